@@ -1,0 +1,253 @@
+"""What each synced entity may hold, as data: entity → kind → field → value check (DESIGN.md §3).
+
+A check returns ``None`` for a good value, else ``(code, detail)`` with a stable code
+(``bad_value`` or ``too_large``) and a Chinese detail for the person who sees the rejection.
+Only shape lives here; who may write which record is the server's scope layer.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+Problem = tuple[str, str]
+
+KEY_RE = r"[A-Za-z0-9_-]{1,64}"
+CASE_CODE_RE = r"JF-[0-9]{6}-[0-9]{4}-[0-9A-HJKMNP-TV-Z]{7}"
+HEX64_RE = r"[0-9a-f]{64}"
+
+CATEGORY_IDS = (
+    "marriage_family", "inheritance", "neighbor", "homestead_housing", "land_forest",
+    "requisition_demolition", "labor", "wage_arrears", "traffic_accident", "medical",
+    "property_management", "consumer", "private_lending", "contract", "tenancy", "construction",
+    "personal_injury", "property_damage", "business", "environment", "finance_insurance", "company",
+    "intellectual_property", "village_affairs", "other",
+)  # fmt: skip
+CASE_STATES = (
+    "submitted", "assigned", "accepted", "resolved", "failed", "withdrawn", "declined", "escalated",
+    "confirmation_requested", "confirmed", "confirmation_denied", "filing_requested", "filed",
+)  # fmt: skip
+LEVELS = ("village", "town", "county", "court", "professional")
+
+_SINGLE_LINE_BAD = re.compile(r"[\x00-\x1f\x7f]")
+_MULTI_LINE_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class Check(Protocol):
+    def check(self, value: Any) -> Problem | None: ...
+
+
+@dataclass(frozen=True)
+class Text:
+    max_len: int  # in code points
+    min_len: int = 0
+    pattern: str | None = None
+    multiline: bool = False
+    nullable: bool = False
+
+    def check(self, value: Any) -> Problem | None:
+        if value is None and self.nullable:
+            return None
+        if not isinstance(value, str):
+            return "bad_value", "应为文本"
+        if len(value) > self.max_len:
+            return "too_large", f"最多 {self.max_len} 个字符"
+        if len(value) < self.min_len:
+            return "bad_value", "不能为空" if self.min_len == 1 else f"至少 {self.min_len} 个字符"
+        if (_MULTI_LINE_BAD if self.multiline else _SINGLE_LINE_BAD).search(value):
+            return "bad_value", "含有不允许的控制字符"
+        if self.pattern is not None and re.fullmatch(self.pattern, value) is None:
+            return "bad_value", "格式不正确"
+        return None
+
+
+@dataclass(frozen=True)
+class Choice:
+    values: tuple[str, ...]
+    nullable: bool = False
+
+    def check(self, value: Any) -> Problem | None:
+        if value is None and self.nullable:
+            return None
+        if not isinstance(value, str) or value not in self.values:
+            return "bad_value", "不是允许的取值"
+        return None
+
+
+@dataclass(frozen=True)
+class Number:
+    lo: float
+    hi: float
+    integer: bool = False
+    nullable: bool = False
+
+    def check(self, value: Any) -> Problem | None:
+        if value is None and self.nullable:
+            return None
+        kinds = (int,) if self.integer else (int, float)
+        if isinstance(value, bool) or not isinstance(value, kinds) or not math.isfinite(value):
+            return "bad_value", "应为整数" if self.integer else "应为数字"
+        if not self.lo <= value <= self.hi:
+            return "bad_value", f"应在 {self.lo:.15g} 到 {self.hi:.15g} 之间"
+        return None
+
+
+@dataclass(frozen=True)
+class Boolean:
+    def check(self, value: Any) -> Problem | None:
+        return None if isinstance(value, bool) else ("bad_value", "应为是或否")
+
+
+@dataclass(frozen=True)
+class Obj:
+    """A JSON object with these keys; other keys only when ``extra`` says how to check them."""
+
+    required: Mapping[str, Check]
+    optional: Mapping[str, Check] = field(default_factory=dict)
+    extra: Check | None = None
+
+    def check(self, value: Any) -> Problem | None:
+        if not isinstance(value, dict):
+            return "bad_value", "应为对象"
+        for name in self.required:
+            if name not in value:
+                return "bad_value", f"缺少 {name}"
+        for name, item in value.items():
+            sub = self.required.get(name) or self.optional.get(name) or self.extra
+            if sub is None:
+                return "bad_value", f"不允许的键 {name}"
+            if (problem := sub.check(item)) is not None:
+                return problem[0], f"{name}：{problem[1]}"
+        return None
+
+
+@dataclass(frozen=True)
+class Loose:
+    """Any JSON value up to a size, optionally of a ``shape``: data only the server writes."""
+
+    max_bytes: int = 4096
+    shape: Check | None = None
+
+    def check(self, value: Any) -> Problem | None:
+        if len(json.dumps(value, ensure_ascii=False).encode()) > self.max_bytes:
+            return "too_large", f"超过 {self.max_bytes} 字节"
+        return None if self.shape is None else self.shape.check(value)
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    check: Check
+    server_only: bool = False
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    """``put`` fields are LWW registers, ``sets`` map a set field to its element check,
+    ``create`` checks the whole value of an immutable record, ``intent`` maps intent names."""
+
+    put: Mapping[str, FieldSpec] = field(default_factory=dict)
+    sets: Mapping[str, FieldSpec] = field(default_factory=dict)
+    intent: Mapping[str, FieldSpec] = field(default_factory=dict)
+    create: FieldSpec | None = None
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        kinds = {"put"} if self.put else set()
+        kinds |= {"add", "remove"} if self.sets else set()
+        kinds |= {"intent"} if self.intent else set()
+        kinds |= {"create"} if self.create is not None else set()
+        return frozenset(kinds)
+
+
+def _f(check: Check) -> FieldSpec:
+    return FieldSpec(check)
+
+
+def _server(check: Check | None = None) -> FieldSpec:
+    return FieldSpec(check or Loose(), server_only=True)
+
+
+# Server-written case fields whose shape belongs to routing/SLA: any JSON value up to 4 KiB.
+_SERVER_LOOSE_CASE_FIELDS = (
+    "category_reason", "org", "mediator", "respond_by", "resolve_by", "routing_reason", "court_org",
+    "warned",
+)  # fmt: skip
+KEY = Text(64, 1, KEY_RE)
+HEX64 = Text(64, 64, HEX64_RE)
+REASON = Text(500, multiline=True)
+
+SCHEMA: Mapping[str, EntitySpec] = {
+    "case": EntitySpec(
+        put={
+            "code": _f(Text(24, 1, CASE_CODE_RE)),
+            "summary": _f(Text(200, 1)),
+            "description": _f(Text(5000, multiline=True)),
+            "region": _f(Text(12, 12, "[0-9]{12}")),
+            "channel": _f(Choice(("online", "in_person"))),
+            "amount": _f(Number(0, 1e12, nullable=True)),
+            "applicants": _f(Number(1, 10000, integer=True)),
+            "category": _f(Choice(CATEGORY_IDS, nullable=True)),  # the filer's choice or the server's
+            "trace_hash": _f(HEX64),
+            "paused": _server(Boolean()),  # changed only through pause/resume intents
+            "status": _server(Choice(CASE_STATES)),
+            "level": _server(Choice(LEVELS)),
+            **{name: _server() for name in _SERVER_LOOSE_CASE_FIELDS},
+        },
+        sets={"evidence": _f(HEX64), "tags": _f(Text(32, 1))},
+        intent={
+            "transition": _f(
+                Obj(
+                    {"to": Choice(CASE_STATES)},
+                    {"reason": REASON, "agreement": Text(5000, multiline=True)},
+                )
+            ),
+            "pause": _f(Obj({"reason": REASON})),
+            "resume": _f(Obj({"reason": REASON})),
+            "correct_category": _f(Obj({"category": Choice(CATEGORY_IDS)}, {"reason": REASON})),
+        },
+    ),
+    "party": EntitySpec(
+        put={
+            "case": _f(KEY),
+            "role": _f(Choice(("applicant", "respondent", "third_party"))),
+            "name": _f(Text(50)),
+            "phone": _f(Text(20, pattern="[0-9+-]*")),
+            "id_number": _f(Text(18, pattern="[0-9X]*")),
+            "address": _f(Text(200)),
+        }
+    ),
+    "message": EntitySpec(create=_f(Obj({"case": KEY, "body": Text(2000, 1, multiline=True)}))),
+    "timeline": EntitySpec(
+        create=_server(Loose(8192, Obj({"case": KEY, "event": Text(64, 1)}, extra=Loose())))
+    ),
+    "notification": EntitySpec(
+        put={"read": _f(Boolean())},
+        create=_server(Loose(8192, Obj({"user": Text(64, 1)}, extra=Loose()))),
+    ),
+}
+
+
+def field_spec(entity: str, kind: str, field_name: str | None) -> FieldSpec | None:
+    """The spec for one (entity, kind, field); ``field_name`` is None for ``create``."""
+    spec = SCHEMA.get(entity)
+    if spec is None:
+        return None
+    if kind == "create":
+        return spec.create if field_name is None else None
+    table = {"put": spec.put, "add": spec.sets, "remove": spec.sets, "intent": spec.intent}.get(kind, {})
+    return table.get(field_name) if field_name is not None else None
+
+
+def is_server_only(entity: str, kind: str, field_name: str | None) -> bool:
+    found = field_spec(entity, kind, field_name)
+    return found is not None and found.server_only
+
+
+SERVER_ONLY: frozenset[tuple[str, str, str | None]] = frozenset(
+    {(e, "put", f) for e, s in SCHEMA.items() for f, fs in s.put.items() if fs.server_only}
+    | {(e, "create", None) for e, s in SCHEMA.items() if s.create is not None and s.create.server_only}
+)
