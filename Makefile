@@ -1,0 +1,63 @@
+# 解纷 Jiefen — `make` prints this help. Two commands matter on a fresh machine:
+#   make run    set up and run the app on SQLite with the demo county (http://127.0.0.1:8000)
+#   make test   set up and run every test (unit, API on SQLite + PostgreSQL, PWA unit, browser)
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help setup venv pwa run test test-py test-pwa test-e2e lint check bench clean browsers
+
+help: ## show this help
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/jiefen: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $@
+
+venv: $(BIN)/jiefen ## create .venv and install the server with its dev tools
+
+pwa/node_modules/.package-lock.json: pwa/package-lock.json
+	cd pwa && npm ci --no-audit --no-fund
+	@touch $@
+
+pwa/dist/index.html: pwa/node_modules/.package-lock.json $(shell find pwa/src pwa/public pwa/index.html pwa/vite.config.ts -type f 2>/dev/null) server/routing/rules.json
+	cd pwa && npm run build
+
+pwa: pwa/dist/index.html ## build the PWA into pwa/dist (served by the server)
+
+setup: venv pwa ## everything `run` needs
+
+run: setup ## run the app with the demo county on SQLite at http://$(HOST):$(PORT)
+	$(BIN)/jiefen serve --demo --host $(HOST) --port $(PORT)
+
+browsers: ## install Debian's Chromium and CJK fonts for browser tests (needs root)
+	@command -v /usr/lib/chromium/chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk)
+
+lint: venv ## ruff and mypy
+	$(BIN)/ruff check server tests e2e bench
+	$(BIN)/ruff format --check server tests e2e bench
+	$(BIN)/mypy
+
+test-py: venv ## pytest: unit + API on SQLite and PostgreSQL
+	$(BIN)/pytest -q -n 2 tests
+
+test-pwa: pwa ## PWA unit tests (vitest) and type check
+	cd pwa && npm run check && npm test
+
+test-e2e: setup browsers ## browser tests in Chromium against the built PWA
+	$(BIN)/pytest -q e2e
+
+test: setup browsers lint test-py test-pwa test-e2e ## set up and run every test
+
+check: test ## alias of test
+
+bench: setup ## benchmarks (see bench/README.md)
+	$(BIN)/python -m bench.run_all
+
+clean: ## remove build outputs and local data
+	rm -rf pwa/dist var .pytest_cache .mypy_cache .ruff_cache

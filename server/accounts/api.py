@@ -1,0 +1,104 @@
+"""HTTP: login, logout, anonymous devices, who-am-I, token revocation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from server.accounts import service
+from server.accounts.principal import Principal
+from server.auth import authenticated, roles
+from server.db import utcnow
+from server.http import ApiError, app_state, client_address
+
+
+class LoginIn(msgspec.Struct):
+    username: str
+    password: str
+
+
+class UserOut(msgspec.Struct):
+    id: str
+    name: str
+    role: str
+    org: str | None
+    region: str | None
+
+
+class LoginOut(msgspec.Struct):
+    token: str
+    role: str
+    user: UserOut
+
+
+class TokenOut(msgspec.Struct):
+    token: str
+
+
+class RevokedOut(msgspec.Struct):
+    revoked: int
+
+
+class AccountsController(Controller):
+    path = "/api/v1"
+    tags = ("accounts",)
+
+    @post("/auth/login", operation_id="login", status_code=HTTP_200_OK, sync_to_thread=True)
+    def login(self, request: Request[Any, Any, Any], data: JSONBody[LoginIn]) -> LoginOut:
+        st = app_state(request)
+        error: service.AccountError | None = None
+        with st.db.session() as s:
+            try:
+                token, user = service.login(s, data.username, data.password, utcnow(), st.settings)
+                out = UserOut(user.id, user.name, user.role, user.org_id, user.region)
+            except service.AccountError as e:
+                error = e  # caught inside the unit of work so the failure counter is committed
+        if error is not None:
+            raise ApiError(error.status, error.message)
+        return LoginOut(token=token, role=out.role, user=out)
+
+    @post(
+        "/auth/logout",
+        operation_id="logout",
+        guards=[authenticated],
+        status_code=HTTP_200_OK,
+        sync_to_thread=True,
+    )
+    def logout(self, request: Request[Principal, Any, Any]) -> RevokedOut:
+        st = app_state(request)
+        with st.db.session() as s:
+            service.revoke_token(s, request.user.token_hash, utcnow())
+        st.principals.drop(token_hash=request.user.token_hash)
+        return RevokedOut(revoked=1)
+
+    @post("/devices", operation_id="registerDevice", status_code=HTTP_201_CREATED, sync_to_thread=True)
+    def register_device(self, request: Request[Any, Any, Any]) -> TokenOut:
+        st = app_state(request)
+        if not st.device_limiter.allow(client_address(request)):
+            raise ApiError(429, "注册过于频繁，请稍后再试")
+        with st.db.session() as s:
+            token, _ = service.register_device(s)
+        return TokenOut(token=token)
+
+    @get("/me", operation_id="me", guards=[authenticated], sync_to_thread=False)
+    def me(self, request: Request[Principal, Any, Any]) -> UserOut:
+        p = request.user
+        return UserOut(p.user_id, p.name, p.role, p.org_id, p.region)
+
+    @post(
+        "/users/{user_id:str}/revoke-tokens",
+        operation_id="revokeUserTokens",
+        guards=[roles("admin")],
+        status_code=HTTP_200_OK,
+        sync_to_thread=True,
+    )
+    def revoke(self, request: Request[Principal, Any, Any], user_id: FromPath[str]) -> RevokedOut:
+        st = app_state(request)
+        with st.db.session() as s:
+            n = service.revoke_user_tokens(s, user_id, utcnow())
+        st.principals.drop(user_id=user_id)
+        return RevokedOut(revoked=n)

@@ -1,0 +1,131 @@
+"""Accounts: staff login with lock-out, anonymous devices, bearer tokens, revocation."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from server.accounts.models import ROLES, Token, User
+from server.accounts.passwords import hash_password, verify_password
+from server.accounts.principal import Principal
+from server.registry.models import Mediator, Org
+from server.settings import Settings
+
+
+class AccountError(Exception):
+    """A refusal with an HTTP status and a message a person reads (Chinese)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(s: Session, user_id: str, kind: str) -> str:
+    token = secrets.token_urlsafe(32)
+    s.add(Token(token_hash=token_hash(token), user_id=user_id, kind=kind))
+    return token
+
+
+def create_user(
+    s: Session,
+    username: str,
+    password: str,
+    role: str,
+    *,
+    name: str = "",
+    org_id: str | None = None,
+    region: str | None = None,
+    user_id: str | None = None,
+) -> User:
+    if role not in ROLES:
+        raise AccountError(400, f"未知角色：{role}（可选：{'、'.join(ROLES)}）")
+    if len(password) < 8:
+        raise AccountError(400, "密码至少 8 位")
+    if s.scalar(select(User.id).where(User.username == username)):
+        raise AccountError(409, f"用户名已存在：{username}")
+    if org_id is not None and s.get(Org, org_id) is None:
+        raise AccountError(400, f"未知机构：{org_id}")
+    if role in {"mediator", "org_admin", "court_clerk"} and org_id is None:
+        raise AccountError(400, f"角色 {role} 必须指定所属机构（--org）")
+    user = User(
+        id=user_id or f"u-{uuid.uuid4().hex[:16]}",
+        username=username,
+        password_hash=hash_password(password),
+        role=role,
+        name=name or username,
+        org_id=org_id,
+        region=region,
+    )
+    s.add(user)
+    return user
+
+
+def login(s: Session, username: str, password: str, now: datetime, settings: Settings) -> tuple[str, User]:
+    user = s.scalar(select(User).where(User.username == username))
+    if user is not None and user.locked_until is not None and user.locked_until > now:
+        # Still verify, so a locked account answers in the same time as any other refusal.
+        verify_password(user.password_hash, password)
+        wait = int((user.locked_until - now).total_seconds()) + 1
+        raise AccountError(429, f"登录失败次数过多，请 {wait} 秒后再试")
+    ok = verify_password(user.password_hash if user else None, password)
+    if user is None or not ok or user.disabled:
+        if user is not None and not ok:
+            user.failed_logins += 1
+            if user.failed_logins >= settings.login_max_failures:
+                user.locked_until = now + timedelta(seconds=settings.login_lock_seconds)
+        raise AccountError(401, "用户名或密码错误")
+    user.failed_logins = 0
+    user.locked_until = None
+    return issue_token(s, user.id, "login"), user
+
+
+def register_device(s: Session) -> tuple[str, User]:
+    user = User(id=f"d-{uuid.uuid4().hex[:16]}", role="citizen", name="")
+    s.add(user)
+    s.flush()
+    return issue_token(s, user.id, "device"), user
+
+
+def resolve(s: Session, token: str, now: datetime, settings: Settings) -> Principal | None:
+    h = token_hash(token)
+    row = s.execute(
+        select(Token, User).join(User, User.id == Token.user_id).where(Token.token_hash == h)
+    ).first()
+    if row is None:
+        return None
+    tok, user = row
+    if tok.revoked_at is not None or user.disabled:
+        return None
+    if tok.kind == "login" and tok.created_at < now - timedelta(days=settings.token_ttl_days):
+        return None
+    mediator_id = s.scalar(select(Mediator.id).where(Mediator.user_id == user.id))
+    return Principal(
+        user_id=user.id,
+        role=user.role,
+        name=user.name,
+        org_id=user.org_id,
+        region=user.region,
+        mediator_id=mediator_id,
+        token_hash=h,
+    )
+
+
+def revoke_token(s: Session, h: str, now: datetime) -> None:
+    s.execute(update(Token).where(Token.token_hash == h, Token.revoked_at.is_(None)).values(revoked_at=now))
+
+
+def revoke_user_tokens(s: Session, user_id: str, now: datetime) -> int:
+    res = s.execute(
+        update(Token).where(Token.user_id == user_id, Token.revoked_at.is_(None)).values(revoked_at=now)
+    )
+    return int(res.rowcount or 0)  # type: ignore[attr-defined]

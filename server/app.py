@@ -1,0 +1,114 @@
+"""The composition root: ``create_app()`` wires settings, database, controllers and workers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
+
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.logging import LoggingMiddlewareConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.plugins.structlog import StructlogConfig, StructlogPlugin
+
+from server.accounts.api import AccountsController
+from server.auth import BearerAuthMiddleware, PrincipalCache
+from server.db import Database
+from server.health import health, ping
+from server.pwa import serve_pwa
+from server.ratelimit import RateLimiter
+from server.registry.api import RegistryController
+from server.settings import Settings
+from server.state import AppState
+
+# Domains register here: each module exposes ``route_handlers`` and optionally ``on_startup`` /
+# ``on_shutdown`` callables taking the AppState. Optional ones are imported when present so the
+# foundation runs while other domains are being built.
+_DOMAINS = (
+    "server.sync.api",
+    "server.routing.api",
+    "server.notify.api",
+    "server.qr.api",
+    "server.cockpit.api",
+)
+
+
+_REQUEST_FIELDS: tuple[Literal["method"], Literal["path"]] = ("method", "path")
+_RESPONSE_FIELDS: tuple[Literal["status_code"]] = ("status_code",)
+# Request logs carry method, path and status only: bodies and queries hold personal data.
+_LOG_CONFIG = StructlogConfig(
+    middleware_logging_config=LoggingMiddlewareConfig(
+        request_log_fields=_REQUEST_FIELDS,
+        response_log_fields=_RESPONSE_FIELDS,
+        exclude=["/api/v1/ping"],
+    )
+)
+
+
+def _domain_modules() -> list[Any]:
+    import importlib
+
+    mods = []
+    for name in _DOMAINS:
+        try:
+            mods.append(importlib.import_module(name))
+        except ModuleNotFoundError as e:
+            if e.name != name:
+                raise
+    return mods
+
+
+def build_state(settings: Settings, db: Database | None = None) -> AppState:
+    return AppState(
+        settings=settings,
+        db=db or Database(settings.database_url),
+        principals=PrincipalCache(),
+        device_limiter=RateLimiter(settings.device_rate_per_hour, 3600),
+        trace_limiter=RateLimiter(settings.trace_rate_per_minute, 60),
+    )
+
+
+def create_app(
+    settings: Settings | None = None, db: Database | None = None, *, migrate: bool = True
+) -> Litestar:
+    settings = settings or Settings.from_env()
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    state = build_state(settings, db)
+    if migrate:
+        from server.migrate import upgrade
+
+        upgrade(settings.database_url)
+    mods = _domain_modules()
+    handlers: list[Any] = [AccountsController, RegistryController, health, ping]
+    startup: list[Callable[[], Any]] = []
+    shutdown: list[Callable[[], Any]] = []
+    for m in mods:
+        handlers.extend(getattr(m, "route_handlers", []))
+        if hasattr(m, "on_startup"):
+            startup.append(_bind(m.on_startup, state))
+        if hasattr(m, "on_shutdown"):
+            shutdown.append(_bind(m.on_shutdown, state))
+    handlers.append(serve_pwa)  # last: the catch-all for the app's own routes
+    shutdown.append(state.db.dispose)
+    return Litestar(
+        route_handlers=handlers,
+        state=State({"jiefen": state}),
+        middleware=[DefineMiddleware(BearerAuthMiddleware)],
+        openapi_config=OpenAPIConfig(title="解纷 Jiefen API", version="0.1.0", path="/schema"),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=800, gzip_compress_level=6),
+        cors_config=CORSConfig(allow_origins=[], allow_headers=["authorization", "content-type"]),
+        plugins=[StructlogPlugin(_LOG_CONFIG)],
+        on_startup=startup,
+        on_shutdown=shutdown,
+        debug=False,
+    )
+
+
+def _bind(fn: Callable[[AppState], Any], state: AppState) -> Callable[[], Any]:
+    return lambda: fn(state)
+
+
+__all__: Sequence[str] = ["build_state", "create_app"]

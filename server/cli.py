@@ -1,0 +1,150 @@
+"""The ``jiefen`` command (DESIGN.md §10)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from server.settings import Settings
+
+
+def _settings() -> Settings:
+    return Settings.from_env()
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=False,
+    )
+
+
+@click.group(help="解纷 Jiefen：在线矛盾纠纷多元化解平台。Online dispute resolution server.")
+def main() -> None:
+    pass
+
+
+@main.command(help="Migrate the database to head and serve the API and the PWA.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--demo", is_flag=True, help="Seed the demo county (长兴县) if the database is empty.")
+@click.option("--workers", default=1, show_default=True, type=int, help="Server processes.")
+def serve(host: str, port: int, demo: bool, workers: int) -> None:
+    import uvicorn
+
+    from server.migrate import upgrade
+
+    settings = _settings()
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database_url)
+    if demo:
+        _seed(settings)
+    if not (settings.pwa_dist / "index.html").is_file():
+        click.echo("提示：未找到前端构建 pwa/dist，请先运行 make pwa。", err=True)
+    click.echo(f"解纷 Jiefen 正在运行：http://{host}:{port}  (API 文档 /schema)")
+    uvicorn.run(
+        "server.asgi:app", host=host, port=port, workers=workers, log_level="warning", proxy_headers=False
+    )
+
+
+@main.group(help="Database commands.")
+def db() -> None:
+    pass
+
+
+@db.command("upgrade", help="Migrate the database schema to the newest version.")
+def db_upgrade() -> None:
+    from server.migrate import upgrade
+
+    settings = _settings()
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database_url)
+    click.echo("数据库已升级到最新版本。")
+
+
+@main.command("seed-demo", help="Load the demo county 长兴县 (regions, organisations, mediators, staff).")
+def seed_demo() -> None:
+    from server.migrate import upgrade
+
+    settings = _settings()
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database_url)
+    _seed(settings)
+
+
+def _seed(settings: Settings) -> None:
+    from server.db import Database
+    from server.registry.seed import seed_demo as run
+
+    database = Database(settings.database_url)
+    with _progress() as bar:
+        tasks: dict[str, object] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done)  # type: ignore[arg-type]
+
+        counts = run(database, report)
+    database.dispose()
+    if counts["regions"]:
+        click.echo(
+            f"演示数据已载入：{counts['regions']} 个行政区划，{counts['orgs']} 个组织，"
+            f"{counts['mediators']} 名调解员，{counts['users']} 个工作人员账号。"
+        )
+    else:
+        click.echo("数据库中已有数据，跳过演示数据。")
+
+
+@main.command("create-user", help="Create a staff account (role: grid_worker, mediator, org_admin, ...).")
+@click.argument("username")
+@click.option("--password", required=True, help="At least 8 characters.")
+@click.option(
+    "--role", required=True, help="citizen|grid_worker|mediator|org_admin|court_clerk|analyst|admin"
+)
+@click.option("--org", "org_id", default=None, help="Organisation id (see GET /api/v1/orgs).")
+@click.option("--region", default=None, help="A grid worker's village code (12 digits).")
+@click.option("--name", default="", help="Display name.")
+def create_user(
+    username: str, password: str, role: str, org_id: str | None, region: str | None, name: str
+) -> None:
+    from server.accounts.service import AccountError
+    from server.accounts.service import create_user as create
+    from server.db import Database
+    from server.migrate import upgrade
+
+    settings = _settings()
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database_url)
+    database = Database(settings.database_url)
+    try:
+        with database.session() as s:
+            user = create(s, username, password, role, name=name, org_id=org_id, region=region)
+            if role == "mediator" and org_id:
+                from server.registry.models import Mediator
+
+                s.add(
+                    Mediator(
+                        id=f"med-{user.id}",
+                        org_id=org_id,
+                        name=name or username,
+                        user_id=user.id,
+                        specialities=[],
+                        capacity=20,
+                    )
+                )
+        click.echo(f"已创建用户 {username}（{role}）")
+    except AccountError as e:
+        click.echo(f"错误：{e.message}", err=True)
+        sys.exit(2)
+    finally:
+        database.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+"""Liveness and readiness: the load balancer asks here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Request, get
+from sqlalchemy import text
+
+from server.http import app_state
+
+
+class Health(msgspec.Struct):
+    status: str
+    database: str
+    version: str
+
+
+@get("/api/v1/health", operation_id="health", sync_to_thread=True, tags=["ops"])
+def health(request: Request[Any, Any, Any]) -> Health:
+    st = app_state(request)
+    with st.db.session() as s:
+        s.execute(text("SELECT 1"))
+    return Health(status="ok", database=st.db.engine.dialect.name, version="0.1.0")
+
+
+@get("/api/v1/ping", operation_id="ping", sync_to_thread=False, tags=["ops"])
+def ping() -> dict[str, str]:
+    """The trivial endpoint benchmarks compare against (no database, no auth)."""
+    return {"ok": "1"}

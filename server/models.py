@@ -1,0 +1,30 @@
+"""Every table, imported in one place so Alembic and tests see the whole schema."""
+
+from server.accounts.models import Token, User
+from server.db import Base
+from server.notify.models import PushDelivery, PushSubscriptionRow, VapidKeyRow
+from server.registry.models import Mediator, Org, Region
+from server.routing.models import CategoryCorrection, RuleSet, Timer
+from server.sync.models import Blob, CaseRow, Follow, OpRow, RecordRow, ScopeLogRow, ScopeMember
+
+__all__ = [
+    "Base",
+    "Blob",
+    "CaseRow",
+    "CategoryCorrection",
+    "Follow",
+    "Mediator",
+    "OpRow",
+    "Org",
+    "PushDelivery",
+    "PushSubscriptionRow",
+    "RecordRow",
+    "Region",
+    "RuleSet",
+    "ScopeLogRow",
+    "ScopeMember",
+    "Timer",
+    "Token",
+    "User",
+    "VapidKeyRow",
+]

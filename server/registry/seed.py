@@ -1,0 +1,97 @@
+"""Write the demo county (regions, organisations, mediators, staff accounts) into the database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.accounts.service import create_user
+from server.db import Database
+from server.registry import demo_data as demo
+from server.registry.models import Mediator, Org, Region
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+def is_seeded(s: Session) -> bool:
+    return s.scalar(select(Region.code).limit(1)) is not None
+
+
+def seed_demo(db: Database, progress: Progress | None = None) -> dict[str, int]:
+    """Load 长兴县 into an empty registry; returns counts. Does nothing if regions exist."""
+    report = progress or (lambda stage, done, total: None)
+    regions = demo.load_regions()
+    orgs = demo.build_orgs(regions)
+    mediators = demo.build_mediators(orgs)
+    staff = demo.staff_accounts()
+    with db.session() as s:
+        if is_seeded(s):
+            return {"regions": 0, "orgs": 0, "mediators": 0, "users": 0}
+        for i, r in enumerate(regions, 1):
+            s.add(
+                Region(
+                    code=r.code,
+                    name=r.short_name,
+                    parent=r.parent,
+                    level=r.level,
+                    population=r.population,
+                    population_approx=True,
+                )
+            )
+            if i % 50 == 0 or i == len(regions):
+                report("行政区划", i, len(regions))
+        s.flush()
+        for i, o in enumerate(orgs, 1):
+            s.add(
+                Org(
+                    id=o.id,
+                    name=o.name,
+                    level=o.level,
+                    kind=o.kind,
+                    domain=o.domain,
+                    parent_id=o.parent,
+                    region=o.region,
+                    categories=list(o.categories),
+                    online=o.online,
+                    in_person=o.in_person,
+                    hotline=o.hotline,
+                )
+            )
+            if i % 50 == 0 or i == len(orgs):
+                report("调解组织", i, len(orgs))
+        s.flush()
+        for i, m in enumerate(mediators, 1):
+            s.add(
+                Mediator(
+                    id=m.id,
+                    org_id=m.org,
+                    name=m.name,
+                    specialities=list(m.specialities),
+                    capacity=m.capacity,
+                    open_cases=0,
+                )
+            )
+            if i % 50 == 0 or i == len(mediators):
+                report("调解员", i, len(mediators))
+        s.flush()
+        for i, st in enumerate(staff, 1):
+            # Argon2 hashing dominates seeding time, hence a step per account.
+            user = create_user(
+                s,
+                st.username,
+                st.password,
+                st.role,
+                name=st.display_name,
+                org_id=st.org,
+                region=st.region if st.role == "grid_worker" else None,
+                user_id=f"user-{st.username}",
+            )
+            s.flush()
+            if st.mediator:
+                med = s.get(Mediator, st.mediator)
+                if med is not None:
+                    med.user_id = user.id
+            report("工作人员账号", i, len(staff))
+    return {"regions": len(regions), "orgs": len(orgs), "mediators": len(mediators), "users": len(staff)}

@@ -1,0 +1,60 @@
+"""Timers (SLA deadlines), rule sets admins edit, and category corrections."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.db import Base, BigId, Json, UTCDateTime, utcnow
+
+
+class Timer(Base):
+    """One pending SLA event; the scheduler leases due rows so each fires once across processes."""
+
+    __tablename__ = "timers"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    case_key: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # respond_warn | respond_breach | resolve_*
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+
+    # Partial index: the scan touches only unfired timers, in due order.
+    __table_args__ = (
+        Index(
+            "ix_timers_pending_due",
+            "due_at",
+            postgresql_where=text("fired_at IS NULL"),
+            sqlite_where=text("fired_at IS NULL"),
+        ),
+    )
+
+
+class RuleSet(Base):
+    """A version of the classification rules; the newest active one is used."""
+
+    __tablename__ = "rule_sets"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    version: Mapped[str] = mapped_column(String(32))
+    data: Mapped[Any] = mapped_column(Json)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CategoryCorrection(Base):
+    """A mediator's correction of a case's category, kept so rules can be improved."""
+
+    __tablename__ = "category_corrections"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    case_key: Mapped[str] = mapped_column(String(64), index=True)
+    from_category: Mapped[str | None] = mapped_column(String(32))
+    to_category: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    by_user: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,103 @@
+"""Settings read from ``JIEFEN_*`` environment variables (DESIGN.md §10).
+
+Every field has a default that works on a laptop: a SQLite file under ``./var/``, the demo base URL.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_db_url() -> str:
+    return f"sqlite:///{ROOT / 'var' / 'jiefen.sqlite3'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = field(default_factory=_default_db_url)
+    """SQLAlchemy URL. ``postgresql://`` URLs use psycopg 3; SQLite is the embedded default."""
+
+    base_url: str = "http://127.0.0.1:8000"
+    """Public origin printed in QR codes and push links."""
+
+    var_dir: Path = ROOT / "var"
+    """Writable directory for the SQLite file, blobs and the VAPID key file."""
+
+    pwa_dist: Path = ROOT / "pwa" / "dist"
+    """Built PWA served at ``/`` when present."""
+
+    county_code: str = "330522"
+    """The county this deployment serves (6 digits); case codes start with it."""
+
+    token_ttl_days: int = 180
+    """Bearer tokens older than this are refused (staff log in again)."""
+
+    login_max_failures: int = 5
+    """Failed logins before the account is locked for ``login_lock_seconds``."""
+
+    login_lock_seconds: int = 300
+    """How long a lock-out lasts; each further failure during the lock extends it."""
+
+    device_rate_per_hour: int = 20
+    """Anonymous device registrations allowed per client address per hour."""
+
+    trace_rate_per_minute: int = 20
+    """Public trace look-ups allowed per client address (and per case code) per minute."""
+
+    max_skew_ms: int = 5 * 60 * 1000
+    """How far ahead of the server clock an op's HLC may be before it is rejected (clock_ahead)."""
+
+    sync_max_ops: int = 500
+    """Largest number of ops one sync request may push."""
+
+    sync_max_bytes: int = 2 * 1024 * 1024
+    """Largest sync request body in bytes (413 beyond)."""
+
+    sync_page_ops: int = 500
+    """Most changes in one sync response."""
+
+    sync_page_bytes: int = 512 * 1024
+    """Soft byte limit of one sync response page."""
+
+    blob_max_bytes: int = 10 * 1024 * 1024
+    """Largest evidence file accepted."""
+
+    scheduler_interval_s: float = 5.0
+    """How often the in-process timer and push workers look for due work (0 disables them)."""
+
+    vapid_subject: str = "mailto:admin@jiefen.example"
+    """Contact put into VAPID claims."""
+
+    log_json: bool = False
+    """Emit JSON log lines (for production log shipping) instead of console lines."""
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        env = dict(os.environ if env is None else env)
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            raw = env.get(f"JIEFEN_{f.name.upper()}")
+            if raw is None:
+                continue
+            default = getattr(cls(), f.name) if f.default is dataclasses.MISSING else f.default
+            values[f.name] = _coerce(raw, default)
+        values.update(overrides)
+        return cls(**values)
+
+
+def _coerce(raw: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    if isinstance(default, Path):
+        return Path(raw)
+    return raw

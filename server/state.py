@@ -1,0 +1,23 @@
+"""What the app holds for its lifetime: settings, the database, caches, background workers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from server.db import Database
+from server.ratelimit import RateLimiter
+from server.settings import Settings
+
+if TYPE_CHECKING:
+    from server.auth import PrincipalCache
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    db: Database
+    principals: PrincipalCache
+    device_limiter: RateLimiter
+    trace_limiter: RateLimiter
+    services: dict[str, Any] = field(default_factory=dict)
