@@ -1,0 +1,4 @@
+declare module "virtual:jiefen-rules" {
+  const rules: unknown;
+  export default rules;
+}
