@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from server import casecode
+
 Problem = tuple[str, str]
 
 KEY_RE = r"[A-Za-z0-9_-]{1,64}"
@@ -139,6 +141,16 @@ class Loose:
 
 
 @dataclass(frozen=True)
+class CaseCode:
+    """A case code whose Luhn mod 32 check character matches (DESIGN.md §3)."""
+
+    def check(self, value: Any) -> Problem | None:
+        if (problem := Text(len("JF-330522-2026-7K3M9QX"), 1, CASE_CODE_RE).check(value)) is not None:
+            return problem
+        return None if casecode.is_valid(value) else ("bad_value", "案件码校验位不对")
+
+
+@dataclass(frozen=True)
 class FieldSpec:
     check: Check
     server_only: bool = False
@@ -183,7 +195,7 @@ REASON = Text(500, multiline=True)
 SCHEMA: Mapping[str, EntitySpec] = {
     "case": EntitySpec(
         put={
-            "code": _f(Text(24, 1, CASE_CODE_RE)),
+            "code": _f(CaseCode()),
             "summary": _f(Text(200, 1)),
             "description": _f(Text(5000, multiline=True)),
             "region": _f(Text(12, 12, "[0-9]{12}")),
