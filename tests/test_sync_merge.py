@@ -78,6 +78,11 @@ def test_view_layers_created_value_then_puts_then_sets() -> None:
     assert apply_all([read, created]) == {("notification", K): {"user": "u1", "title": "受理", "read": True}}
 
 
+def test_a_created_value_that_is_not_an_object_shows_as_value() -> None:
+    created = Op(f"{A}:1", ts(1), "message", K, "create", None, "只有文字")
+    assert apply_all([created]) == {("message", K): {"value": "只有文字"}}
+
+
 # --- properties -----------------------------------------------------------------------------------
 
 REPLICAS = ["alicePhone", "bobTablet1", "ZuluPhone1"]

@@ -114,9 +114,12 @@ def apply(state: RecordState | None, op: Op) -> RecordState:
 
 
 def materialize(state: RecordState) -> dict[str, Any]:
-    """The plain view: the created value's keys, then put fields, then set fields as lists
-    of live elements sorted by ``element_key`` (code-point order)."""
-    view: dict[str, Any] = dict(state.created.value) if state.created is not None else {}
+    """The plain view: the created value's keys (a non-object value under ``"value"``), then put
+    fields, then set fields as lists of live elements sorted by ``element_key`` (code-point order)."""
+    view: dict[str, Any] = {}
+    if state.created is not None:
+        value = state.created.value
+        view.update(value if isinstance(value, dict) else {"value": value})
     view.update(state.fields)
     for f, elems in state.sets.items():
         view[f] = [json.loads(k) for k in sorted(k for k, e in elems.items() if e.live_adds())]
