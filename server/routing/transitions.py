@@ -1,0 +1,137 @@
+"""The case workflow of DESIGN.md §3 as one table: who may move a case from which state to which,
+and what the move must carry.
+
+``escalated`` is a waypoint: the case moves up a level (an event on the timeline), then the system
+assigns it at the new level (``escalated → assigned``).  ``declined`` is also a waypoint: the system
+escalates it, or it stays declined when there is no level left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+State = Literal[
+    "submitted",
+    "assigned",
+    "accepted",
+    "resolved",
+    "failed",
+    "withdrawn",
+    "declined",
+    "escalated",
+    "confirmation_requested",
+    "confirmed",
+    "confirmation_denied",
+    "filing_requested",
+    "filed",
+]
+Role = Literal["citizen", "grid_worker", "mediator", "org_admin", "court_clerk", "system"]
+
+STATE_ZH: dict[str, str] = {
+    "submitted": "已提交",
+    "assigned": "已分派",
+    "accepted": "已受理",
+    "resolved": "调解成功",
+    "failed": "调解不成",
+    "withdrawn": "已撤回",
+    "declined": "不予受理",
+    "escalated": "已上移",
+    "confirmation_requested": "已申请司法确认",
+    "confirmed": "已司法确认",
+    "confirmation_denied": "司法确认被驳回",
+    "filing_requested": "已申请诉讼立案",
+    "filed": "已立案",
+}
+FIELD_ZH = {
+    "reason": "理由",
+    "agreement": "调解协议内容",
+    "org": "受理机构",
+    "ruling": "确认裁定书文号",
+    "docket_no": "立案案号",
+}
+# Roles that act only on cases they filed themselves.
+_FILER_ROLES = frozenset({"citizen", "grid_worker"})
+# Roles that act only on cases assigned to their organisation.
+_ORG_ROLES = frozenset({"mediator", "org_admin"})
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[Role]
+    required: tuple[str, ...] = ()
+
+
+def _r(*roles: Role, needs: tuple[str, ...] = ()) -> Rule:
+    return Rule(frozenset(roles), needs)
+
+
+_ORG: tuple[Role, Role] = ("mediator", "org_admin")
+
+TRANSITIONS: dict[tuple[str, str], Rule] = {
+    ("submitted", "assigned"): _r("system", needs=("org",)),
+    ("assigned", "accepted"): _r(*_ORG),
+    ("assigned", "declined"): _r(*_ORG, needs=("reason",)),
+    ("assigned", "escalated"): _r("system", "org_admin", needs=("reason",)),
+    ("accepted", "resolved"): _r(*_ORG, needs=("agreement",)),
+    ("accepted", "failed"): _r(*_ORG, needs=("reason",)),
+    ("accepted", "escalated"): _r("system", *_ORG, needs=("reason",)),
+    ("declined", "escalated"): _r("system", "org_admin", needs=("reason",)),
+    ("escalated", "assigned"): _r("system", needs=("org",)),
+    # The filer may withdraw until the mediation has an outcome.
+    ("submitted", "withdrawn"): _r("citizen", "grid_worker"),
+    ("assigned", "withdrawn"): _r("citizen", "grid_worker"),
+    ("accepted", "withdrawn"): _r("citizen", "grid_worker"),
+    ("declined", "withdrawn"): _r("citizen", "grid_worker"),
+    ("escalated", "withdrawn"): _r("citizen", "grid_worker"),
+    # 司法确认: the parties apply (the mediator often files it for them), the court decides.
+    ("resolved", "confirmation_requested"): _r("citizen", "grid_worker", "mediator"),
+    ("confirmation_requested", "confirmed"): _r("court_clerk", needs=("ruling",)),
+    ("confirmation_requested", "confirmation_denied"): _r("court_clerk", needs=("reason",)),
+    # 诉讼立案 after a failed mediation or a refused confirmation.
+    ("failed", "filing_requested"): _r("citizen", "grid_worker", "mediator"),
+    ("confirmation_denied", "filing_requested"): _r("citizen", "grid_worker", "mediator"),
+    ("filing_requested", "filed"): _r("court_clerk", needs=("docket_no",)),
+}
+STATES: tuple[str, ...] = tuple(STATE_ZH)
+TERMINAL: frozenset[str] = frozenset(s for s in STATES if not any(f == s for f, _ in TRANSITIONS))
+
+
+@dataclass(frozen=True)
+class Refusal:
+    code: str
+    """Stable: unknown_state, not_allowed, role_forbidden, not_filer, not_assigned_org, missing_field."""
+    message_zh: str
+
+
+def moves_from(state: str) -> list[str]:
+    return [to for (frm, to) in TRANSITIONS if frm == state]
+
+
+def check_transition(
+    from_state: str,
+    to: str,
+    actor_role: str,
+    is_filer: bool,
+    is_assigned_org: bool,
+    payload: Mapping[str, Any] | None = None,
+) -> Refusal | None:
+    """None when the move is allowed; otherwise why not, in Chinese for the UI."""
+    for s in (from_state, to):
+        if s not in STATE_ZH:
+            return Refusal("unknown_state", f"未知的案件状态：{s}")
+    rule = TRANSITIONS.get((from_state, to))
+    if rule is None:
+        return Refusal("not_allowed", f"案件当前为“{STATE_ZH[from_state]}”，不能变为“{STATE_ZH[to]}”")
+    if actor_role not in rule.roles:
+        return Refusal("role_forbidden", f"您的角色无权将案件变为“{STATE_ZH[to]}”")
+    if actor_role in _FILER_ROLES and not is_filer:
+        return Refusal("not_filer", "只有提交该案件的人可以进行此操作")
+    if actor_role in _ORG_ROLES and not is_assigned_org:
+        return Refusal("not_assigned_org", "该案件未分派给您所在的机构")
+    data = payload or {}
+    missing = [f for f in rule.required if not (isinstance(data.get(f), str) and data[f].strip())]
+    if missing:
+        return Refusal("missing_field", f"请填写{'、'.join(FIELD_ZH.get(f, f) for f in missing)}")
+    return None
