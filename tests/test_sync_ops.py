@@ -56,6 +56,8 @@ VALID = [
     make(kind="remove", field="tags", value="噪音"),
     make(kind="intent", field="transition", value={"to": "accepted"}),
     make(kind="intent", field="transition", value={"to": "resolved", "reason": "和解", "agreement": "协议"}),
+    make(kind="intent", field="transition", value={"to": "confirmed", "ruling": "(2026)浙0522民特12号"}),
+    make(kind="intent", field="transition", value={"to": "filed", "docket_no": "(2026)浙0522民初345号"}),
     make(kind="intent", field="pause", value={"reason": "当事人住院"}),
     make(kind="intent", field="correct_category", value={"category": "tenancy"}),
     make(entity="party", field="phone", value="+86-13800000000"),

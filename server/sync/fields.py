@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from server import casecode
+from server.routing.config import CATEGORY_IDS
+from server.routing.transitions import STATES as CASE_STATES
 
 Problem = tuple[str, str]
 
@@ -22,17 +24,6 @@ KEY_RE = r"[A-Za-z0-9_-]{1,64}"
 CASE_CODE_RE = r"JF-[0-9]{6}-[0-9]{4}-[0-9A-HJKMNP-TV-Z]{7}"
 HEX64_RE = r"[0-9a-f]{64}"
 
-CATEGORY_IDS = (
-    "marriage_family", "inheritance", "neighbor", "homestead_housing", "land_forest",
-    "requisition_demolition", "labor", "wage_arrears", "traffic_accident", "medical",
-    "property_management", "consumer", "private_lending", "contract", "tenancy", "construction",
-    "personal_injury", "property_damage", "business", "environment", "finance_insurance", "company",
-    "intellectual_property", "village_affairs", "other",
-)  # fmt: skip
-CASE_STATES = (
-    "submitted", "assigned", "accepted", "resolved", "failed", "withdrawn", "declined", "escalated",
-    "confirmation_requested", "confirmed", "confirmation_denied", "filing_requested", "filed",
-)  # fmt: skip
 LEVELS = ("village", "town", "county", "court", "professional")
 
 _SINGLE_LINE_BAD = re.compile(r"[\x00-\x1f\x7f]")
@@ -144,8 +135,10 @@ class Loose:
 class CaseCode:
     """A case code whose Luhn mod 32 check character matches (DESIGN.md §3)."""
 
+    shape: Text = Text(22, 22, CASE_CODE_RE)
+
     def check(self, value: Any) -> Problem | None:
-        if (problem := Text(len("JF-330522-2026-7K3M9QX"), 1, CASE_CODE_RE).check(value)) is not None:
+        if (problem := self.shape.check(value)) is not None:
             return problem
         return None if casecode.is_valid(value) else ("bad_value", "案件码校验位不对")
 
@@ -214,7 +207,13 @@ SCHEMA: Mapping[str, EntitySpec] = {
             "transition": _f(
                 Obj(
                     {"to": Choice(CASE_STATES)},
-                    {"reason": REASON, "agreement": Text(5000, multiline=True)},
+                    {  # the extras routing/transitions.py asks of some moves
+                        "reason": REASON,
+                        "agreement": Text(5000, multiline=True),
+                        "ruling": Text(100, 1),
+                        "docket_no": Text(100, 1),
+                        "org": Text(64, 1),
+                    },
                 )
             ),
             "pause": _f(Obj({"reason": REASON})),
