@@ -146,5 +146,22 @@ def create_user(
         database.dispose()
 
 
+def _register_domain_commands() -> None:
+    """Domains add their own commands (``commands`` list in ``server/<domain>/cli.py``)."""
+    import importlib
+
+    for name in ("server.qr.cli", "server.notify.cli", "server.routing.cli"):
+        try:
+            mod = importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name != name:
+                raise
+            continue
+        for cmd in mod.commands:
+            main.add_command(cmd)
+
+
+_register_domain_commands()
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,130 @@
+"""HTTP: ``POST /api/v1/sync`` (DESIGN.md §2) and ``POST /api/v1/follow``."""
+
+from __future__ import annotations
+
+import hmac
+import time
+from typing import Any
+
+import msgspec
+from anyio import to_thread
+from litestar import Request, Response, post
+from litestar.params import JSONBody
+from litestar.status_codes import HTTP_200_OK
+
+from server import casecode
+from server.accounts.principal import Principal
+from server.auth import authenticated
+from server.http import ApiError, app_state, client_address
+from server.state import AppState
+from server.sync.ops import SyncRequest
+from server.sync.service import Limits, ServerReplica, SyncService, Writer
+from server.sync.store import SqlStore
+
+_decode_request = msgspec.json.Decoder(SyncRequest)
+_encode = msgspec.json.Encoder()
+
+
+def on_startup(state: AppState) -> None:
+    st = state.settings
+    limits = Limits(page_ops=st.sync_page_ops, page_bytes=st.sync_page_bytes, max_skew_ms=st.max_skew_ms)
+    state.services.setdefault("server_replica", ServerReplica())
+    state.services["sync"] = SyncService(state.services["server_replica"], limits=limits)
+
+
+def sync_service(state: AppState) -> SyncService:
+    svc: SyncService = state.services["sync"]
+    return svc
+
+
+@post(
+    "/api/v1/sync",
+    operation_id="sync",
+    guards=[authenticated],
+    status_code=HTTP_200_OK,
+    tags=["sync"],
+    request_max_body_size=None,
+)
+async def sync(request: Request[Principal, Any, Any]) -> Response[bytes]:
+    """Push ops and pull changes in one round trip; see docs/sync.md."""
+    state = app_state(request)
+    body = await _read_limited(request, state.settings.sync_max_bytes)
+    try:
+        req = _decode_request.decode(body)
+    except msgspec.ValidationError as e:
+        raise ApiError(400, f"同步请求格式错误：{e}") from None
+    except msgspec.DecodeError:
+        raise ApiError(400, "同步请求不是合法的 JSON") from None
+    if len(req.ops) > state.settings.sync_max_ops:
+        raise ApiError(413, f"一次最多同步 {state.settings.sync_max_ops} 条操作，请分批发送")
+    if req.v != 1:
+        raise ApiError(400, f"不支持的同步协议版本：{req.v}")
+    resp = await to_thread.run_sync(_run, state, request.user, req)
+    return Response(_encode.encode(resp), media_type="application/json")
+
+
+def _run(state: AppState, p: Principal, req: SyncRequest) -> Any:
+    svc = sync_service(state)
+    session = state.db.session if req.ops else state.db.read_session
+    with session() as s:
+        return svc.sync(SqlStore(s), p, req, int(time.time() * 1000))
+
+
+async def _read_limited(request: Request[Any, Any, Any], limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise ApiError(413, f"请求过大（上限 {limit // 1024} KB），请分批同步")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ApiError(413, f"请求过大（上限 {limit // 1024} KB），请分批同步")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+class FollowIn(msgspec.Struct):
+    code: str
+    token: str
+
+
+class FollowOut(msgspec.Struct):
+    key: str
+    code: str
+
+
+@post(
+    "/api/v1/follow",
+    operation_id="followCase",
+    guards=[authenticated],
+    status_code=HTTP_200_OK,
+    tags=["sync"],
+    sync_to_thread=True,
+)
+def follow(request: Request[Principal, Any, Any], data: JSONBody[dict[str, Any]]) -> FollowOut:
+    """Follow a case by the token in its QR: the case enters this principal's (read-only) scope."""
+    state = app_state(request)
+    try:
+        body = msgspec.convert(data, FollowIn)
+    except msgspec.ValidationError:
+        raise ApiError(400, "请提供案件编号和二维码凭证") from None
+    if not state.trace_limiter.allow(f"follow:{client_address(request)}"):
+        raise ApiError(429, "查询过于频繁，请稍后再试")
+    code = casecode.normalize(body.code) if body.code else ""
+    with state.db.session() as s:
+        store = SqlStore(s)
+        store.lock_for_write()
+        key = store.find_code(code)
+        view = store.get_record(("case", key)).view if key else {}  # type: ignore[union-attr]
+        expected = str(view.get("trace_hash") or "")
+        if not key or not hmac.compare_digest(expected, casecode.trace_hash(body.token)):
+            raise ApiError(404, "未找到该案件")
+        if store.add_follower(key, request.user.user_id):
+            w = Writer(store, sync_service(state).server, int(time.time() * 1000))
+            w.server_intent(key, "follow", {})
+            w.finish()
+    return FollowOut(key=key, code=code)
+
+
+route_handlers = [sync, follow]

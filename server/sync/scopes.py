@@ -1,0 +1,114 @@
+"""Who sees and who writes which record: the one place scope rules live (DESIGN.md §2).
+
+Visibility is by *tags*. A root record (a case, or a notification) carries tags; a principal reads
+the roots carrying any of its tags (``Principal.scope_tags``):
+
+| role        | reads                                           | its tags                   |
+|-------------|-------------------------------------------------|----------------------------|
+| citizen     | cases it filed or follows by QR token           | user:ID                    |
+| grid_worker | cases it filed, and its village's               | user:ID, region:VILLAGE    |
+| mediator    | cases assigned to its organisation              | user:ID, org:ORG           |
+| org_admin   | its organisation's cases                        | user:ID, org:ORG           |
+| court_clerk | cases sent to its court                         | user:ID, org:COURT         |
+| analyst     | no personal records (aggregates via the cockpit)| –                          |
+| admin       | everything                                      | user:ID, all               |
+
+Writing is narrower than reading: followers and a grid worker reading their village are read-only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from server.accounts.principal import Principal
+
+FILER_ROLES = frozenset({"citizen", "grid_worker", "mediator", "org_admin", "admin"})
+STAFF_ROLES = frozenset({"mediator", "org_admin", "court_clerk"})
+
+# Case fields the filer owns; ``code`` and ``trace_hash`` are fixed once set (they are in the QR).
+FILER_FIELDS = frozenset(
+    {"code", "summary", "description", "region", "channel", "amount", "applicants", "category", "trace_hash"}
+)
+WRITE_ONCE = frozenset({"code", "trace_hash"})
+CLOSED = frozenset(
+    {
+        "resolved",
+        "failed",
+        "withdrawn",
+        "declined",
+        "confirmed",
+        "confirmation_denied",
+        "filed",
+        "confirmation_requested",
+        "filing_requested",
+    }
+)
+
+
+def case_tags(view: Mapping[str, Any], followers: Iterable[str]) -> set[str]:
+    tags = {"all"}
+    if filer := view.get("filer"):
+        tags.add(f"user:{filer}")
+    tags |= {f"user:{u}" for u in followers}
+    if region := view.get("region"):
+        tags.add(f"region:{region}")
+    for f in ("org", "court_org"):
+        if org := view.get(f):
+            tags.add(f"org:{org}")
+    return tags
+
+
+def notification_tags(view: Mapping[str, Any]) -> set[str]:
+    return {f"user:{view['user']}", "all"} if view.get("user") else {"all"}
+
+
+def is_filer(p: Principal, case_view: Mapping[str, Any]) -> bool:
+    return bool(case_view.get("filer")) and case_view.get("filer") == p.user_id
+
+
+def is_handling_staff(p: Principal, case_view: Mapping[str, Any]) -> bool:
+    """Staff of the organisation (or court) the case is with, or an admin."""
+    if p.role == "admin":
+        return True
+    return (
+        p.role in STAFF_ROLES
+        and p.org_id is not None
+        and p.org_id in (case_view.get("org"), case_view.get("court_org"))
+    )
+
+
+def may_write_case_field(p: Principal, view: Mapping[str, Any], field: str, kind: str) -> str | None:
+    """None when allowed, else a rejection code (messages in ``MESSAGES``)."""
+    if kind in ("add", "remove"):
+        return None if is_filer(p, view) or is_handling_staff(p, view) else "forbidden"
+    if not is_filer(p, view):
+        return "forbidden"
+    if field in WRITE_ONCE and view.get(field) not in (None, ""):
+        return "write_once"
+    if field == "category" and view.get("status") not in (None, "submitted"):
+        return "category_locked"
+    if view.get("status") in CLOSED:
+        return "case_closed"
+    return None
+
+
+def may_write_child(p: Principal, case_view: Mapping[str, Any]) -> str | None:
+    """Parties, messages: the filer or the handling staff."""
+    if is_filer(p, case_view) or is_handling_staff(p, case_view):
+        return None
+    return "forbidden"
+
+
+MESSAGES = {
+    "forbidden": "无权修改此案件",
+    "write_once": "案件编号和二维码凭证一经生成不能修改",
+    "category_locked": "案件已分派，类别请由调解员更正",
+    "case_closed": "案件已结束，不能再修改",
+    "unknown_parent": "找不到所属案件，请先同步案件本身",
+    "not_filer_role": "当前账号不能提交纠纷",
+    "code_invalid": "案件编号校验位不正确",
+    "code_taken": "案件编号与已有案件重复",
+    "not_supported": "服务器暂不支持此操作",
+    "not_yours": "只能修改自己的通知",
+}

@@ -1,0 +1,296 @@
+"""One sync round trip: validate, authorise and merge pushed ops, then page out changes in scope.
+
+Pure of HTTP: the API hands in a store (one unit of work), the caller's principal and the request.
+Routing and workflow plug in through ``Hooks``: they write through the same log as the server's own
+replica (``Writer.server_put`` / ``server_create``), so clients receive server changes by pull.
+"""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import msgspec
+
+from server import casecode
+from server.accounts.principal import Principal
+from server.sync import scopes
+from server.sync.hlc import Clock
+from server.sync.merge import RecordState, apply, materialize
+from server.sync.ops import Change, Evict, Op, Rejection, SyncRequest, SyncResponse, validate_op
+from server.sync.store import OpStore, RecordId, StoredRecord
+
+
+class ServerReplica:
+    """The server process's own replica: unique op ids and an HLC that has seen every client op."""
+
+    def __init__(self, now_ms: Callable[[], int] | None = None) -> None:
+        self.replica = f"srv_{secrets.token_hex(6)}"
+        self.clock = Clock(self.replica, now_ms or (lambda: int(time.time() * 1000)))
+        self._n = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def next(self) -> tuple[str, str]:
+        with self._lock:
+            return f"{self.replica}:{next(self._n)}", self.clock.tick()
+
+    def observe(self, ts: str) -> None:
+        with self._lock:
+            self.clock.observe(ts)
+
+    def now_ts(self) -> str:
+        with self._lock:
+            return self.clock.tick()
+
+
+def reject(op_id: str, code: str, detail: str = "") -> Rejection:
+    return Rejection(op_id, code, scopes.MESSAGES[code] + (f"：{detail}" if detail else ""))
+
+
+class Hooks(Protocol):
+    def on_intent(self, w: Writer, p: Principal, op: Op, case: Mapping[str, Any]) -> Rejection | None:
+        """Decide an intent against the current case; write its effects through ``w``."""
+
+    def after_batch(self, w: Writer, new_cases: set[str], touched_cases: set[str]) -> None:
+        """Runs inside the batch's transaction, e.g. to route cases just filed."""
+
+
+class NoHooks:
+    def on_intent(self, w: Writer, p: Principal, op: Op, case: Mapping[str, Any]) -> Rejection | None:
+        return reject(op.id, "not_supported")
+
+    def after_batch(self, w: Writer, new_cases: set[str], touched_cases: set[str]) -> None:
+        pass
+
+
+@dataclass
+class Writer:
+    """Applies ops within one unit of work; records are cached and written once at ``finish``."""
+
+    store: OpStore
+    server: ServerReplica
+    now_ms: int
+    records: dict[RecordId, StoredRecord] = field(default_factory=dict)
+    dirty: set[RecordId] = field(default_factory=set)
+    roots: dict[str, str] = field(default_factory=dict)  # touched root -> "case" | "notification"
+    first_seq: dict[str, int] = field(default_factory=dict)  # touched root -> its first seq here
+    new_cases: set[str] = field(default_factory=set)
+    last_seq: int = 0
+
+    def record(self, rid: RecordId) -> StoredRecord | None:
+        if rid not in self.records:
+            rec = self.store.get_record(rid)
+            if rec is None:
+                return None
+            self.records[rid] = rec
+        return self.records[rid]
+
+    def view(self, entity: str, key: str) -> dict[str, Any]:
+        rec = self.record((entity, key))
+        return rec.view if rec is not None else {}
+
+    def apply(self, op: Op, root: str, actor: str | None) -> int:
+        seq = self.store.append(op, root, actor)
+        self.last_seq = max(self.last_seq, seq)
+        if op.kind != "intent":
+            rid = (op.entity, op.key)
+            rec = self.record(rid)
+            state: RecordState = apply(rec.state if rec else None, op)
+            self.records[rid] = StoredRecord(root, state, materialize(state), seq)
+            self.dirty.add(rid)
+        self.roots[root] = "notification" if op.entity == "notification" else "case"
+        self.first_seq.setdefault(root, seq)
+        return seq
+
+    def server_put(self, entity: str, key: str, field_name: str, value: Any, root: str | None = None) -> int:
+        op_id, ts = self.server.next()
+        return self.apply(Op(op_id, ts, entity, key, "put", field_name, value), root or key, None)
+
+    def server_create(self, entity: str, key: str, value: Mapping[str, Any], root: str) -> int:
+        op_id, ts = self.server.next()
+        return self.apply(Op(op_id, ts, entity, key, "create", None, dict(value)), root, None)
+
+    def server_intent(self, key: str, name: str, value: Mapping[str, Any]) -> int:
+        """A log entry with no effect on state: gives a scope change (e.g. a new follower) a seq."""
+        op_id, ts = self.server.next()
+        return self.apply(Op(op_id, ts, "case", key, "intent", name, dict(value)), key, None)
+
+    def finish(self) -> None:
+        for rid in sorted(self.dirty):
+            self.store.put_record(rid, self.records[rid])
+        for root, kind in sorted(self.roots.items()):
+            if kind == "case":
+                view = self.view("case", root)
+                tags = scopes.case_tags(view, self.store.followers(root))
+                self.store.project_case(root, view)
+            else:
+                tags = scopes.notification_tags(self.view("notification", root.removeprefix("n:")))
+            # Scope changes are logged at the root's first seq in this batch: a client whose cursor
+            # is below it gets the root's older ops as history, and never a root's op twice.
+            self.store.set_members(root, tags, self.first_seq[root])
+        self.dirty.clear()
+
+
+@dataclass(frozen=True)
+class Limits:
+    page_ops: int = 500
+    page_bytes: int = 512 * 1024
+    max_skew_ms: int = 5 * 60 * 1000
+
+
+class SyncService:
+    def __init__(
+        self, server: ServerReplica, hooks: Hooks | None = None, limits: Limits | None = None
+    ) -> None:
+        self.server = server
+        self.hooks: Hooks = hooks or NoHooks()
+        self.limits = limits or Limits()
+
+    # -- push ------------------------------------------------------------------------------
+    def push(
+        self, store: OpStore, p: Principal, req: SyncRequest, now_ms: int
+    ) -> tuple[list[str], list[Rejection]]:
+        acked: list[str] = []
+        rejected: list[Rejection] = []
+        if not req.ops:
+            return acked, rejected
+        store.lock_for_write()
+        known = store.known_ids([o.id for o in req.ops])
+        w = Writer(store, self.server, now_ms)
+        touched: set[str] = set()
+        for op in req.ops:
+            if op.id in known:
+                acked.append(op.id)  # applied before: acknowledge, change nothing
+                continue
+            problem = validate_op(op, server_now_ms=now_ms, max_skew_ms=self.limits.max_skew_ms)
+            if problem is None and not op.id.startswith(f"{req.replica}:"):
+                problem = Rejection(op.id, "bad_id", "操作编号必须属于本设备")
+            if problem is None:
+                problem = self._client_op(w, p, op, touched)
+            if problem is not None:
+                rejected.append(problem)
+                continue
+            known.add(op.id)
+            acked.append(op.id)
+            self.server.observe(op.ts)
+        if w.roots:
+            self.hooks.after_batch(w, w.new_cases, touched)
+            w.finish()
+        return acked, rejected
+
+    def _client_op(self, w: Writer, p: Principal, op: Op, touched: set[str]) -> Rejection | None:
+        if op.entity == "case":
+            return self._case_op(w, p, op, touched)
+        if op.entity == "party":
+            rec = w.record(("party", op.key))
+            if rec is None:
+                if op.kind != "put" or op.field != "case":
+                    return reject(op.id, "unknown_parent")
+                root = str(op.value)
+            else:
+                root = rec.root
+                if op.field == "case" and op.value != root:
+                    return Rejection(op.id, "bad_value", "当事人不能改到另一个案件")
+            return self._child_op(w, p, op, root, touched)
+        if op.entity == "message":
+            return self._child_op(w, p, op, str(op.value["case"]), touched)
+        if op.entity == "notification":
+            rec = w.record(("notification", op.key))
+            if rec is None or rec.view.get("user") != p.user_id:
+                return reject(op.id, "not_yours")
+            w.apply(op, rec.root, p.user_id)
+            return None
+        return reject(op.id, "not_supported")
+
+    def _child_op(self, w: Writer, p: Principal, op: Op, root: str, touched: set[str]) -> Rejection | None:
+        case = w.record(("case", root))
+        if case is None:
+            return reject(op.id, "unknown_parent")
+        if (code := scopes.may_write_child(p, case.view)) is not None:
+            return reject(op.id, code)
+        w.apply(op, root, p.user_id)
+        touched.add(root)
+        return None
+
+    def _case_op(self, w: Writer, p: Principal, op: Op, touched: set[str]) -> Rejection | None:
+        rec = w.record(("case", op.key))
+        if rec is None:
+            if op.kind != "put":
+                return reject(op.id, "unknown_parent")
+            if p.role not in scopes.FILER_ROLES:
+                return reject(op.id, "not_filer_role")
+            w.server_put("case", op.key, "filer", p.user_id)
+            w.server_put("case", op.key, "status", "submitted")
+            w.new_cases.add(op.key)
+        view = w.view("case", op.key)
+        if op.kind == "intent":
+            problem = self.hooks.on_intent(w, p, op, view)
+            if problem is None:
+                w.apply(op, op.key, p.user_id)
+                touched.add(op.key)
+            return problem
+        if (code := scopes.may_write_case_field(p, view, op.field or "", op.kind)) is not None:
+            return reject(op.id, code)
+        if op.field == "code":
+            code_value = str(op.value)
+            if not casecode.is_valid(code_value):
+                return reject(op.id, "code_invalid")
+            if w.store.find_code(code_value) not in (None, op.key):
+                # Offline-made codes can clash (rarely): keep the case, give it a fresh code.
+                parsed = casecode.parse(code_value)
+                fresh = casecode.make_code(parsed.county, parsed.year)
+                while w.store.find_code(fresh) is not None:
+                    fresh = casecode.make_code(parsed.county, parsed.year)
+                w.server_put("case", op.key, "code", fresh)
+                touched.add(op.key)
+                return reject(op.id, "code_taken", f"已重新分配为 {fresh}")
+        w.apply(op, op.key, p.user_id)
+        touched.add(op.key)
+        return None
+
+    # -- pull ------------------------------------------------------------------------------
+    def pull(self, store: OpStore, p: Principal, since: int) -> tuple[int, list[Change], list[Evict], bool]:
+        tags = p.scope_tags()
+        head = store.max_seq()
+        if since > head:
+            since = 0  # a cursor from another database (e.g. restored backup): start over
+        page = store.changes(tags, since, head, self.limits.page_ops + 1)
+        more = len(page) > self.limits.page_ops
+        page = page[: self.limits.page_ops]
+        size = 0
+        for i, c in enumerate(page):
+            size += len(msgspec.json.encode(c))
+            if size > self.limits.page_bytes and i > 0:
+                page, more = page[:i], True
+                break
+        upto = page[-1].seq if more else head
+        entered: list[str] = []
+        left: list[str] = []
+        for root, action in store.scope_events(tags, since, upto):
+            (entered if action == "enter" else left).append(root)
+        now_in = store.in_scope(set(entered) | set(left), tags)
+        history = store.history(sorted({r for r in entered if r in now_in}), since) if since else []
+        evict = [
+            Evict(e, k)
+            for root in sorted({r for r in left if r not in now_in})
+            for e, k in store.records_of(root)
+        ]
+        return upto, history + page, evict, more
+
+    def sync(self, store: OpStore, p: Principal, req: SyncRequest, now_ms: int) -> SyncResponse:
+        acked, rejected = self.push(store, p, req, now_ms)
+        cursor, changes, evict, more = self.pull(store, p, req.since)
+        return SyncResponse(
+            cursor=cursor,
+            acked=acked,
+            rejected=rejected,
+            changes=changes,
+            evict=evict,
+            more=more,
+            server_time=self.server.now_ts(),
+        )

@@ -1,0 +1,382 @@
+"""The op store: one interface, an in-memory and an SQL implementation (SQLite and PostgreSQL).
+
+The sync service (``service.py``) holds the rules; a store only keeps ops, merged record states and
+scope membership, and answers the range reads a pull needs. ``tests/test_sync_store.py`` runs one
+contract suite over every implementation.
+
+Required semantics (every implementation):
+- ``append`` gives strictly increasing ``seq`` numbers; once ``commit`` returns, an op with a
+  smaller seq can never appear later (writers are serialised by ``lock_for_write``), so a client
+  that has seen seq N has seen everything up to N in its scope.
+- ``changes`` returns ops of roots currently in the given tags' scope, ascending by seq.
+- Scope changes are logged with the seq of the batch that caused them (``scope_events``).
+"""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+from sqlalchemy import and_, delete, func, insert, select, text
+from sqlalchemy.orm import Session
+
+from server.sync.merge import RecordState
+from server.sync.models import CaseRow, Follow, OpRow, RecordRow, ScopeLogRow, ScopeMember
+from server.sync.ops import Change, Op
+from server.sync.projection import project
+
+RecordId = tuple[str, str]
+
+
+@dataclass
+class StoredRecord:
+    root: str
+    state: RecordState
+    view: dict[str, Any]
+    seq: int
+
+
+class OpStore(ABC):
+    """Storage for one unit of work (a sync request)."""
+
+    @abstractmethod
+    def lock_for_write(self) -> None:
+        """Serialise writers until commit, so seq order equals commit order."""
+
+    @abstractmethod
+    def known_ids(self, ids: Sequence[str]) -> set[str]: ...
+
+    @abstractmethod
+    def append(self, op: Op, root: str, actor: str | None) -> int:
+        """Store ``op`` and return its seq."""
+
+    @abstractmethod
+    def get_record(self, rid: RecordId) -> StoredRecord | None: ...
+
+    @abstractmethod
+    def put_record(self, rid: RecordId, rec: StoredRecord) -> None: ...
+
+    @abstractmethod
+    def records_of(self, root: str) -> list[RecordId]: ...
+
+    @abstractmethod
+    def members(self, root: str) -> set[str]: ...
+
+    @abstractmethod
+    def set_members(self, root: str, tags: set[str], seq: int) -> None:
+        """Make ``root``'s tags exactly ``tags``, logging enters and leaves at ``seq``."""
+
+    @abstractmethod
+    def followers(self, root: str) -> set[str]: ...
+
+    @abstractmethod
+    def add_follower(self, root: str, user_id: str) -> bool:
+        """True when ``user_id`` did not follow ``root`` before."""
+
+    @abstractmethod
+    def max_seq(self) -> int: ...
+
+    @abstractmethod
+    def changes(self, tags: Sequence[str], since: int, upto: int, limit: int) -> list[Change]:
+        """Ops with since < seq <= upto on roots in scope of ``tags``, ascending, at most ``limit``."""
+
+    @abstractmethod
+    def scope_events(self, tags: Sequence[str], since: int, upto: int) -> list[tuple[str, str]]:
+        """(root, action) for enter/leave events of ``tags`` with since < seq <= upto, in order."""
+
+    @abstractmethod
+    def in_scope(self, roots: Iterable[str], tags: Sequence[str]) -> set[str]: ...
+
+    @abstractmethod
+    def history(self, roots: Sequence[str], upto: int) -> list[Change]:
+        """Every op of ``roots`` with seq <= upto, ascending (for a root that entered a scope)."""
+
+    @abstractmethod
+    def project_case(self, key: str, view: dict[str, Any]) -> None:
+        """Keep the typed case projection (``cases`` table) in step with the case record."""
+
+    @abstractmethod
+    def find_code(self, code: str) -> str | None:
+        """The key of the case holding ``code``, if any."""
+
+    def commit(self) -> None:  # noqa: B027 — SQL stores commit through their session
+        """Make the unit of work durable (the caller's session does it for SQL)."""
+
+
+# --------------------------------------------------------------------------------------------
+class MemoryStore(OpStore):
+    """Everything in dicts; for tests and for reasoning about the contract."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self.ops: list[tuple[Change, str]] = []  # (change, root)
+        self.ids: set[str] = set()
+        self.records: dict[RecordId, StoredRecord] = {}
+        self.scope: dict[str, set[str]] = {}
+        self.log: list[tuple[int, str, str, str]] = []  # (seq, root, tag, action)
+        self.follow: dict[str, set[str]] = {}
+        self.codes: dict[str, str] = {}
+
+    def lock_for_write(self) -> None:
+        pass  # a single-threaded caller per unit of work in tests
+
+    def known_ids(self, ids: Sequence[str]) -> set[str]:
+        return {i for i in ids if i in self.ids}
+
+    def append(self, op: Op, root: str, actor: str | None) -> int:
+        seq = len(self.ops) + 1
+        self.ops.append((Change(**msgspec.structs.asdict(op), seq=seq), root))
+        self.ids.add(op.id)
+        return seq
+
+    def get_record(self, rid: RecordId) -> StoredRecord | None:
+        return self.records.get(rid)
+
+    def put_record(self, rid: RecordId, rec: StoredRecord) -> None:
+        self.records[rid] = rec
+
+    def records_of(self, root: str) -> list[RecordId]:
+        return sorted(rid for rid, r in self.records.items() if r.root == root)
+
+    def members(self, root: str) -> set[str]:
+        return set(self.scope.get(root, set()))
+
+    def set_members(self, root: str, tags: set[str], seq: int) -> None:
+        old = self.scope.get(root, set())
+        for t in sorted(tags - old):
+            self.log.append((seq, root, t, "enter"))
+        for t in sorted(old - tags):
+            self.log.append((seq, root, t, "leave"))
+        self.scope[root] = set(tags)
+
+    def followers(self, root: str) -> set[str]:
+        return set(self.follow.get(root, set()))
+
+    def add_follower(self, root: str, user_id: str) -> bool:
+        s = self.follow.setdefault(root, set())
+        new = user_id not in s
+        s.add(user_id)
+        return new
+
+    def max_seq(self) -> int:
+        return len(self.ops)
+
+    def changes(self, tags: Sequence[str], since: int, upto: int, limit: int) -> list[Change]:
+        t = set(tags)
+        out = [c for c, root in self.ops[since:upto] if self.scope.get(root, set()) & t]
+        return out[:limit]
+
+    def scope_events(self, tags: Sequence[str], since: int, upto: int) -> list[tuple[str, str]]:
+        t = set(tags)
+        return [(root, action) for seq, root, tag, action in self.log if since < seq <= upto and tag in t]
+
+    def in_scope(self, roots: Iterable[str], tags: Sequence[str]) -> set[str]:
+        t = set(tags)
+        return {r for r in roots if self.scope.get(r, set()) & t}
+
+    def history(self, roots: Sequence[str], upto: int) -> list[Change]:
+        rs = set(roots)
+        return [c for c, root in self.ops[:upto] if root in rs]
+
+    def project_case(self, key: str, view: dict[str, Any]) -> None:
+        if view.get("code"):
+            self.codes[str(view["code"])] = key
+
+    def find_code(self, code: str) -> str | None:
+        return self.codes.get(code)
+
+
+# --------------------------------------------------------------------------------------------
+_STATE = msgspec.json.Encoder()
+_STATE_DECODER = msgspec.json.Decoder(RecordState)
+_WRITER_LOCK_KEY = 0x4A46_5359  # "JFSY": the advisory lock id of sync writers on PostgreSQL
+
+
+class SqlStore(OpStore):
+    """The op log in SQL; works on SQLite and PostgreSQL through one SQLAlchemy session."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+        self.pg = session.get_bind().dialect.name == "postgresql"
+
+    def lock_for_write(self) -> None:
+        # SQLite: BEGIN IMMEDIATE (see db.py) already holds the single writer lock.
+        if self.pg:
+            self.s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _WRITER_LOCK_KEY})
+
+    def known_ids(self, ids: Sequence[str]) -> set[str]:
+        if not ids:
+            return set()
+        return set(self.s.scalars(select(OpRow.op_id).where(OpRow.op_id.in_(list(ids)))))
+
+    def append(self, op: Op, root: str, actor: str | None) -> int:
+        seq = self.s.scalar(
+            insert(OpRow)
+            .values(
+                op_id=op.id,
+                ts=op.ts,
+                entity=op.entity,
+                key=op.key,
+                kind=op.kind,
+                field=op.field,
+                value=op.value,
+                seen=op.seen,
+                root=root,
+                actor_id=actor,
+            )
+            .returning(OpRow.seq)
+        )
+        assert seq is not None
+        return int(seq)
+
+    def get_record(self, rid: RecordId) -> StoredRecord | None:
+        row = self.s.get(RecordRow, rid)
+        if row is None:
+            return None
+        state = _STATE_DECODER.decode(_STATE.encode(row.state))
+        return StoredRecord(row.root, state, dict(row.view), row.updated_seq)
+
+    def put_record(self, rid: RecordId, rec: StoredRecord) -> None:
+        state = msgspec.to_builtins(rec.state)
+        row = self.s.get(RecordRow, rid)
+        if row is None:
+            self.s.add(
+                RecordRow(
+                    entity=rid[0], key=rid[1], root=rec.root, state=state, view=rec.view, updated_seq=rec.seq
+                )
+            )
+        else:
+            row.state, row.view, row.updated_seq = state, rec.view, rec.seq
+        self.s.flush()
+
+    def records_of(self, root: str) -> list[RecordId]:
+        rows = self.s.execute(
+            select(RecordRow.entity, RecordRow.key)
+            .where(RecordRow.root == root)
+            .order_by(RecordRow.entity, RecordRow.key)
+        )
+        return [(e, k) for e, k in rows]
+
+    def members(self, root: str) -> set[str]:
+        return set(self.s.scalars(select(ScopeMember.tag).where(ScopeMember.root == root)))
+
+    def set_members(self, root: str, tags: set[str], seq: int) -> None:
+        old = self.members(root)
+        enter, leave = sorted(tags - old), sorted(old - tags)
+        if leave:
+            self.s.execute(delete(ScopeMember).where(ScopeMember.root == root, ScopeMember.tag.in_(leave)))
+        if enter:
+            self.s.execute(insert(ScopeMember), [{"root": root, "tag": t} for t in enter])
+        events = [{"seq": seq, "root": root, "tag": t, "action": "enter"} for t in enter]
+        events += [{"seq": seq, "root": root, "tag": t, "action": "leave"} for t in leave]
+        if events:
+            self.s.execute(insert(ScopeLogRow), events)
+
+    def followers(self, root: str) -> set[str]:
+        return set(self.s.scalars(select(Follow.user_id).where(Follow.case_key == root)))
+
+    def add_follower(self, root: str, user_id: str) -> bool:
+        if self.s.get(Follow, (root, user_id)) is not None:
+            return False
+        self.s.add(Follow(case_key=root, user_id=user_id))
+        self.s.flush()
+        return True
+
+    def max_seq(self) -> int:
+        return int(self.s.scalar(select(func.coalesce(func.max(OpRow.seq), 0))) or 0)
+
+    def changes(self, tags: Sequence[str], since: int, upto: int, limit: int) -> list[Change]:
+        if not tags:
+            return []
+        roots = select(ScopeMember.root).where(ScopeMember.tag.in_(list(tags)))
+        rows = self.s.execute(
+            select(
+                OpRow.seq,
+                OpRow.op_id,
+                OpRow.ts,
+                OpRow.entity,
+                OpRow.key,
+                OpRow.kind,
+                OpRow.field,
+                OpRow.value,
+                OpRow.seen,
+            )
+            .where(OpRow.seq > since, OpRow.seq <= upto, OpRow.root.in_(roots))
+            .order_by(OpRow.seq)
+            .limit(limit)
+        )
+        return [_change(r) for r in rows]
+
+    def scope_events(self, tags: Sequence[str], since: int, upto: int) -> list[tuple[str, str]]:
+        if not tags:
+            return []
+        rows = self.s.execute(
+            select(ScopeLogRow.root, ScopeLogRow.action)
+            .where(ScopeLogRow.tag.in_(list(tags)), ScopeLogRow.seq > since, ScopeLogRow.seq <= upto)
+            .order_by(ScopeLogRow.seq, ScopeLogRow.id)
+        )
+        return [(r, a) for r, a in rows]
+
+    def in_scope(self, roots: Iterable[str], tags: Sequence[str]) -> set[str]:
+        rs = list(set(roots))
+        if not rs or not tags:
+            return set()
+        return set(
+            self.s.scalars(
+                select(ScopeMember.root).where(
+                    and_(ScopeMember.root.in_(rs), ScopeMember.tag.in_(list(tags)))
+                )
+            )
+        )
+
+    def history(self, roots: Sequence[str], upto: int) -> list[Change]:
+        if not roots:
+            return []
+        rows = self.s.execute(
+            select(
+                OpRow.seq,
+                OpRow.op_id,
+                OpRow.ts,
+                OpRow.entity,
+                OpRow.key,
+                OpRow.kind,
+                OpRow.field,
+                OpRow.value,
+                OpRow.seen,
+            )
+            .where(OpRow.root.in_(list(roots)), OpRow.seq <= upto)
+            .order_by(OpRow.seq)
+        )
+        return [_change(r) for r in rows]
+
+    def project_case(self, key: str, view: dict[str, Any]) -> None:
+        row = self.s.get(CaseRow, key)
+        if row is None:
+            row = CaseRow(key=key)
+            self.s.add(row)
+        project(row, view)
+        self.s.flush()
+
+    def find_code(self, code: str) -> str | None:
+        return self.s.scalar(select(CaseRow.key).where(CaseRow.code == code))
+
+
+def _change(r: Any) -> Change:
+    return Change(
+        id=r.op_id,
+        ts=r.ts,
+        entity=r.entity,
+        key=r.key,
+        kind=r.kind,
+        field=r.field,
+        value=r.value,
+        seen=r.seen,
+        seq=int(r.seq),
+    )
+
+
+__all__ = ["MemoryStore", "OpStore", "RecordId", "SqlStore", "StoredRecord"]
