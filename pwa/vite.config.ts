@@ -42,7 +42,6 @@ export default defineConfig({
       registerType: "prompt",
       injectRegister: false,
       manifestFilename: "manifest.webmanifest",
-      includeAssets: ["favicon.svg", "icons/*.png"],
       manifest: {
         name: "解纷",
         short_name: "解纷",

@@ -1,18 +1,13 @@
 /**
- * Client-side category suggestion from the server's keyword rules (server/routing/rules.json,
- * bundled at build time). Tolerant of the file's exact shape: it collects
- * (category, keyword, weight) triples from `rules[]`, `categories[].keywords` and a
- * `keywords: {category: [...]}` map; keywords may be strings or `{word|keyword|term|pattern, weight}`.
+ * Client-side category suggestion while typing: a port of server/routing/classify.py over the
+ * same rules file (server/routing/rules.json, bundled at build time so it works offline).
+ *
+ * Rules: `categories: {id: {keywords: {word: weight}, absence_negated?: [word]}}`, `min_score`,
+ * `negation: {before, after, absence, window}`. Longest non-overlapping hits count; a hit denied by
+ * a nearby negation in the same clause does not count; each distinct word counts once per category.
+ * The parser is tolerant of older shapes (`rules: [{category, keywords}]`, category lists) too.
  */
 import { CATEGORIES } from "./categories";
-
-export interface Term {
-  category: string;
-  word: string;
-  weight: number;
-  regex?: RegExp;
-  negative?: boolean;
-}
 
 export interface Suggestion {
   category: string;
@@ -20,91 +15,113 @@ export interface Suggestion {
   matched: string[];
 }
 
-type Json = Record<string, unknown>;
-
-const isObj = (x: unknown): x is Json => !!x && typeof x === "object" && !Array.isArray(x);
-const num = (x: unknown, d: number): number => (typeof x === "number" && Number.isFinite(x) ? x : d);
-
-function catOf(o: Json): string | null {
-  for (const k of ["category", "category_id", "categoryId", "target", "id"]) {
-    if (typeof o[k] === "string") return o[k] as string;
-  }
-  return null;
+export interface Rules {
+  weights: Map<string, [string, number][]>; // normalized word -> (category, weight)
+  absenceWords: Map<string, Set<string>>;
+  before: string[];
+  after: string[];
+  absence: string[];
+  window: number;
+  minScore: number;
+  order: Map<string, number>;
+  names: Map<string, { zh: string; en: string }>;
 }
 
-function termsFrom(list: unknown, category: string, baseWeight: number, negative = false): Term[] {
-  const out: Term[] = [];
-  if (typeof list === "string") list = [list];
-  if (isObj(list)) {
-    // {"word": weight} map
-    return Object.entries(list).map(([word, w]) => ({ category, word, weight: num(w, baseWeight), negative }));
-  }
-  if (!Array.isArray(list)) return out;
-  for (const item of list) {
-    if (typeof item === "string") {
-      out.push({ category, word: item, weight: baseWeight, negative });
-    } else if (Array.isArray(item) && typeof item[0] === "string") {
-      out.push({ category, word: item[0], weight: num(item[1], baseWeight), negative });
-    } else if (isObj(item)) {
-      const word = item["word"] ?? item["keyword"] ?? item["term"] ?? item["text"] ?? item["pattern"] ?? item["regex"];
-      if (typeof word !== "string") continue;
-      const t: Term = { category: catOf(item) ?? category, word, weight: num(item["weight"] ?? item["score"], baseWeight), negative };
-      if (typeof item["regex"] === "string" || item["is_regex"] === true || item["type"] === "regex") {
-        try {
-          t.regex = new RegExp(word, "u");
-        } catch {
-          continue;
-        }
-      }
-      out.push(t);
+type Json = Record<string, unknown>;
+const isObj = (x: unknown): x is Json => !!x && typeof x === "object" && !Array.isArray(x);
+const num = (x: unknown, d: number): number => (typeof x === "number" && Number.isFinite(x) ? x : d);
+const strs = (x: unknown): string[] => (Array.isArray(x) ? x.filter((s): s is string => typeof s === "string" && !!s.trim()) : []);
+
+/** Full-width to half-width, lower case, no whitespace: what the rules are written in. */
+export function normalizeText(text: string): string {
+  return text.normalize("NFKC").toLowerCase().replace(/\s+/gu, "");
+}
+
+function keywordPairs(list: unknown, base = 1): [string, number][] {
+  if (isObj(list)) return Object.entries(list).map(([w, x]) => [w, num(x, base)]);
+  if (!Array.isArray(list)) return typeof list === "string" ? [[list, base]] : [];
+  const out: [string, number][] = [];
+  for (const it of list) {
+    if (typeof it === "string") out.push([it, base]);
+    else if (Array.isArray(it) && typeof it[0] === "string") out.push([it[0], num(it[1], base)]);
+    else if (isObj(it)) {
+      const w = it["word"] ?? it["keyword"] ?? it["term"] ?? it["text"] ?? it["pattern"];
+      if (typeof w === "string") out.push([w, num(it["weight"] ?? it["score"], base)]);
     }
   }
   return out;
 }
 
-const KEYWORD_KEYS = ["keywords", "words", "terms", "patterns", "any", "match"];
-const NEGATIVE_KEYS = ["exclude", "negative", "not", "none_of", "negative_keywords"];
-
-export function compileRules(data: unknown): Term[] {
-  const terms: Term[] = [];
-  if (!isObj(data)) return terms;
-  const rules = data["rules"];
-  const ruleList = Array.isArray(rules) ? rules : isObj(rules) ? Object.entries(rules).map(([k, v]) => (isObj(v) ? { category: k, ...v } : { category: k, keywords: v })) : [];
-  for (const r of ruleList) {
-    if (!isObj(r)) continue;
-    const cat = catOf(r);
-    if (!cat) continue;
-    const w = num(r["weight"] ?? r["score"], 1);
-    let found = false;
-    for (const k of KEYWORD_KEYS) {
-      if (r[k] !== undefined) {
-        terms.push(...termsFrom(r[k], cat, w));
-        found = true;
-      }
-    }
-    if (!found) {
-      const single = r["keyword"] ?? r["word"] ?? r["pattern"] ?? r["regex"];
-      if (typeof single === "string") terms.push(...termsFrom([{ ...r, category: cat }], cat, w));
-    }
-    for (const k of NEGATIVE_KEYS) if (r[k] !== undefined) terms.push(...termsFrom(r[k], cat, w, true));
+export function compileRules(data: unknown): Rules {
+  const r: Rules = {
+    weights: new Map(),
+    absenceWords: new Map(),
+    before: [],
+    after: [],
+    absence: [],
+    window: 6,
+    minScore: 1,
+    order: new Map(),
+    names: new Map(CATEGORIES.map((c) => [c.id, { zh: c.zh, en: c.en }])),
+  };
+  if (!isObj(data)) return r;
+  r.minScore = num(data["min_score"], 1);
+  const neg = data["negation"];
+  if (isObj(neg)) {
+    r.before = strs(neg["before"]);
+    r.after = strs(neg["after"]);
+    r.absence = strs(neg["absence"]);
+    r.window = num(neg["window"], 6);
   }
+  const add = (cat: string, pairs: [string, number][], absent: string[] = []) => {
+    if (!r.order.has(cat)) r.order.set(cat, r.order.size);
+    for (const [w, weight] of pairs) {
+      const n = normalizeText(w);
+      if (!n || !(weight > 0)) continue;
+      const list = r.weights.get(n) ?? [];
+      list.push([cat, weight]);
+      r.weights.set(n, list);
+    }
+    const set = r.absenceWords.get(cat) ?? new Set<string>();
+    for (const w of absent) set.add(normalizeText(w));
+    r.absenceWords.set(cat, set);
+  };
   const cats = data["categories"];
-  if (Array.isArray(cats)) {
+  if (isObj(cats)) {
+    for (const [cid, spec] of Object.entries(cats)) {
+      if (isObj(spec)) add(cid, keywordPairs(spec["keywords"]), strs(spec["absence_negated"]));
+      else add(cid, keywordPairs(spec));
+    }
+  } else if (Array.isArray(cats)) {
     for (const c of cats) {
       if (!isObj(c) || typeof c["id"] !== "string") continue;
-      for (const k of KEYWORD_KEYS) if (c[k] !== undefined) terms.push(...termsFrom(c[k], c["id"], 1));
-      for (const k of NEGATIVE_KEYS) if (c[k] !== undefined) terms.push(...termsFrom(c[k], c["id"], 1, true));
+      const id = c["id"];
+      if (c["keywords"] !== undefined) add(id, keywordPairs(c["keywords"]), strs(c["absence_negated"]));
+      const prev = r.names.get(id) ?? { zh: id, en: id };
+      r.names.set(id, {
+        zh: typeof c["name_zh"] === "string" ? c["name_zh"] : typeof c["name"] === "string" ? c["name"] : prev.zh,
+        en: typeof c["name_en"] === "string" ? c["name_en"] : prev.en,
+      });
     }
   }
-  const kw = data["keywords"];
-  if (isObj(kw)) for (const [cat, list] of Object.entries(kw)) terms.push(...termsFrom(list, cat, 1));
-  return terms.filter((t) => t.word.length > 0);
+  const rules = data["rules"];
+  if (Array.isArray(rules)) {
+    for (const rule of rules) {
+      if (!isObj(rule)) continue;
+      const cat = rule["category"] ?? rule["category_id"];
+      if (typeof cat !== "string") continue;
+      const base = num(rule["weight"], 1);
+      add(cat, keywordPairs(rule["keywords"] ?? rule["words"] ?? rule["keyword"] ?? rule["pattern"], base));
+    }
+  }
+  return r;
 }
 
-/** Category names from the rules file (name_zh / name_en), over the built-in list. */
-export function categoryNames(data: unknown): Map<string, { zh: string; en: string }> {
+/** Names from a categories file (`categories: [{id, name_zh, name_en}]`) over the built-in list. */
+export function categoryNames(...files: unknown[]): Map<string, { zh: string; en: string }> {
   const names = new Map(CATEGORIES.map((c) => [c.id, { zh: c.zh, en: c.en }]));
-  if (isObj(data) && Array.isArray(data["categories"])) {
+  for (const data of files) {
+    if (!isObj(data) || !Array.isArray(data["categories"])) continue;
     for (const c of data["categories"]) {
       if (!isObj(c) || typeof c["id"] !== "string") continue;
       const prev = names.get(c["id"]) ?? { zh: c["id"], en: c["id"] };
@@ -117,26 +134,80 @@ export function categoryNames(data: unknown): Map<string, { zh: string; en: stri
   return names;
 }
 
-/** Score text against the terms; best first, only positive scores. */
-export function suggest(text: string, terms: Term[], limit = 3): Suggestion[] {
-  const t = text.normalize("NFKC").toLowerCase();
-  if (!t.trim()) return [];
-  const scores = new Map<string, Suggestion>();
-  const banned = new Set<string>();
-  for (const term of terms) {
-    const hit = term.regex ? term.regex.test(t) : t.includes(term.word.toLowerCase());
-    if (!hit) continue;
-    if (term.negative) {
-      banned.add(term.category);
+interface Hit {
+  start: number;
+  end: number;
+  word: string;
+}
+
+const BREAKS = new Set("，。；！？,.;!?、\n");
+const CONTRAST = new Set("是但而却");
+const SAYING = new Set("说讲称认");
+const AFTER_GAP = 3;
+const clean = (gap: string) => ![...gap].some((c) => BREAKS.has(c) || CONTRAST.has(c));
+
+function hits(text: string, words: Iterable<string>): Hit[] {
+  const found: Hit[] = [];
+  for (const w of words) {
+    for (let at = text.indexOf(w); at !== -1; at = text.indexOf(w, at + 1)) found.push({ start: at, end: at + w.length, word: w });
+  }
+  found.sort((a, b) => a.start - b.start || b.end - b.start - (a.end - a.start));
+  const kept: Hit[] = [];
+  for (const h of found) {
+    const last = kept[kept.length - 1];
+    if (last && h.start < last.end) {
+      if (h.end - h.start > last.end - last.start) kept[kept.length - 1] = h;
       continue;
     }
-    const s = scores.get(term.category) ?? { category: term.category, score: 0, matched: [] };
-    s.score += term.weight;
-    if (!s.matched.includes(term.word)) s.matched.push(term.word);
-    scores.set(term.category, s);
+    kept.push(h);
   }
-  return [...scores.values()]
-    .filter((s) => s.score > 0 && !banned.has(s.category) && s.category !== "other")
-    .sort((a, b) => b.score - a.score || a.category.localeCompare(b.category))
-    .slice(0, limit);
+  return kept;
+}
+
+function denied(r: Rules, text: string, h: Hit): boolean {
+  const lo = Math.max(0, h.start - r.window);
+  const before = text.slice(lo, h.start);
+  for (const cue of r.before) {
+    for (let at = before.lastIndexOf(cue); at !== -1; at = at > 0 ? before.lastIndexOf(cue, at - 1) : -1) {
+      const abs = lo + at;
+      const question = cue.startsWith("不") && abs > 0 && text[abs - 1] === cue.slice(1, 2);
+      if (!question && clean(before.slice(at + cue.length))) return true;
+    }
+  }
+  const after = text.slice(h.end, h.end + AFTER_GAP + 5);
+  for (const cue of r.after) {
+    const at = after.indexOf(cue);
+    if (at !== -1 && at <= AFTER_GAP && clean(after.slice(0, at)) && ![...after.slice(0, at)].some((c) => SAYING.has(c))) return true;
+  }
+  return false;
+}
+
+function absent(r: Rules, text: string, h: Hit): boolean {
+  const before = text.slice(Math.max(0, h.start - 4), h.start);
+  for (const cue of r.absence) {
+    const at = before.lastIndexOf(cue);
+    if (at !== -1 && before.length - (at + cue.length) <= 2 && clean(before.slice(at + cue.length))) return true;
+  }
+  return false;
+}
+
+/** Best categories for the text (at most `limit`); empty when nothing reaches `min_score`. */
+export function suggest(text: string, r: Rules, limit = 3): Suggestion[] {
+  const norm = normalizeText(text);
+  if (!norm) return [];
+  const scores = new Map<string, Suggestion>();
+  for (const h of hits(norm, r.weights.keys())) {
+    if (denied(r, norm, h)) continue;
+    for (const [cat, weight] of r.weights.get(h.word) ?? []) {
+      if (r.absenceWords.get(cat)?.has(h.word) && absent(r, norm, h)) continue;
+      const s = scores.get(cat) ?? { category: cat, score: 0, matched: [] };
+      if (s.matched.includes(h.word)) continue;
+      s.matched.push(h.word);
+      s.score += weight;
+      scores.set(cat, s);
+    }
+  }
+  const ranked = [...scores.values()].sort((a, b) => b.score - a.score || (r.order.get(a.category) ?? 99) - (r.order.get(b.category) ?? 99));
+  if (!ranked.length || ranked[0]!.score < r.minScore) return [];
+  return ranked.filter((s) => s.score >= r.minScore && s.category !== "other").slice(0, limit);
 }

@@ -22,6 +22,8 @@ export interface RecordRow {
   key: string;
   case: string | null;
   view: View;
+  /** physical ms of the record's earliest op: when it was made */
+  first: number;
 }
 export interface OutboxRow {
   n: number;

@@ -52,6 +52,8 @@ function caseOfOp(op: Op): string | null {
 
 export class Repo {
   private listeners = new Set<Listener>();
+  /** Called after every local commit (the app schedules a sync and a Background Sync). */
+  onLocalCommit: () => void = () => {};
   private channel: BroadcastChannel | null = null;
   hlc!: Hlc;
   replica!: string;
@@ -136,6 +138,7 @@ export class Repo {
       await tx.done;
     });
     this.emit();
+    this.onLocalCommit();
     return ops;
   }
 
@@ -153,7 +156,9 @@ export class Repo {
       return;
     }
     const c = entity === "case" ? key : typeof view["case"] === "string" ? (view["case"] as string) : null;
-    const row: RecordRow = { rid, entity: entity!, key, case: c, view };
+    let first = Infinity;
+    for (const o of ops) first = Math.min(first, parseInt(o.ts.slice(0, 15), 10) || Infinity);
+    const row: RecordRow = { rid, entity: entity!, key, case: c, view, first: Number.isFinite(first) ? first : 0 };
     await tx.objectStore("records").put(row);
   }
 
@@ -258,6 +263,9 @@ export class Repo {
   }
 
   // ---- reads ---------------------------------------------------------------------------
+  async row(entity: string, key: string): Promise<RecordRow | undefined> {
+    return this.db.get("records", recordId(entity, key));
+  }
   async record(entity: string, key: string): Promise<View | undefined> {
     return (await this.db.get("records", recordId(entity, key)))?.view;
   }

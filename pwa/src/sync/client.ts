@@ -164,7 +164,7 @@ export class SyncScheduler {
     this.set({ state: "syncing" });
     try {
       const run = () => runSync(this.repo, this.post);
-      const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+      const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
       const result = locks ? await locks.request("jiefen-sync", run) : await run();
       this.failures = 0;
       this.set({ state: "idle", lastOk: Date.now(), error: null });

@@ -1,0 +1,207 @@
+/** Case domain helpers on top of the store: filing, intents, messages, what to show. */
+import type { Repo, NewOp } from "../store/repo";
+import { ulid } from "../store/repo";
+import type { FailureRow, OutboxRow, RecordRow } from "../store/db";
+import { countyOf, makeCode, newTraceToken, traceHash } from "./casecode";
+import { queueBlob } from "../sync/blobs";
+
+export interface FilingInput {
+  summary: string;
+  description: string;
+  region: string;
+  channel: "online" | "in_person";
+  amount: number | null;
+  applicants: number;
+  category: string | null;
+  applicant?: { name: string; phone: string };
+  respondent?: { name: string; phone: string };
+  photos: Blob[];
+  now?: Date;
+}
+
+export interface Filed {
+  key: string;
+  code: string;
+  token: string;
+}
+
+/** File a case on the device, offline or not: code, token and QR are made here. */
+export async function fileCase(repo: Repo, input: FilingInput): Promise<Filed> {
+  const key = ulid();
+  const now = input.now ?? new Date();
+  const code = makeCode(countyOf(input.region), now.getFullYear());
+  const token = newTraceToken();
+  const hash = await traceHash(token);
+  const evidence: string[] = [];
+  for (const p of input.photos) evidence.push(await queueBlob(repo, p, key));
+  const put = (field: string, value: unknown): NewOp => ({ entity: "case", key, kind: "put", field, value });
+  const ops: NewOp[] = [
+    put("code", code),
+    put("summary", input.summary.trim()),
+    put("description", input.description.trim()),
+    put("region", input.region),
+    put("channel", input.channel),
+    put("amount", input.amount),
+    put("applicants", input.applicants),
+    put("trace_hash", hash),
+  ];
+  if (input.category) ops.push(put("category", input.category));
+  for (const sha of evidence) ops.push({ entity: "case", key, kind: "add", field: "evidence", value: sha });
+  const party = (role: string, p: { name: string; phone: string }) => {
+    const pk = ulid();
+    // `case` first so the server can place the party
+    ops.push({ entity: "party", key: pk, kind: "put", field: "case", value: key });
+    ops.push({ entity: "party", key: pk, kind: "put", field: "role", value: role });
+    ops.push({ entity: "party", key: pk, kind: "put", field: "name", value: p.name.trim() });
+    if (p.phone.trim()) ops.push({ entity: "party", key: pk, kind: "put", field: "phone", value: p.phone.trim() });
+  };
+  if (input.applicant && (input.applicant.name.trim() || input.applicant.phone.trim())) party("applicant", input.applicant);
+  if (input.respondent && (input.respondent.name.trim() || input.respondent.phone.trim())) party("respondent", input.respondent);
+  // the secret first: if saving ops fails, no orphan code is shown
+  await repo.db.put("secrets", { case: key, code, token });
+  await repo.commit(ops, key);
+  return { key, code, token };
+}
+
+export async function sendIntent(repo: Repo, key: string, field: string, value: Record<string, unknown>): Promise<void> {
+  await repo.commit([{ entity: "case", key, kind: "intent", field, value }], key);
+}
+
+export async function transition(repo: Repo, key: string, to: string, extra: { reason?: string; agreement?: string } = {}): Promise<void> {
+  const value: Record<string, unknown> = { to };
+  if (extra.reason) value["reason"] = extra.reason;
+  if (extra.agreement) value["agreement"] = extra.agreement;
+  await sendIntent(repo, key, "transition", value);
+}
+
+export async function sendMessage(repo: Repo, caseKey: string, body: string): Promise<void> {
+  await repo.commit([{ entity: "message", key: ulid(), kind: "create", value: { case: caseKey, body } }], caseKey);
+}
+
+export type SyncBadge = "pending" | "synced" | "failed";
+
+export interface CaseBundle {
+  key: string;
+  row: RecordRow | undefined;
+  view: Record<string, unknown>;
+  parties: RecordRow[];
+  messages: RecordRow[];
+  timeline: RecordRow[];
+  outbox: OutboxRow[];
+  failures: FailureRow[];
+  secret: { code: string; token: string } | undefined;
+  /** the status to show: a pending transition intent shows optimistically */
+  status: string | undefined;
+  pendingTo: string | undefined;
+  paused: boolean;
+  badge: SyncBadge;
+}
+
+const tsOf = (r: RecordRow) => (typeof r.view["at"] === "string" ? Date.parse(r.view["at"] as string) || r.first : r.first);
+
+export function badgeOf(outbox: OutboxRow[], failures: FailureRow[]): SyncBadge {
+  if (failures.length) return "failed";
+  if (outbox.length) return "pending";
+  return "synced";
+}
+
+export async function loadCase(repo: Repo, key: string): Promise<CaseBundle> {
+  const [row, related, outbox, failures, secret] = await Promise.all([
+    repo.row("case", key),
+    repo.related(key),
+    repo.outboxFor(key),
+    repo.failuresFor(key),
+    repo.db.get("secrets", key),
+  ]);
+  const by = (e: string) => related.filter((r) => r.entity === e).sort((a, b) => tsOf(a) - tsOf(b));
+  const view = row?.view ?? {};
+  let pendingTo: string | undefined;
+  let paused = view["paused"] === true;
+  for (const o of outbox) {
+    if (o.op.kind !== "intent" || o.op.entity !== "case") continue;
+    const v = (o.op.value ?? {}) as Record<string, unknown>;
+    if (o.op.field === "transition" && typeof v["to"] === "string") pendingTo = v["to"];
+    if (o.op.field === "pause") paused = true;
+    if (o.op.field === "resume") paused = false;
+  }
+  return {
+    key,
+    row,
+    view,
+    parties: by("party"),
+    messages: by("message"),
+    timeline: by("timeline"),
+    outbox,
+    failures,
+    secret: secret ? { code: secret.code, token: secret.token } : undefined,
+    status: pendingTo ?? (view["status"] as string | undefined),
+    pendingTo,
+    paused,
+    badge: badgeOf(outbox, failures),
+  };
+}
+
+export interface CaseListItem {
+  key: string;
+  view: Record<string, unknown>;
+  first: number;
+  status: string | undefined;
+  badge: SyncBadge;
+  failure?: string;
+}
+
+export async function listCases(repo: Repo): Promise<CaseListItem[]> {
+  const [rows, outbox, failures] = await Promise.all([repo.records("case"), repo.outbox(), repo.db.getAll("failures")]);
+  return rows
+    .map((r) => {
+      const ob = outbox.filter((o) => o.case === r.key);
+      const fl = failures.filter((f) => f.case === r.key);
+      let pendingTo: string | undefined;
+      for (const o of ob) {
+        const v = (o.op.value ?? {}) as Record<string, unknown>;
+        if (o.op.kind === "intent" && o.op.field === "transition" && typeof v["to"] === "string") pendingTo = v["to"];
+      }
+      return {
+        key: r.key,
+        view: r.view,
+        first: r.first,
+        status: pendingTo ?? (r.view["status"] as string | undefined),
+        badge: badgeOf(ob, fl),
+        failure: fl[0]?.message,
+      };
+    })
+    .sort((a, b) => b.first - a.first);
+}
+
+export const OPEN_STATES = new Set(["submitted", "assigned", "accepted", "escalated"]);
+export const TERMINAL = new Set(["resolved", "failed", "withdrawn", "declined", "confirmed", "confirmation_denied", "filed"]);
+
+export type DeadlineLevel = "ok" | "warn" | "breach";
+
+/** Colour of a deadline: breach when past, warn when ≤ 25 % of the time is left. */
+export function deadlineLevel(deadline: string | null | undefined, start: number, now = Date.now(), warnFraction = 0.25): DeadlineLevel | null {
+  if (!deadline) return null;
+  const end = Date.parse(deadline);
+  if (!Number.isFinite(end)) return null;
+  if (now >= end) return "breach";
+  const total = end - start;
+  if (total <= 0) return "warn";
+  return (end - now) / total <= warnFraction ? "warn" : "ok";
+}
+
+/** The deadline that matters now for a case, with when its clock started. */
+export function activeDeadline(item: { view: Record<string, unknown>; first: number; status?: string }, timeline: RecordRow[] = []): { kind: "respond" | "resolve"; at: string; start: number } | null {
+  const v = item.view;
+  const status = item.status ?? (v["status"] as string | undefined);
+  const eventAt = (to: string) => {
+    const e = [...timeline].reverse().find((r) => r.view["to"] === to);
+    return e ? tsOf(e) : null;
+  };
+  if ((status === "assigned" || status === "submitted" || status === "escalated") && typeof v["respond_by"] === "string") {
+    return { kind: "respond", at: v["respond_by"], start: eventAt("assigned") ?? item.first };
+  }
+  if (status === "accepted" && typeof v["resolve_by"] === "string") {
+    return { kind: "resolve", at: v["resolve_by"], start: eventAt("accepted") ?? item.first };
+  }
+  return null;
+}

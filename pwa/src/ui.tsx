@@ -1,0 +1,166 @@
+/** Shared UI pieces. Touch targets ≥ 48 px, plain words, aria labels. */
+import type { ButtonHTMLAttributes, ComponentChildren } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { t, statusLabel, lang } from "./i18n";
+import { ctx, dismissToast, online, session, toasts } from "./app/state";
+import { useSignal } from "./lib/signal";
+import { navigate, Link } from "./router";
+import type { SyncStatus } from "./sync/client";
+import type { SyncBadge } from "./lib/cases";
+
+export function useSyncStatus(): SyncStatus {
+  const [s, set] = useState<SyncStatus>(ctx.sync.status);
+  useEffect(() => ctx.sync.subscribe(set), []);
+  return s;
+}
+
+export function GlobalSyncBadge() {
+  const s = useSyncStatus();
+  const isOnline = useSignal(online);
+  let text: string;
+  let cls: string;
+  if (!isOnline || s.state === "offline") [text, cls] = [s.pending ? `${t("sync_offline")} · ${t("sync_pending")} ${s.pending}` : t("sync_offline"), "badge offline"];
+  else if (s.state === "syncing") [text, cls] = [t("sync_syncing"), "badge pending"];
+  else if (s.state === "error") [text, cls] = [t("sync_failed"), "badge failed"];
+  else if (s.pending) [text, cls] = [`${t("sync_pending")} ${s.pending}`, "badge pending"];
+  else [text, cls] = [t("sync_done"), "badge synced"];
+  return (
+    <button
+      type="button"
+      class={cls}
+      data-testid="sync-badge"
+      data-state={!isOnline ? "offline" : s.state}
+      data-pending={s.pending}
+      aria-label={`${text}，${t("sync_now")}`}
+      title={s.error === "network" ? t("sync_error_network") : s.error === "auth" ? t("sync_error_auth") : (s.error ?? "")}
+      onClick={() => void ctx.sync.now()}
+    >
+      {text}
+    </button>
+  );
+}
+
+export function CaseSyncBadge({ badge, reason, testid = "case-sync" }: { badge: SyncBadge; reason?: string; testid?: string }) {
+  const text = badge === "pending" ? t("sync_pending") : badge === "failed" ? t("sync_failed") : t("sync_done");
+  return (
+    <span class={`badge ${badge}`} data-testid={testid} data-state={badge} title={reason}>
+      {text}
+      {badge === "failed" && reason ? `：${reason}` : ""}
+    </span>
+  );
+}
+
+export function StatusLabel({ status, testid = "status-label" }: { status: string | undefined; testid?: string }) {
+  useSignal(lang);
+  return (
+    <span class={`status status-${status ?? "draft"}`} data-testid={testid} data-status={status ?? "draft"}>
+      {statusLabel(status)}
+    </span>
+  );
+}
+
+export function Page(props: { title: string; back?: string | boolean; children: ComponentChildren; wide?: boolean; testid?: string }) {
+  const sess = useSignal(session);
+  return (
+    <div class="page" data-testid={props.testid}>
+      <header class="topbar">
+        {props.back !== false ? (
+          <button
+            type="button"
+            class="icon-btn"
+            aria-label={t("back")}
+            data-testid="back"
+            onClick={() => (typeof props.back === "string" ? navigate(props.back) : history.length > 1 ? history.back() : navigate("/"))}
+          >
+            ‹
+          </button>
+        ) : (
+          <span class="logo" aria-hidden="true">
+            解
+          </span>
+        )}
+        <h1>{props.title}</h1>
+        <GlobalSyncBadge />
+        <Link href="/settings" class="icon-btn" aria-label={t("settings")} data-testid="nav-settings">
+          ⚙
+        </Link>
+      </header>
+      <OfflineBanner />
+      <main id="main" class={props.wide ? "wide" : ""}>
+        {props.children}
+      </main>
+      {sess.user ? <div class="whoami">{sess.user.name}</div> : null}
+    </div>
+  );
+}
+
+function OfflineBanner() {
+  const isOnline = useSignal(online);
+  if (isOnline) return null;
+  return (
+    <div class="banner offline" role="status" data-testid="offline-banner">
+      {t("offline_now")}
+    </div>
+  );
+}
+
+export function Toasts() {
+  const list = useSignal(toasts);
+  return (
+    <div class="toasts" aria-live="polite">
+      {list.map((x) => (
+        <div key={x.id} class={`toast ${x.kind}`} role={x.kind === "error" ? "alert" : "status"} data-testid={`toast-${x.kind}`}>
+          <span>{x.text}</span>
+          {x.action ? (
+            <button
+              type="button"
+              onClick={() => {
+                dismissToast(x.id);
+                x.action!.run();
+              }}
+              data-testid="toast-action"
+            >
+              {x.action.label}
+            </button>
+          ) : (
+            <button type="button" class="close" aria-label={t("dismiss")} onClick={() => dismissToast(x.id)}>
+              ×
+            </button>
+          )}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+export function Field(props: { label: string; children: ComponentChildren; error?: string | null; hint?: string; id: string }) {
+  return (
+    <div class={`field ${props.error ? "has-error" : ""}`}>
+      <label for={props.id}>{props.label}</label>
+      {props.children}
+      {props.hint ? <div class="hint">{props.hint}</div> : null}
+      {props.error ? (
+        <div class="error" role="alert" data-testid={`${props.id}-error`}>
+          {props.error}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+export function Big(props: ButtonHTMLAttributes<HTMLButtonElement> & { kind?: "primary" | "secondary" | "danger" }) {
+  const { kind = "primary", class: cls, ...rest } = props;
+  return <button type="button" class={`btn ${kind} ${cls ?? ""}`} {...rest} />;
+}
+
+export function fmtTime(v: unknown): string {
+  const ms = typeof v === "number" ? v : typeof v === "string" ? Date.parse(v) : NaN;
+  if (!Number.isFinite(ms)) return "";
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+export function Empty({ text }: { text: string }) {
+  return <p class="empty">{text}</p>;
+}

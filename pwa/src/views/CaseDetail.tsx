@@ -1,0 +1,342 @@
+import { useEffect, useState } from "preact/hooks";
+import { t, lang, roleLabel, statusLabel } from "../i18n";
+import { ctx, isStaff, session, toast, useLive } from "../app/state";
+import { useSignal } from "../lib/signal";
+import { Link } from "../router";
+import { Big, CaseSyncBadge, Empty, Page, StatusLabel, fmtTime } from "../ui";
+import { activeDeadline, deadlineLevel, loadCase, OPEN_STATES, sendIntent, sendMessage, transition, type CaseBundle } from "../lib/cases";
+import { categoryName, CATEGORIES } from "../lib/categories";
+import { cachedRegions, regionName } from "../lib/regions";
+import { StorageFullError } from "../store/db";
+
+interface Ask {
+  id: string;
+  label: string;
+  field: "reason" | "agreement";
+  run: (text: string) => Promise<void>;
+  extra?: "category";
+}
+
+function run(p: Promise<void>) {
+  p.then(
+    () => ctx.sync.schedule(200),
+    (e) => toast(e instanceof StorageFullError ? t("storage_full") : String((e as Error).message ?? e), "error"),
+  );
+}
+
+export function CaseDetail({ id }: { id: string }) {
+  useSignal(lang);
+  const sess = useSignal(session);
+  const b = useLive(() => loadCase(ctx.repo, id), [id]);
+  const regions = useLive(() => cachedRegions(ctx.repo), []);
+  const [ask, setAsk] = useState<Ask | null>(null);
+  const [text, setText] = useState("");
+  const [cat, setCat] = useState("");
+  const [msg, setMsg] = useState("");
+
+  if (!b) return <Page title={t("case_detail")}>{t("loading")}</Page>;
+  if (!b.row) {
+    return (
+      <Page title={t("case_detail")} testid="page-case">
+        <Empty text={t("not_found")} />
+      </Page>
+    );
+  }
+  const v = b.view;
+  const staff = isStaff(sess.role);
+  const mediatorRole = ["mediator", "org_admin"].includes(sess.role);
+  const status = b.status;
+  const open = !status || OPEN_STATES.has(status);
+  const deadline = activeDeadline({ view: v, first: b.row.first, status }, b.timeline);
+  const level = deadline ? deadlineLevel(deadline.at, deadline.start) : null;
+
+  const askFor = (a: Ask) => {
+    setText("");
+    setCat(String(v["category"] ?? ""));
+    setAsk(a);
+  };
+
+  return (
+    <Page title={t("case_detail")} back="/cases" testid="page-case">
+      <section class="card" data-testid="case-head" data-key={id}>
+        <h2 class="summary" data-testid="case-summary">
+          {String(v["summary"] ?? "")}
+        </h2>
+        <p class="mono" data-testid="case-code">
+          {String(v["code"] ?? "")}
+        </p>
+        <p class="status-line">
+          <StatusLabel status={status} />
+          {b.pendingTo ? <span class="badge pending">{t("sync_pending")}</span> : null}
+          {b.paused ? (
+            <span class="badge paused" data-testid="case-paused">
+              {t("paused")}
+            </span>
+          ) : null}
+          <CaseSyncBadge badge={b.badge} reason={b.failures[0]?.message} />
+        </p>
+        {b.failures.map((f) => (
+          <div class="banner failed" role="alert" data-testid="case-failure" key={f.id}>
+            {f.intent ? `${t("rejected")}：` : `${t("sync_failed")}：`}
+            {f.message}
+            <button type="button" class="link" onClick={() => void ctx.repo.dismissFailure(f.id)}>
+              {t("dismiss")}
+            </button>
+          </div>
+        ))}
+        {staff && deadline ? (
+          <p class={`deadline ${level ?? ""}`} data-testid="case-deadline" data-level={level ?? ""}>
+            {deadline.kind === "respond" ? t("deadline_respond") : t("deadline_resolve")}：{fmtTime(deadline.at)}
+            {level === "breach" ? ` · ${t("overdue")}` : ""}
+          </p>
+        ) : null}
+        <dl class="facts">
+          {v["category"] ? (
+            <>
+              <dt>{t("category")}</dt>
+              <dd data-testid="case-category">{categoryName(String(v["category"]), lang.value)}</dd>
+            </>
+          ) : null}
+          <dt>{t("village")}</dt>
+          <dd>{regionName(regions ?? [], String(v["region"] ?? ""))}</dd>
+          <dt>{t("filed_at")}</dt>
+          <dd>{fmtTime(b.row.first)}</dd>
+          {v["amount"] != null ? (
+            <>
+              <dt>{t("amount")}</dt>
+              <dd>{String(v["amount"])}</dd>
+            </>
+          ) : null}
+          {v["org"] ? (
+            <>
+              <dt>{t("org")}</dt>
+              <dd>{String(v["org"])}</dd>
+            </>
+          ) : null}
+        </dl>
+        {v["description"] ? <p class="description">{String(v["description"])}</p> : null}
+        {b.secret ? (
+          <Link href={`/cases/${id}/qr`} class="btn secondary block" data-testid="case-show-qr">
+            {t("show_qr")}
+          </Link>
+        ) : null}
+      </section>
+
+      {b.parties.length ? (
+        <section class="card">
+          <h3>{t("parties")}</h3>
+          <ul class="plain" data-testid="case-parties">
+            {b.parties.map((p) => (
+              <li key={p.key}>
+                {t((p.view["role"] as "applicant") ?? "applicant")}：{String(p.view["name"] ?? "")} {p.view["phone"] ? `· ${String(p.view["phone"])}` : ""}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+
+      <section class="card actions" aria-label="actions">
+        {mediatorRole && (status === "assigned" || status === "submitted" || status === "escalated") ? (
+          <>
+            <Big data-testid="action-accept" onClick={() => run(transition(ctx.repo, id, "accepted"))}>
+              {t("accept")}
+            </Big>
+            <Big kind="danger" data-testid="action-decline" onClick={() => askFor({ id: "decline", label: t("decline"), field: "reason", run: (r) => transition(ctx.repo, id, "declined", { reason: r }) })}>
+              {t("decline")}
+            </Big>
+          </>
+        ) : null}
+        {mediatorRole && status === "accepted" ? (
+          <>
+            <Big data-testid="action-resolve" onClick={() => askFor({ id: "resolve", label: t("resolve"), field: "agreement", run: (a) => transition(ctx.repo, id, "resolved", { agreement: a }) })}>
+              {t("resolve")}
+            </Big>
+            <Big kind="danger" data-testid="action-fail" onClick={() => askFor({ id: "fail", label: t("fail"), field: "reason", run: (r) => transition(ctx.repo, id, "failed", { reason: r }) })}>
+              {t("fail")}
+            </Big>
+            {b.paused ? (
+              <Big kind="secondary" data-testid="action-resume" onClick={() => askFor({ id: "resume", label: t("resume"), field: "reason", run: (r) => sendIntent(ctx.repo, id, "resume", { reason: r }) })}>
+                {t("resume")}
+              </Big>
+            ) : (
+              <Big kind="secondary" data-testid="action-pause" onClick={() => askFor({ id: "pause", label: t("pause"), field: "reason", run: (r) => sendIntent(ctx.repo, id, "pause", { reason: r }) })}>
+                {t("pause")}
+              </Big>
+            )}
+          </>
+        ) : null}
+        {mediatorRole && open ? (
+          <Big
+            kind="secondary"
+            data-testid="action-correct-category"
+            onClick={() => askFor({ id: "category", label: t("correct_category"), field: "reason", extra: "category", run: (r) => sendIntent(ctx.repo, id, "correct_category", { category: cat, reason: r }) })}
+          >
+            {t("correct_category")}
+          </Big>
+        ) : null}
+        {!mediatorRole && open && status !== undefined ? (
+          <Big kind="danger" data-testid="action-withdraw" onClick={() => askFor({ id: "withdraw", label: t("withdraw"), field: "reason", run: (r) => transition(ctx.repo, id, "withdrawn", r ? { reason: r } : {}) })}>
+            {t("withdraw")}
+          </Big>
+        ) : null}
+        {!mediatorRole && status === "resolved" ? (
+          <Big kind="secondary" data-testid="action-request-confirmation" onClick={() => run(transition(ctx.repo, id, "confirmation_requested"))}>
+            {t("request_confirmation")}
+          </Big>
+        ) : null}
+        {!mediatorRole && status === "failed" ? (
+          <Big kind="secondary" data-testid="action-request-filing" onClick={() => run(transition(ctx.repo, id, "filing_requested"))}>
+            {t("request_filing")}
+          </Big>
+        ) : null}
+        {ask ? (
+          <form
+            class="ask"
+            data-testid={`ask-${ask.id}`}
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (ask.field === "agreement" && !text.trim()) return;
+              if (ask.extra === "category" && !cat) return;
+              const a = ask;
+              setAsk(null);
+              run(a.run(text.trim()));
+            }}
+          >
+            <h3>{ask.label}</h3>
+            {ask.id === "withdraw" ? <p>{t("withdraw_confirm")}</p> : null}
+            {ask.extra === "category" ? (
+              <select aria-label={t("category")} data-testid="ask-category" value={cat} onChange={(e) => setCat(e.currentTarget.value)}>
+                <option value="">{t("choose")}</option>
+                {CATEGORIES.map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {c[lang.value]}
+                  </option>
+                ))}
+              </select>
+            ) : null}
+            <label>
+              {ask.field === "agreement" ? t("agreement") : t("reason")}
+              <textarea rows={3} data-testid="ask-text" value={text} onInput={(e) => setText(e.currentTarget.value)} maxLength={ask.field === "agreement" ? 5000 : 500} />
+            </label>
+            <div class="row">
+              <Big type="submit" data-testid="ask-confirm">
+                {t("confirm")}
+              </Big>
+              <Big kind="secondary" data-testid="ask-cancel" onClick={() => setAsk(null)}>
+                {t("cancel")}
+              </Big>
+            </div>
+          </form>
+        ) : null}
+      </section>
+
+      <Timeline b={b} />
+      <Messages b={b} msg={msg} setMsg={setMsg} id={id} />
+      <Evidence b={b} />
+    </Page>
+  );
+}
+
+function Timeline({ b }: { b: CaseBundle }) {
+  return (
+    <section class="card">
+      <h3>{t("timeline")}</h3>
+      {b.timeline.length === 0 ? (
+        <p class="hint">{statusLabel(b.status)}</p>
+      ) : (
+        <ol class="timeline" data-testid="case-timeline">
+          {b.timeline.map((e) => {
+            const ev = e.view;
+            const to = typeof ev["to"] === "string" ? (ev["to"] as string) : null;
+            return (
+              <li key={e.key} data-testid="timeline-item" data-event={String(ev["event"] ?? "")}>
+                <strong>{to ? statusLabel(to) : String(ev["label"] ?? ev["event"] ?? "")}</strong>
+                <span class="who">
+                  {ev["actor"] ? String(ev["actor"]) : ""} {ev["actor_role"] ? `（${roleLabel(String(ev["actor_role"]))}）` : ""}
+                </span>
+                <time>{fmtTime(ev["at"] ?? e.first)}</time>
+                {ev["reason"] ? <p class="reason">{String(ev["reason"])}</p> : null}
+              </li>
+            );
+          })}
+        </ol>
+      )}
+    </section>
+  );
+}
+
+function Messages({ b, msg, setMsg, id }: { b: CaseBundle; msg: string; setMsg: (s: string) => void; id: string }) {
+  const pendingIds = new Set(b.outbox.map((o) => o.op.key));
+  return (
+    <section class="card">
+      <h3>{t("messages")}</h3>
+      <ul class="chat" data-testid="case-messages">
+        {b.messages.map((m) => (
+          <li key={m.key} class={pendingIds.has(m.key) ? "pending" : ""} data-testid="message-item">
+            <p>{String(m.view["body"] ?? "")}</p>
+            <small>
+              {fmtTime(m.first)} {pendingIds.has(m.key) ? `· ${t("sync_pending")}` : ""}
+            </small>
+          </li>
+        ))}
+      </ul>
+      <form
+        class="chat-input"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const body = msg.trim();
+          if (!body) return;
+          setMsg("");
+          run(sendMessage(ctx.repo, id, body));
+        }}
+      >
+        <textarea rows={2} aria-label={t("message_ph")} placeholder={t("message_ph")} data-testid="message-input" value={msg} maxLength={2000} onInput={(e) => setMsg(e.currentTarget.value)} />
+        <Big type="submit" data-testid="message-send">
+          {t("send")}
+        </Big>
+      </form>
+    </section>
+  );
+}
+
+function Evidence({ b }: { b: CaseBundle }) {
+  const list = Array.isArray(b.view["evidence"]) ? (b.view["evidence"] as string[]) : [];
+  const [urls, setUrls] = useState<Record<string, string>>({});
+  useEffect(() => {
+    let alive = true;
+    const made: string[] = [];
+    (async () => {
+      const token = await ctx.repo.getMeta<string>("token");
+      for (const sha of list) {
+        const local = await ctx.repo.db.get("blobs", sha);
+        let blob: Blob | null = local?.data ?? null;
+        if (!blob && token) {
+          try {
+            const r = await fetch(`/api/v1/blobs/${sha}`, { headers: { Authorization: `Bearer ${token}` } });
+            if (r.ok) blob = await r.blob();
+          } catch {
+            /* offline */
+          }
+        }
+        if (blob && alive) {
+          const u = URL.createObjectURL(blob);
+          made.push(u);
+          setUrls((x) => ({ ...x, [sha]: u }));
+        }
+      }
+    })();
+    return () => {
+      alive = false;
+      made.forEach((u) => URL.revokeObjectURL(u));
+    };
+  }, [list.join(",")]);
+  if (!list.length) return null;
+  return (
+    <section class="card">
+      <h3>{t("evidence")}</h3>
+      <div class="thumbs" data-testid="case-evidence" data-count={list.length}>
+        {list.map((sha) => (urls[sha] ? <img key={sha} src={urls[sha]} alt={t("evidence")} /> : <span key={sha} class="thumb placeholder" />))}
+      </div>
+    </section>
+  );
+}

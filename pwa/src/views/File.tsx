@@ -1,0 +1,234 @@
+import { useEffect, useMemo, useState } from "preact/hooks";
+import rules from "virtual:jiefen-rules";
+import { t, lang } from "../i18n";
+import { ctx, session, toast, useLive, village } from "../app/state";
+import { useSignal } from "../lib/signal";
+import { navigate } from "../router";
+import { Big, Field, Page } from "../ui";
+import { cachedRegions, refreshRegions, towns, townOf, villagesOf } from "../lib/regions";
+import { compileRules, categoryNames, suggest } from "../lib/classify";
+import { fileCase } from "../lib/cases";
+import { resizeToJpeg } from "../lib/image";
+import { StorageFullError } from "../store/db";
+import { requestPersist } from "../app/storage";
+
+const TERMS = compileRules(rules);
+const NAMES = categoryNames(rules);
+
+export function FileCase() {
+  const sess = useSignal(session);
+  useSignal(lang);
+  const forVillager = sess.role === "grid_worker";
+  const regions = useLive(() => cachedRegions(ctx.repo), []);
+  const remembered = useSignal(village);
+  const [summary, setSummary] = useState("");
+  const [description, setDescription] = useState("");
+  const [otherName, setOtherName] = useState("");
+  const [otherPhone, setOtherPhone] = useState("");
+  const [myName, setMyName] = useState(forVillager ? "" : (sess.user?.name ?? ""));
+  const [myPhone, setMyPhone] = useState("");
+  const [town, setTown] = useState("");
+  const [vill, setVill] = useState(remembered ?? (forVillager ? (sess.user?.region ?? "") : ""));
+  const [channel, setChannel] = useState<"online" | "in_person">("online");
+  const [amount, setAmount] = useState("");
+  const [applicants, setApplicants] = useState("1");
+  const [category, setCategory] = useState<string | null>(null);
+  const [touchedCategory, setTouchedCategory] = useState(false);
+  const [photos, setPhotos] = useState<{ blob: Blob; url: string }[]>([]);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    refreshRegions(ctx.repo).then(() => ctx.repo.emit(false), () => {});
+  }, []);
+  useEffect(() => {
+    if (regions?.length && vill && !town) setTown(townOf(regions, vill) ?? "");
+  }, [regions, vill]);
+
+  const suggestions = useMemo(() => suggest(`${summary}\n${description}`, TERMS), [summary, description]);
+  useEffect(() => {
+    if (!touchedCategory) setCategory(suggestions[0]?.category ?? null);
+  }, [suggestions, touchedCategory]);
+
+  const townList = towns(regions ?? []);
+  const villageList = town ? villagesOf(regions ?? [], town) : [];
+  const name = (id: string) => NAMES.get(id)?.[lang.value] ?? id;
+
+  async function addPhotos(files: FileList | null) {
+    if (!files) return;
+    const out: { blob: Blob; url: string }[] = [];
+    for (const f of Array.from(files)) {
+      try {
+        const blob = f.type.startsWith("image/") ? await resizeToJpeg(f) : f;
+        out.push({ blob, url: URL.createObjectURL(blob) });
+      } catch (e) {
+        toast(String((e as Error).message), "error");
+      }
+    }
+    setPhotos((p) => [...p, ...out]);
+  }
+
+  async function submit(e: Event) {
+    e.preventDefault();
+    const errs: Record<string, string> = {};
+    if (!summary.trim()) errs["f-summary"] = t("required");
+    if (!otherName.trim()) errs["f-other-name"] = t("required");
+    if (forVillager && !myName.trim()) errs["f-my-name"] = t("required");
+    if (!/^\d{12}$/.test(vill)) errs["f-village"] = t("need_village");
+    setErrors(errs);
+    if (Object.keys(errs).length) {
+      document.getElementById(Object.keys(errs)[0]!)?.focus();
+      return;
+    }
+    setBusy(true);
+    try {
+      const amt = amount.trim() ? Number(amount) : null;
+      const filed = await fileCase(ctx.repo, {
+        summary,
+        description,
+        region: vill,
+        channel,
+        amount: amt !== null && Number.isFinite(amt) && amt >= 0 ? amt : null,
+        applicants: Math.max(1, parseInt(applicants, 10) || 1),
+        category,
+        applicant: { name: myName, phone: myPhone },
+        respondent: { name: otherName, phone: otherPhone },
+        photos: photos.map((p) => p.blob),
+      });
+      if (!forVillager) {
+        village.value = vill;
+        await ctx.repo.setMeta("village", vill);
+      }
+      void requestPersist();
+      ctx.sync.schedule(300);
+      navigate(`/cases/${filed.key}/qr?new=1`, true);
+    } catch (err) {
+      toast(err instanceof StorageFullError ? t("storage_full") : String((err as Error).message ?? err), "error");
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Page title={forVillager ? t("file_for_villager") : t("file_title")} testid="page-file">
+      <form class="form" onSubmit={submit} noValidate data-testid="file-form">
+        <fieldset>
+          <legend>{t("step_what")}</legend>
+          <Field id="f-summary" label={t("summary")} error={errors["f-summary"]}>
+            <input id="f-summary" data-testid="file-summary" maxLength={200} value={summary} placeholder={t("summary_ph")} onInput={(e) => setSummary(e.currentTarget.value)} />
+          </Field>
+          <Field id="f-description" label={t("description")}>
+            <textarea id="f-description" data-testid="file-description" rows={4} maxLength={5000} value={description} placeholder={t("description_ph")} onInput={(e) => setDescription(e.currentTarget.value)} />
+          </Field>
+          <Field id="f-category" label={t("category")} hint={suggestions.length ? `${t("suggested_category")}：${suggestions.map((s) => name(s.category)).join("、")}` : undefined}>
+            <select
+              id="f-category"
+              data-testid="file-category"
+              data-suggested={suggestions[0]?.category ?? ""}
+              value={category ?? ""}
+              onChange={(e) => {
+                setTouchedCategory(true);
+                setCategory(e.currentTarget.value || null);
+              }}
+            >
+              <option value="">{t("category_none")}</option>
+              {[...NAMES.keys()].map((id) => (
+                <option key={id} value={id}>
+                  {name(id)}
+                </option>
+              ))}
+            </select>
+          </Field>
+        </fieldset>
+        <fieldset>
+          <legend>{t("step_other")}</legend>
+          <Field id="f-other-name" label={t("other_name")} error={errors["f-other-name"]}>
+            <input id="f-other-name" data-testid="file-other-name" maxLength={50} value={otherName} onInput={(e) => setOtherName(e.currentTarget.value)} />
+          </Field>
+          <Field id="f-other-phone" label={t("other_phone")}>
+            <input id="f-other-phone" data-testid="file-other-phone" type="tel" inputMode="tel" maxLength={20} value={otherPhone} onInput={(e) => setOtherPhone(e.currentTarget.value.replace(/[^0-9+-]/g, ""))} />
+          </Field>
+        </fieldset>
+        <fieldset>
+          <legend>{t("step_you")}</legend>
+          <Field id="f-my-name" label={forVillager ? t("villager_name") : t("your_name")} error={errors["f-my-name"]}>
+            <input id="f-my-name" data-testid="file-my-name" maxLength={50} value={myName} onInput={(e) => setMyName(e.currentTarget.value)} />
+          </Field>
+          <Field id="f-my-phone" label={forVillager ? t("villager_phone") : t("your_phone")}>
+            <input id="f-my-phone" data-testid="file-my-phone" type="tel" inputMode="tel" maxLength={20} value={myPhone} onInput={(e) => setMyPhone(e.currentTarget.value.replace(/[^0-9+-]/g, ""))} />
+          </Field>
+        </fieldset>
+        <fieldset>
+          <legend>{t("step_where")}</legend>
+          {!regions?.length ? <p class="hint">{t("regions_missing")}</p> : null}
+          <Field id="f-town" label={t("town")}>
+            <select
+              id="f-town"
+              data-testid="file-town"
+              value={town}
+              onChange={(e) => {
+                setTown(e.currentTarget.value);
+                setVill("");
+              }}
+            >
+              <option value="">{t("choose")}</option>
+              {townList.map((r) => (
+                <option key={r.code} value={r.code}>
+                  {r.name}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field id="f-village" label={t("village")} error={errors["f-village"]}>
+            <select id="f-village" data-testid="file-village" value={vill} onChange={(e) => setVill(e.currentTarget.value)}>
+              <option value="">{t("choose")}</option>
+              {villageList.map((r) => (
+                <option key={r.code} value={r.code}>
+                  {r.name}
+                </option>
+              ))}
+              {vill && !villageList.some((r) => r.code === vill) ? <option value={vill}>{vill}</option> : null}
+            </select>
+          </Field>
+        </fieldset>
+        <fieldset>
+          <legend>{t("step_how")}</legend>
+          <div class="radios" role="radiogroup">
+            {(["online", "in_person"] as const).map((c) => (
+              <label key={c} class={`radio ${channel === c ? "checked" : ""}`}>
+                <input type="radio" name="channel" value={c} data-testid={`file-channel-${c}`} checked={channel === c} onChange={() => setChannel(c)} />
+                {c === "online" ? t("channel_online") : t("channel_in_person")}
+              </label>
+            ))}
+          </div>
+          <Field id="f-amount" label={t("amount")}>
+            <input id="f-amount" data-testid="file-amount" type="number" inputMode="decimal" min="0" step="any" value={amount} onInput={(e) => setAmount(e.currentTarget.value)} />
+          </Field>
+          <Field id="f-applicants" label={t("applicants")}>
+            <input id="f-applicants" data-testid="file-applicants" type="number" inputMode="numeric" min="1" max="10000" value={applicants} onInput={(e) => setApplicants(e.currentTarget.value)} />
+          </Field>
+        </fieldset>
+        <fieldset>
+          <legend>{t("evidence")}</legend>
+          <label class="btn secondary file-btn">
+            {t("add_photos")}
+            <input type="file" accept="image/*" multiple data-testid="file-photos" class="visually-hidden" onChange={(e) => void addPhotos(e.currentTarget.files)} />
+          </label>
+          {photos.length ? (
+            <div class="thumbs" data-testid="file-photo-count" data-count={photos.length}>
+              <span>{t("photos_count", { n: photos.length })}</span>
+              {photos.map((p, i) => (
+                <button type="button" key={p.url} class="thumb" aria-label={`${t("cancel")} ${i + 1}`} onClick={() => setPhotos((ps) => ps.filter((x) => x !== p))}>
+                  <img src={p.url} alt="" />
+                </button>
+              ))}
+            </div>
+          ) : null}
+        </fieldset>
+        <Big type="submit" data-testid="file-submit" disabled={busy} class="block">
+          {busy ? t("submitting") : t("submit")}
+        </Big>
+      </form>
+    </Page>
+  );
+}

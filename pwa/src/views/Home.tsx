@@ -1,0 +1,63 @@
+import { t } from "../i18n";
+import { ctx, isStaff, session, useLive, village } from "../app/state";
+import { useSignal } from "../lib/signal";
+import { Link } from "../router";
+import { Page } from "../ui";
+import { cachedRegions, regionName } from "../lib/regions";
+import { offlineReady } from "../app/sw-bridge";
+
+export function Home() {
+  const sess = useSignal(session);
+  const v = useSignal(village);
+  const regions = useLive(() => cachedRegions(ctx.repo), []);
+  const staff = isStaff(sess.role);
+  const ready = useSignal(offlineReady);
+  return (
+    <Page title={t("app_name")} back={false} testid="page-home">
+      <p class="tagline">{t("tagline")}</p>
+      {v ? (
+        <p class="village" data-testid="home-village">
+          {t("home_village")}：{regionName(regions ?? [], v)}
+        </p>
+      ) : null}
+      <nav class="tiles" aria-label={t("home")}>
+        {sess.role === "mediator" || sess.role === "org_admin" || sess.role === "court_clerk" ? (
+          <Link href="/inbox" class="tile primary" data-testid="nav-inbox">
+            <span aria-hidden="true">📥</span>
+            {t("home_inbox")}
+          </Link>
+        ) : null}
+        {sess.role === "grid_worker" ? (
+          <Link href="/grid" class="tile primary" data-testid="nav-grid">
+            <span aria-hidden="true">🏘</span>
+            {t("home_grid")}
+          </Link>
+        ) : null}
+        {!staff || sess.role === "grid_worker" ? (
+          <Link href="/file" class={`tile ${staff ? "" : "primary"}`} data-testid="nav-file">
+            <span aria-hidden="true">📝</span>
+            {t("home_file")}
+          </Link>
+        ) : null}
+        <Link href="/cases" class="tile" data-testid="nav-cases">
+          <span aria-hidden="true">📂</span>
+          {t("home_cases")}
+        </Link>
+        <Link href="/scan" class="tile" data-testid="nav-scan">
+          <span aria-hidden="true">📷</span>
+          {t("home_scan")}
+        </Link>
+        {!staff ? (
+          <Link href="/login" class="tile small" data-testid="nav-login">
+            {t("home_staff")}
+          </Link>
+        ) : null}
+      </nav>
+      {ready ? (
+        <p class="offline-ok" data-testid="offline-ready">
+          ✓ {t("offline_ok")}
+        </p>
+      ) : null}
+    </Page>
+  );
+}
