@@ -67,7 +67,8 @@ export default defineConfig({
       devOptions: { enabled: false, type: "module" },
     }),
   ],
-  server: { fs: { allow: [".."] }, proxy: { "/api": "http://127.0.0.1:8000" } },
+  server: { fs: { allow: [".."] }, proxy: { "/api": process.env.JIEFEN_API ?? "http://127.0.0.1:8000" } },
+  preview: { proxy: { "/api": process.env.JIEFEN_API ?? "http://127.0.0.1:8000" } },
   build: { target: "es2020", outDir: "dist", emptyOutDir: true, sourcemap: false },
   test: {
     environment: "node",

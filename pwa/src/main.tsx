@@ -62,6 +62,7 @@ async function boot(): Promise<void> {
       .catch(() => {});
   };
 
+  root.textContent = "";
   render(<App />, root);
 
   window.addEventListener("online", () => {

@@ -5,6 +5,7 @@ import { Link } from "../router";
 import { Page } from "../ui";
 import { cachedRegions, regionName } from "../lib/regions";
 import { offlineReady } from "../app/sw-bridge";
+import { IconFile, IconFolder, IconInbox, IconScan, IconVillage } from "../icons";
 
 export function Home() {
   const sess = useSignal(session);
@@ -23,28 +24,28 @@ export function Home() {
       <nav class="tiles" aria-label={t("home")}>
         {sess.role === "mediator" || sess.role === "org_admin" || sess.role === "court_clerk" ? (
           <Link href="/inbox" class="tile primary" data-testid="nav-inbox">
-            <span aria-hidden="true">📥</span>
+            <IconInbox />
             {t("home_inbox")}
           </Link>
         ) : null}
         {sess.role === "grid_worker" ? (
           <Link href="/grid" class="tile primary" data-testid="nav-grid">
-            <span aria-hidden="true">🏘</span>
+            <IconVillage />
             {t("home_grid")}
           </Link>
         ) : null}
         {!staff || sess.role === "grid_worker" ? (
           <Link href="/file" class={`tile ${staff ? "" : "primary"}`} data-testid="nav-file">
-            <span aria-hidden="true">📝</span>
+            <IconFile />
             {t("home_file")}
           </Link>
         ) : null}
         <Link href="/cases" class="tile" data-testid="nav-cases">
-          <span aria-hidden="true">📂</span>
+          <IconFolder />
           {t("home_cases")}
         </Link>
         <Link href="/scan" class="tile" data-testid="nav-scan">
-          <span aria-hidden="true">📷</span>
+          <IconScan />
           {t("home_scan")}
         </Link>
         {!staff ? (

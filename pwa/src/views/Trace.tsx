@@ -48,7 +48,7 @@ export function Trace({ code: rawCode }: { code: string }) {
         await ctx.repo.db.put("traces", { code, data, at: Date.now() }).catch(() => {});
         if (alive) setState({ kind: "ok", data });
       } catch (e) {
-        if (e instanceof ApiError && e.status === 404) return alive && setState({ kind: "error", text: e.detail || t("trace_not_found") });
+        if (e instanceof ApiError && e.status === 404) return alive && setState({ kind: "error", text: t("trace_not_found") });
         if (e instanceof ApiError && e.status === 429) return alive && setState({ kind: "error", text: t("trace_rate") });
         const cached = await ctx.repo.db.get("traces", code);
         if (!alive) return;
@@ -82,7 +82,7 @@ export function Trace({ code: rawCode }: { code: string }) {
       {state.kind === "loading" ? <p>{t("loading")}</p> : null}
       {state.kind === "error" ? (
         <div class="banner failed" role="alert" data-testid="trace-error">
-          {state.text}
+          <p>{state.text}</p>
           <Big kind="secondary" onClick={() => setN(n + 1)}>
             {t("retry")}
           </Big>

@@ -1,0 +1,112 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { createHash } from "node:crypto";
+import { Repo } from "../src/store/repo";
+import { activeDeadline, deadlineLevel, fileCase, listCases, loadCase, sendMessage, transition } from "../src/lib/cases";
+import { isValidCode, parseQr, traceUrl } from "../src/lib/casecode";
+import { runSync } from "../src/sync/client";
+import { FakeServer } from "./fakeserver";
+import { fitSize } from "../src/lib/image";
+
+let n = 0;
+let repo: Repo;
+beforeEach(async () => {
+  repo = await Repo.open(`test-cases-${n++}`);
+  await repo.setMeta("token", "tok");
+});
+
+const input = {
+  summary: "邻居装修噪音",
+  description: "晚上十点还在装修",
+  region: "330522001008",
+  channel: "online" as const,
+  amount: 500,
+  applicants: 1,
+  category: "neighbor",
+  applicant: { name: "张三", phone: "13800001234" },
+  respondent: { name: "王五", phone: "" },
+  photos: [new Blob([new Uint8Array([1, 2, 3])], { type: "image/jpeg" })],
+  now: new Date("2026-03-01T10:00:00+08:00"),
+};
+
+describe("filing on the device", () => {
+  it("makes the code, token, hash, parties and evidence, offline", async () => {
+    const filed = await fileCase(repo, input);
+    expect(filed.code).toMatch(/^JF-330522-2026-/);
+    expect(isValidCode(filed.code)).toBe(true);
+    const b = await loadCase(repo, filed.key);
+    expect(b.view["trace_hash"]).toBe(createHash("sha256").update(filed.token).digest("hex"));
+    expect(b.view["evidence"]).toEqual([createHash("sha256").update(Buffer.from([1, 2, 3])).digest("hex")]);
+    expect(b.parties.map((p) => [p.view["role"], p.view["name"]]).sort()).toEqual([
+      ["applicant", "张三"],
+      ["respondent", "王五"],
+    ]);
+    expect(b.badge).toBe("pending");
+    expect(b.secret?.token).toBe(filed.token);
+    // the token never leaves the device except in the QR: no op carries it
+    expect(JSON.stringify(await repo.outbox())).not.toContain(filed.token);
+    // a party's `put case` goes before its other fields
+    const ops = (await repo.outbox()).map((r) => r.op);
+    const firstParty = ops.findIndex((o) => o.entity === "party");
+    expect(ops[firstParty]!.field).toBe("case");
+    expect(ops.slice(0, firstParty).every((o) => o.entity === "case")).toBe(true);
+    const qr = traceUrl("http://127.0.0.1:8000", filed.code, filed.token);
+    expect(parseQr(qr)).toEqual({ kind: "case", code: filed.code, token: filed.token });
+  });
+
+  it("shows a pending transition optimistically and rolls back on rejection", async () => {
+    const server = new FakeServer();
+    const filed = await fileCase(repo, { ...input, photos: [] });
+    await runSync(repo, server.post, { uploadBlobs: false });
+    server.serverOp({ entity: "case", key: filed.key, kind: "put", field: "status", value: "assigned" });
+    await runSync(repo, server.post, { uploadBlobs: false });
+    expect((await loadCase(repo, filed.key)).badge).toBe("synced");
+    await transition(repo, filed.key, "withdrawn", { reason: "已和好" });
+    let b = await loadCase(repo, filed.key);
+    expect(b.status).toBe("withdrawn");
+    expect(b.badge).toBe("pending");
+    expect((await listCases(repo))[0]!.status).toBe("withdrawn");
+    server.validate = (op) => (op.kind === "intent" ? { code: "bad_transition", message: "案件已受理，不能撤回" } : null);
+    await runSync(repo, server.post, { uploadBlobs: false });
+    b = await loadCase(repo, filed.key);
+    expect(b.status).toBe("assigned");
+    expect(b.badge).toBe("failed");
+    expect(b.failures[0]!.message).toBe("案件已受理，不能撤回");
+    await repo.dismissFailure(b.failures[0]!.id);
+    expect((await loadCase(repo, filed.key)).badge).toBe("synced");
+  });
+
+  it("messages are create ops attached to the case", async () => {
+    const filed = await fileCase(repo, { ...input, photos: [] });
+    await sendMessage(repo, filed.key, "什么时候调解？");
+    const b = await loadCase(repo, filed.key);
+    expect(b.messages.map((m) => m.view["body"])).toEqual(["什么时候调解？"]);
+    const op = (await repo.outbox()).at(-1)!.op;
+    expect(op).toMatchObject({ entity: "message", kind: "create", field: null, value: { case: filed.key, body: "什么时候调解？" } });
+  });
+});
+
+describe("deadlines", () => {
+  const start = Date.parse("2026-03-01T00:00:00Z");
+  const end = "2026-03-11T00:00:00Z"; // 10 days
+  it("ok, warn at ≤ 25 % left, breach when past", () => {
+    expect(deadlineLevel(end, start, start + 5 * 86400e3)).toBe("ok");
+    expect(deadlineLevel(end, start, start + 7.5 * 86400e3)).toBe("warn");
+    expect(deadlineLevel(end, start, start + 9 * 86400e3)).toBe("warn");
+    expect(deadlineLevel(end, start, start + 10 * 86400e3)).toBe("breach");
+    expect(deadlineLevel(null, start)).toBeNull();
+  });
+  it("respond_by while assigned, resolve_by once accepted", () => {
+    const view = { respond_by: end, resolve_by: "2026-04-01T00:00:00Z" };
+    expect(activeDeadline({ view, first: start, status: "assigned" })?.kind).toBe("respond");
+    expect(activeDeadline({ view, first: start, status: "accepted" })?.kind).toBe("resolve");
+    expect(activeDeadline({ view, first: start, status: "resolved" })).toBeNull();
+  });
+});
+
+describe("photo resize", () => {
+  it("fits the long side into 1280 px", () => {
+    expect(fitSize(4000, 3000)).toEqual({ w: 1280, h: 960 });
+    expect(fitSize(900, 1600)).toEqual({ w: 720, h: 1280 });
+    expect(fitSize(800, 600)).toEqual({ w: 800, h: 600 });
+  });
+});
