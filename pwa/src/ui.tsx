@@ -2,7 +2,7 @@
 import type { ButtonHTMLAttributes, ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { t, statusLabel, lang } from "./i18n";
-import { ctx, dismissToast, online, session, toasts } from "./app/state";
+import { ctx, dismissToast, online, toasts } from "./app/state";
 import { useSignal } from "./lib/signal";
 import { navigate, Link } from "./router";
 import type { SyncStatus } from "./sync/client";
@@ -60,7 +60,6 @@ export function StatusLabel({ status, testid = "status-label" }: { status: strin
 }
 
 export function Page(props: { title: string; back?: string | boolean; children: ComponentChildren; wide?: boolean; testid?: string }) {
-  const sess = useSignal(session);
   return (
     <div class="page" data-testid={props.testid}>
       <header class="topbar">
@@ -89,7 +88,6 @@ export function Page(props: { title: string; back?: string | boolean; children: 
       <main id="main" class={props.wide ? "wide" : ""}>
         {props.children}
       </main>
-      {sess.user ? <div class="whoami">{sess.user.name}</div> : null}
     </div>
   );
 }

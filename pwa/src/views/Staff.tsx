@@ -66,10 +66,8 @@ async function loadInbox(): Promise<InboxItem[]> {
   const [cases, timeline] = await Promise.all([listCases(ctx.repo), ctx.repo.records("timeline")]);
   const byCase = new Map<string, RecordRow[]>();
   for (const r of timeline) if (r.case) byCase.set(r.case, [...(byCase.get(r.case) ?? []), r]);
-  const me = session.value.user;
   return cases
     .filter((c) => !c.status || OPEN_STATES.has(c.status))
-    .filter((c) => !me || session.value.role !== "mediator" || !c.view["mediator"] || String(c.view["mediator"]) === String(me.id))
     .map((c) => {
       const deadline = activeDeadline(c, (byCase.get(c.key) ?? []).sort((a, b) => a.first - b.first));
       return { ...c, deadline, level: deadline ? deadlineLevel(deadline.at, deadline.start) : null };
