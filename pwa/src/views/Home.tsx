@@ -1,7 +1,7 @@
 import { t } from "../i18n";
 import { ctx, isStaff, session, useLive, village } from "../app/state";
 import { useSignal } from "../lib/signal";
-import { Link } from "../router";
+import { Link, navigate } from "../router";
 import { Page } from "../ui";
 import { cachedRegions, regionName } from "../lib/regions";
 import { offlineReady } from "../app/sw-bridge";
@@ -54,11 +54,41 @@ export function Home() {
           </Link>
         ) : null}
       </nav>
+      <Notifications />
       {ready ? (
         <p class="offline-ok" data-testid="offline-ready">
           ✓ {t("offline_ok")}
         </p>
       ) : null}
     </Page>
+  );
+}
+
+/** Notifications that synced as records (also when no push service is reachable). */
+function Notifications() {
+  const list = useLive(async () => (await ctx.repo.records("notification")).filter((r) => r.view["read"] !== true).sort((a, b) => b.first - a.first), []);
+  if (!list?.length) return null;
+  return (
+    <section class="card" aria-label={t("notifications")}>
+      <h3>{t("notifications")}</h3>
+      <ul class="plain" data-testid="notification-list">
+        {list.slice(0, 5).map((n) => (
+          <li key={n.key}>
+            <button
+              type="button"
+              class="link notification"
+              data-testid="notification-item"
+              onClick={() => {
+                void ctx.repo.commit([{ entity: "notification", key: n.key, kind: "put", field: "read", value: true }]);
+                const url = typeof n.view["url"] === "string" ? (n.view["url"] as string) : n.view["case"] ? `/cases/${String(n.view["case"])}` : "/cases";
+                navigate(url.startsWith("/") ? url : new URL(url).pathname);
+              }}
+            >
+              <strong>{String(n.view["title"] ?? "")}</strong> {String(n.view["body"] ?? "")}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
