@@ -1,0 +1,119 @@
+"""HTTP: the public case trace, the case QR for print, and village posters (DESIGN §6, §10)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, Response, get
+from litestar.params import FromPath, HeaderParameter
+from sqlalchemy.orm import Session
+
+from server import casecode
+from server.accounts.principal import Principal
+from server.auth import roles
+from server.http import ApiError, app_state, client_address
+from server.qr import service
+from server.qr.poster import posters_pdf
+from server.qr.qr import case_qr_png, case_qr_svg
+from server.qr.service import poster_svg_of
+from server.qr.trace import TraceView
+from server.sync.models import CaseRow
+
+NOT_FOUND = "未找到该案件"
+TOO_MANY = "查询过于频繁，请稍后再试"
+_NO_STORE = {"Cache-Control": "no-store"}
+
+CaseToken = Annotated[
+    str | None,
+    HeaderParameter(name="X-Case-Token", required=False, description="案件二维码中 #k= 之后的查询凭证"),
+]
+
+
+def _error(status: int, detail: str, **headers: str) -> ApiError:
+    err = ApiError(status, detail)
+    err.headers = {**_NO_STORE, **headers}
+    return err
+
+
+def _checked_code(request: Request[Any, Any, Any], raw_code: str) -> str:
+    """The canonical code (typed or read over the phone), after the per-address and per-code limits."""
+    code = casecode.normalize(raw_code)
+    limiter = app_state(request).trace_limiter
+    if not limiter.allow(f"trace-ip:{client_address(request)}") or not limiter.allow(f"trace-code:{code}"):
+        raise _error(429, TOO_MANY, **{"Retry-After": "60"})
+    return code
+
+
+def _case(s: Session, code: str, token: str | None) -> CaseRow:
+    """The case the token opens; an unknown code and a wrong token answer alike."""
+    row = service.authorized_case(s, code, token or "")
+    if row is None:
+        raise _error(404, NOT_FOUND)
+    return row
+
+
+def _qr_url(request: Request[Any, Any, Any], raw_code: str, token: str | None) -> tuple[str, str]:
+    code = _checked_code(request, raw_code)
+    state = app_state(request)
+    with state.db.read_session() as s:
+        _case(s, code, token)
+    return code, casecode.trace_url(state.settings.base_url, code, token or "")
+
+
+@get("/api/v1/trace/{code:str}", operation_id="traceCase", tags=["trace"], sync_to_thread=True)
+def trace(
+    request: Request[Any, Any, Any], code: FromPath[str], token: CaseToken = None
+) -> Response[TraceView]:
+    """A case's progress for whoever holds its QR; personal data masked (public, rate-limited)."""
+    canonical = _checked_code(request, code)
+    with app_state(request).db.read_session() as s:
+        view = service.trace_view(s, _case(s, canonical, token))
+    return Response(view, headers=_NO_STORE)
+
+
+@get("/api/v1/trace/{code:str}/qr.svg", operation_id="traceCaseQrSvg", tags=["trace"], sync_to_thread=True)
+def trace_qr_svg(
+    request: Request[Any, Any, Any], code: FromPath[str], token: CaseToken = None
+) -> Response[str]:
+    """The case QR as SVG, for printing on a receipt (same content as the device draws)."""
+    canonical, url = _qr_url(request, code, token)
+    return Response(case_qr_svg(url, title=canonical), media_type="image/svg+xml", headers=_NO_STORE)
+
+
+@get("/api/v1/trace/{code:str}/qr.png", operation_id="traceCaseQrPng", tags=["trace"], sync_to_thread=True)
+def trace_qr_png(
+    request: Request[Any, Any, Any], code: FromPath[str], token: CaseToken = None
+) -> Response[bytes]:
+    """The case QR as PNG, for printing on a receipt."""
+    _, url = _qr_url(request, code, token)
+    return Response(case_qr_png(url), media_type="image/png", headers=_NO_STORE)
+
+
+@get(
+    "/api/v1/posters/{file:str}",
+    operation_id="getPoster",
+    tags=["posters"],
+    guards=[roles("admin", "org_admin", "grid_worker")],
+    sync_to_thread=True,
+)
+def poster(request: Request[Principal, Any, Any], file: FromPath[str]) -> Response[bytes]:
+    """``{village}.svg``: one A4 poster; ``{village or township}.pdf``: one page per village."""
+    code, _, suffix = file.rpartition(".")
+    if suffix not in ("svg", "pdf") or not code:
+        raise ApiError(404, "海报只有 .svg 和 .pdf 两种格式")
+    p = request.user
+    if p.role == "grid_worker" and code != p.region:
+        raise ApiError(403, "网格员只能打印本村（社区）的海报")
+    state = app_state(request)
+    try:
+        with state.db.read_session() as s:
+            items = service.poster_items(s, code, state.settings.base_url, allow_town=suffix == "pdf")
+    except service.PosterError as e:
+        raise ApiError(e.status, e.message) from None
+    if suffix == "svg":
+        return Response(poster_svg_of(items[0]).encode(), media_type="image/svg+xml; charset=utf-8")
+    headers = {"Content-Disposition": f'inline; filename="poster-{code}.pdf"'}
+    return Response(posters_pdf(items), media_type="application/pdf", headers=headers)
+
+
+route_handlers = [trace, trace_qr_svg, trace_qr_png, poster]

@@ -1,0 +1,68 @@
+"""Chinese labels the public trace shows: case states, timeline events, who acted.
+
+States come from the workflow table (``server/routing/transitions.py``) so the trace and the staff
+views never disagree; events and roles are kept here, in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from server.routing.transitions import STATE_ZH
+
+__all__ = ["EVENT_ZH", "ROLE_ZH", "STATE_ZH", "actor_label", "event_label", "status_label"]
+
+# Timeline events that are not a plain move to a state (those read as the state they lead to).
+EVENT_ZH: Mapping[str, str] = {
+    "created": "已提交",
+    "submitted": "已提交",
+    "filed": "已提交",
+    "routed": "已分派",
+    "assigned": "已分派",
+    "reassigned": "已重新分派",
+    "escalated": "已上移",
+    "paused": "调解暂停",
+    "resumed": "恢复调解",
+    "category_corrected": "纠纷类别已更正",
+    "correct_category": "纠纷类别已更正",
+    "mediator_assigned": "已指定调解员",
+    "deadline_warning": "办理期限提醒",
+    "overdue": "已超过办理期限",
+}
+_DEFAULT_EVENT = "案件进展"
+
+# Who acted, shown instead of any staff member's name.
+ROLE_ZH: Mapping[str, str] = {
+    "citizen": "当事人",
+    "grid_worker": "网格员",
+    "mediator": "调解员",
+    "org_admin": "调解组织",
+    "court_clerk": "人民法院",
+    "admin": "管理员",
+    "analyst": "管理员",
+    "system": "系统",
+}
+
+
+def status_label(status: str | None) -> str:
+    if not status:
+        return STATE_ZH["submitted"]
+    return STATE_ZH.get(status, "办理中")
+
+
+def event_label(event: str | None, to: str | None) -> str:
+    """A move reads as the state it leads to; other events by name; anything else generically."""
+    if to and to in STATE_ZH:
+        return STATE_ZH[to]
+    if event and event in EVENT_ZH:
+        return EVENT_ZH[event]
+    if event and event in STATE_ZH:
+        return STATE_ZH[event]
+    return _DEFAULT_EVENT
+
+
+def actor_label(actor_role: str | None, actor: str | None = None) -> str:
+    """The role of whoever acted; never the name. Unknown roles stay anonymous ("")."""
+    if actor_role and actor_role in ROLE_ZH:
+        return ROLE_ZH[actor_role]
+    return ROLE_ZH["system"] if actor == "system" else ""
