@@ -29,6 +29,7 @@ from server.state import AppState
 # foundation runs while other domains are being built.
 _DOMAINS = (
     "server.sync.api",
+    "server.sync.blobs",
     "server.routing.api",
     "server.notify.api",
     "server.qr.api",

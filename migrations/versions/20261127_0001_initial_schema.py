@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 03:43:34.461150
+Create Date: 2026-11-27 03:50:49.313631
 """
 
 from collections.abc import Sequence
@@ -292,6 +292,18 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_tokens_user_id"), ["user_id"], unique=False)
 
     op.create_table(
+        "blob_refs",
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("case_key", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_key"], ["cases.key"], name=op.f("fk_blob_refs_case_key_cases"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("sha256", "case_key", name=op.f("pk_blob_refs")),
+    )
+    with op.batch_alter_table("blob_refs", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_blob_refs_case_key"), ["case_key"], unique=False)
+
+    op.create_table(
         "follows",
         sa.Column("case_key", sa.String(length=64), nullable=False),
         sa.Column("user_id", sa.String(length=64), nullable=False),
@@ -350,6 +362,10 @@ def downgrade() -> None:
 
     op.drop_table("push_deliveries")
     op.drop_table("follows")
+    with op.batch_alter_table("blob_refs", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_blob_refs_case_key"))
+
+    op.drop_table("blob_refs")
     with op.batch_alter_table("tokens", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_tokens_user_id"))
 

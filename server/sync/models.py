@@ -116,3 +116,16 @@ class Blob(Base):
     complete: Mapped[bool] = mapped_column(Boolean, default=False)
     uploader_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class BlobRef(Base):
+    """A case whose ``evidence`` set holds a blob; kept in step by ``SqlStore.project_case``.
+
+    No foreign key to ``blobs``: an offline client syncs the ``add`` op before (or while) it uploads.
+    """
+
+    __tablename__ = "blob_refs"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    case_key: Mapped[str] = mapped_column(
+        String(64), ForeignKey("cases.key", ondelete="CASCADE"), primary_key=True, index=True
+    )

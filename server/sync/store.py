@@ -25,7 +25,7 @@ from sqlalchemy import and_, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from server.sync.merge import RecordState
-from server.sync.models import CaseRow, Follow, OpRow, RecordRow, ScopeLogRow, ScopeMember
+from server.sync.models import BlobRef, CaseRow, Follow, OpRow, RecordRow, ScopeLogRow, ScopeMember
 from server.sync.ops import Change, Op
 from server.sync.projection import project
 
@@ -360,6 +360,13 @@ class SqlStore(OpStore):
             self.s.add(row)
         project(row, view)
         self.s.flush()
+        # Blob references follow the case's evidence set (GET /api/v1/blobs checks them).
+        want = {str(h) for h in view.get("evidence") or []}
+        have = set(self.s.scalars(select(BlobRef.sha256).where(BlobRef.case_key == key)))
+        if have - want:
+            self.s.execute(delete(BlobRef).where(BlobRef.case_key == key, BlobRef.sha256.in_(have - want)))
+        if want - have:
+            self.s.execute(insert(BlobRef), [{"sha256": h, "case_key": key} for h in sorted(want - have)])
 
     def find_code(self, code: str) -> str | None:
         return self.s.scalar(select(CaseRow.key).where(CaseRow.code == code))
