@@ -9,6 +9,7 @@ from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
+from litestar.logging.config import StructLoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.logging import LoggingMiddlewareConfig
 from litestar.openapi import OpenAPIConfig
@@ -41,11 +42,12 @@ _REQUEST_FIELDS: tuple[Literal["method"], Literal["path"]] = ("method", "path")
 _RESPONSE_FIELDS: tuple[Literal["status_code"]] = ("status_code",)
 # Request logs carry method, path and status only: bodies and queries hold personal data.
 _LOG_CONFIG = StructlogConfig(
+    structlog_logging_config=StructLoggingConfig(log_exceptions="always"),
     middleware_logging_config=LoggingMiddlewareConfig(
         request_log_fields=_REQUEST_FIELDS,
         response_log_fields=_RESPONSE_FIELDS,
         exclude=["/api/v1/ping"],
-    )
+    ),
 )
 
 

@@ -7,6 +7,7 @@ Any other path that is not an API path gets ``index.html`` (the app's router tak
 
 from __future__ import annotations
 
+import mimetypes
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +34,29 @@ def cache_control_for(rel: str) -> str:
     return "public, max-age=86400"
 
 
+_TYPES = {
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".webmanifest": "application/manifest+json",
+    ".css": "text/css",
+    ".html": "text/html; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".json": "application/json",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+    ".woff2": "font/woff2",
+    ".txt": "text/plain; charset=utf-8",
+}
+
+
 def _file(path: Path, rel: str) -> File:
+    media = _TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     return File(
-        path=path, content_disposition_type="inline", headers={"Cache-Control": cache_control_for(rel)}
+        path=path,
+        filename=path.name,
+        media_type=media,
+        content_disposition_type="inline",
+        headers={"Cache-Control": cache_control_for(rel)},
     )
 
 

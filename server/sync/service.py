@@ -81,6 +81,7 @@ class Writer:
     first_seq: dict[str, int] = field(default_factory=dict)  # touched root -> its first seq here
     new_cases: set[str] = field(default_factory=set)
     last_seq: int = 0
+    counters: dict[str, int] = field(default_factory=dict)  # for hooks that number their writes
 
     def record(self, rid: RecordId) -> StoredRecord | None:
         if rid not in self.records:
@@ -198,6 +199,8 @@ class SyncService:
                     return Rejection(op.id, "bad_value", "当事人不能改到另一个案件")
             return self._child_op(w, p, op, root, touched)
         if op.entity == "message":
+            if w.record(("message", op.key)) is not None:  # made once; a resent op was acked above
+                return Rejection(op.id, "bad_key", "该编号的留言已存在，请换一个编号")
             return self._child_op(w, p, op, str(op.value["case"]), touched)
         if op.entity == "notification":
             rec = w.record(("notification", op.key))

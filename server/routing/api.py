@@ -1,0 +1,155 @@
+"""HTTP: categories, the rules admins edit, corrections for rule review; wires routing into sync."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import msgspec
+from litestar import Request, get, post, put
+from litestar.params import JSONBody
+from litestar.status_codes import HTTP_200_OK
+from sqlalchemy import select
+
+from server.accounts.principal import Principal
+from server.auth import roles
+from server.http import ApiError, app_state
+from server.routing import load_categories, load_rules
+from server.routing.classify import RulesError
+from server.routing.models import CategoryCorrection
+from server.routing.service import Notifier, NullNotifier, RoutingService
+from server.routing.timers import Scheduler
+from server.state import AppState
+
+
+def _notifier() -> Notifier:
+    """The notify domain's events when it is installed (it queues pushes and inbox records)."""
+    try:
+        events = importlib.import_module("server.notify.events")
+    except ModuleNotFoundError:
+        return NullNotifier()
+
+    class EventsNotifier:
+        def case_assigned(self, w: Any, case_key: str, view: Any) -> None:
+            events.case_assigned(w, case_key, view)
+
+        def status_changed(self, w: Any, case_key: str, view: Any, old: str, new: str) -> None:
+            events.status_changed(w, case_key, view, old, new)
+
+        def deadline_warning(self, w: Any, case_key: str, view: Any, kind: str) -> None:
+            events.deadline_warning(w, case_key, view, kind)
+
+        def deadline_breached(
+            self, w: Any, case_key: str, view: Any, kind: str, escalated_to: str | None
+        ) -> None:
+            events.deadline_breached(w, case_key, view, kind, escalated_to)
+
+    return EventsNotifier()
+
+
+def on_startup(state: AppState) -> None:
+    routing = RoutingService(state.db, notifier=_notifier())
+    state.services["routing"] = routing
+    state.services["sync"].hooks = routing
+    if state.settings.scheduler_interval_s > 0:
+        sched = Scheduler(
+            state.db, routing, state.services["server_replica"], state.settings.scheduler_interval_s
+        )
+        state.services["scheduler"] = sched
+        sched.start()
+
+
+def on_shutdown(state: AppState) -> None:
+    sched = state.services.pop("scheduler", None)
+    if sched is not None:
+        sched.stop()
+        sched.join(timeout=10)
+
+
+def _routing(request: Request[Any, Any, Any]) -> RoutingService:
+    svc: RoutingService = app_state(request).services["routing"]
+    return svc
+
+
+class RulesOut(msgspec.Struct):
+    version: str
+    data: dict[str, Any]
+
+
+class CorrectionOut(msgspec.Struct):
+    case_key: str
+    from_category: str | None
+    to_category: str
+    reason: str
+    text: str
+    at: str
+
+
+@get("/api/v1/categories", operation_id="listCategories", tags=["routing"], sync_to_thread=False, cache=3600)
+def categories() -> dict[str, Any]:
+    """The 25 dispute categories with Chinese names and the causes of action (案由) they cover."""
+    return load_categories()
+
+
+@get(
+    "/api/v1/rules",
+    operation_id="getRules",
+    guards=[roles("admin", "analyst")],
+    tags=["routing"],
+    sync_to_thread=True,
+)
+def get_rules(request: Request[Principal, Any, Any]) -> RulesOut:
+    with app_state(request).db.read_session() as s:
+        data = _routing(request).rules.data(s)
+    return RulesOut(version=str(data.get("version", "")), data=data)
+
+
+@put("/api/v1/rules", operation_id="putRules", guards=[roles("admin")], tags=["routing"], sync_to_thread=True)
+def put_rules(request: Request[Principal, Any, Any], data: JSONBody[dict[str, Any]]) -> RulesOut:
+    """Publish an edited rule set; invalid rules are refused with the list of problems."""
+    return _publish(request, data)
+
+
+@post(
+    "/api/v1/rules/reload",
+    operation_id="reloadRulesFile",
+    guards=[roles("admin")],
+    tags=["routing"],
+    status_code=HTTP_200_OK,
+    sync_to_thread=True,
+)
+def reload_rules(request: Request[Principal, Any, Any]) -> RulesOut:
+    """Publish server/routing/rules.json as it is on disk now (after an edit of the file)."""
+    return _publish(request, load_rules())
+
+
+def _publish(request: Request[Principal, Any, Any], data: dict[str, Any]) -> RulesOut:
+    routing = _routing(request)
+    try:
+        with app_state(request).db.session() as s:
+            routing.rules.publish(s, data, request.user.user_id)
+    except RulesError as e:
+        raise ApiError(400, "规则有误，未生效：" + "；".join(e.errors[:20]), errors=e.errors) from None
+    return RulesOut(version=str(data.get("version", "")), data=data)
+
+
+@get(
+    "/api/v1/rules/corrections",
+    operation_id="listCorrections",
+    guards=[roles("admin", "analyst")],
+    tags=["routing"],
+    sync_to_thread=True,
+)
+def corrections(request: Request[Principal, Any, Any]) -> list[CorrectionOut]:
+    """Mediators' category corrections, newest first, for reviewing the rules."""
+    with app_state(request).db.read_session() as s:
+        rows = s.scalars(select(CategoryCorrection).order_by(CategoryCorrection.id.desc()).limit(500))
+        return [
+            CorrectionOut(
+                r.case_key, r.from_category, r.to_category, r.reason, r.text, r.created_at.isoformat()
+            )
+            for r in rows
+        ]
+
+
+route_handlers = [categories, get_rules, put_rules, reload_rules, corrections]

@@ -1,0 +1,67 @@
+"""The registry as routing sees it: organisations cached in memory, mediators' load read live.
+
+Organisations change rarely (an admin edits them), so they are indexed once per process and
+refreshed on demand; a mediator's open-case count changes with every assignment, so it is read
+from the database at decision time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.registry.models import Mediator as MediatorRow
+from server.registry.models import Org as OrgRow
+from server.routing.route import Mediator, Org, Registry
+
+
+def load_orgs(s: Session) -> list[Org]:
+    out = []
+    for o in s.scalars(select(OrgRow)):
+        # Professional committees are indexed by their domain (traffic, labor…), as routing asks.
+        kind = o.domain if o.level == "professional" and o.domain else o.kind
+        out.append(
+            Org(
+                id=o.id,
+                name=o.name,
+                level=o.level,
+                kind=kind,
+                region=o.region,
+                categories=frozenset(o.categories or ()),
+                online=o.online,
+                in_person=o.in_person,
+            )
+        )
+    return out
+
+
+class DbRegistry:
+    """A ``RegistryView`` over one session: cached orgs, live mediators."""
+
+    def __init__(self, orgs: Registry, session: Session) -> None:
+        self._orgs = orgs
+        self._s = session
+
+    def orgs_at(self, level: str, area: str, kind: str) -> Sequence[Org]:
+        return self._orgs.orgs_at(level, area, kind)
+
+    def org(self, org_id: str) -> Org | None:
+        return self._orgs.org(org_id)
+
+    def mediators_of(self, org_id: str) -> Sequence[Mediator]:
+        rows = self._s.scalars(
+            select(MediatorRow).where(MediatorRow.org_id == org_id).order_by(MediatorRow.id)
+        )
+        return [
+            Mediator(
+                id=m.id,
+                org_id=m.org_id,
+                specialities=frozenset(m.specialities or ()),
+                open_cases=m.open_cases,
+                capacity=m.capacity,
+                name=m.name,
+            )
+            for m in rows
+        ]
