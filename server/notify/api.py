@@ -1,0 +1,99 @@
+"""HTTP for Web Push (DESIGN.md §5, §10): the VAPID key and the caller's push subscriptions.
+
+There is no inbox endpoint: notifications are ``notification`` records that arrive by sync.
+The delivery worker is started here because this is the module the app composes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
+
+import msgspec
+from litestar import Request, delete, get, post
+from litestar.params import JSONBody
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from server.accounts.principal import Principal
+from server.auth import authenticated
+from server.db import utcnow
+from server.http import ApiError, app_state
+from server.notify import service
+from server.notify.worker import PushWorker
+from server.state import AppState
+
+
+class PushKeyOut(msgspec.Struct, rename="camel"):
+    public_key: str
+
+
+class SubscribedOut(msgspec.Struct):
+    endpoint: str
+    created: bool
+
+
+@get("/api/v1/push/key", operation_id="pushKey", tags=["push"], sync_to_thread=True)
+def push_key(request: Request[Any, Any, Any]) -> PushKeyOut:
+    """The VAPID public key the browser subscribes with (``applicationServerKey``)."""
+    return PushKeyOut(service.public_key(app_state(request).db))
+
+
+@post(
+    "/api/v1/push/subscriptions",
+    operation_id="subscribePush",
+    guards=[authenticated],
+    status_code=HTTP_201_CREATED,
+    tags=["push"],
+    sync_to_thread=True,
+)
+def subscribe(request: Request[Principal, Any, Any], data: JSONBody[Any]) -> SubscribedOut:
+    """Store this device's ``PushSubscription.toJSON()`` for the caller (re-subscribing moves it).
+
+    The body is taken as any JSON so that every malformed subscription gets our Chinese message."""
+    sub = _checked(service.parse_subscription, data)
+    with app_state(request).db.session() as s:
+        return SubscribedOut(sub.endpoint, service.subscribe(s, request.user.user_id, sub, utcnow()))
+
+
+@delete(
+    "/api/v1/push/subscriptions",
+    operation_id="unsubscribePush",
+    guards=[authenticated],
+    status_code=HTTP_204_NO_CONTENT,
+    tags=["push"],
+    sync_to_thread=True,
+)
+def unsubscribe(request: Request[Principal, Any, Any], data: JSONBody[Any]) -> None:
+    """Forget one of the caller's subscriptions; idempotent, since the server may have pruned it."""
+    endpoint = data.get("endpoint") if isinstance(data, dict) else None
+    with app_state(request).db.session() as s:
+        _checked(service.unsubscribe, s, request.user.user_id, endpoint)
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def _checked(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run a service call; its :class:`PushError` becomes a 400 with the Chinese message."""
+    try:
+        return fn(*args, **kwargs)
+    except service.PushError as e:
+        raise ApiError(400, e.message) from None
+
+
+def on_startup(state: AppState) -> None:
+    st = state.settings
+    if st.scheduler_interval_s > 0:
+        worker = PushWorker(state.db, interval=st.scheduler_interval_s, subject=st.vapid_subject)
+        state.services["push_worker"] = worker
+        worker.start()
+
+
+def on_shutdown(state: AppState) -> None:
+    worker: PushWorker | None = state.services.pop("push_worker", None)
+    if worker is not None:
+        worker.stop()
+
+
+route_handlers = [push_key, subscribe, unsubscribe]
