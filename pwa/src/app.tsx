@@ -13,6 +13,7 @@ import { CaseDetail } from "./views/CaseDetail";
 import { Trace } from "./views/Trace";
 import { Grid, Inbox, Login } from "./views/Staff";
 import { Settings } from "./views/Settings";
+import { Posters } from "./views/Posters";
 
 /** The scanner (and jsQR behind it) loads only on its route. */
 function LazyScan() {
@@ -38,6 +39,7 @@ function Routes({ url }: { url: string }) {
   if (match("/inbox", p)) return <Inbox />;
   if (match("/grid", p)) return <Grid />;
   if (match("/settings", p)) return <Settings />;
+  if (match("/admin/posters", p)) return <Posters />;
   return (
     <Page title={t("not_found")}>
       <Empty text={t("not_found")} />

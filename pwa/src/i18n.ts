@@ -155,6 +155,26 @@ const zh = {
   retry: "重试",
   not_found: "页面不存在",
   dismiss: "知道了",
+  // names, court, messages, posters
+  org_pending: "调解组织（联网后显示名称）",
+  mediator_assigned: "已指定调解员",
+  me: "我",
+  other_side: "对方",
+  confirm_ruling: "确认有效（填写裁定书文号）",
+  deny_confirmation: "驳回司法确认",
+  file_docket: "立案（填写案号）",
+  ruling: "确认裁定书文号",
+  docket_no: "立案案号",
+  agreement_label: "调解协议",
+  system_actor: "系统自动",
+  home_posters: "打印村居海报",
+  posters_title: "村居二维码海报",
+  posters_hint: "海报上的二维码可直接打开本应用并填好所在村。下载后用 A4 纸打印。",
+  posters_town_pdf: "下载全乡镇海报（PDF）",
+  posters_village_pdf: "下载海报（PDF）",
+  posters_done: "已下载：{f}",
+  posters_failed: "下载失败：{e}",
+  posters_need_online: "下载海报需要联网",
 } as const;
 
 export type Key = keyof typeof zh;
@@ -305,6 +325,25 @@ const en: Record<Key, string> = {
   retry: "Retry",
   not_found: "Page not found",
   dismiss: "OK",
+  org_pending: "Organisation (name shows once online)",
+  mediator_assigned: "Mediator assigned",
+  me: "Me",
+  other_side: "Other side",
+  confirm_ruling: "Confirm (enter ruling no.)",
+  deny_confirmation: "Deny confirmation",
+  file_docket: "File (enter docket no.)",
+  ruling: "Ruling number",
+  docket_no: "Docket number",
+  agreement_label: "Agreement",
+  system_actor: "Automatic",
+  home_posters: "Print village posters",
+  posters_title: "Village QR posters",
+  posters_hint: "The poster QR opens this app with the village filled in. Print on A4.",
+  posters_town_pdf: "Download the whole town (PDF)",
+  posters_village_pdf: "Download poster (PDF)",
+  posters_done: "Downloaded: {f}",
+  posters_failed: "Download failed: {e}",
+  posters_need_online: "Downloading posters needs a network",
 };
 
 export const STATUS: Record<string, { zh: string; en: string }> = {
@@ -323,6 +362,33 @@ export const STATUS: Record<string, { zh: string; en: string }> = {
   filing_requested: { zh: "已申请诉讼立案", en: "Lawsuit filing requested" },
   filed: { zh: "法院已立案", en: "Filed in court" },
 };
+
+/** Timeline events (server/routing/service.py `_timeline`), in plain words. */
+export const EVENT: Record<string, { zh: string; en: string }> = {
+  submitted: { zh: "提交了调解申请", en: "Application submitted" },
+  assigned: { zh: "已分派", en: "Assigned" },
+  accepted: { zh: "已受理，开始调解", en: "Accepted, mediation started" },
+  declined: { zh: "不予受理", en: "Declined" },
+  escalated: { zh: "已上移到上一级调解组织", en: "Moved up a level" },
+  resolved: { zh: "调解成功", en: "Mediation succeeded" },
+  failed: { zh: "调解不成", en: "Mediation failed" },
+  withdrawn: { zh: "申请已撤回", en: "Withdrawn" },
+  paused: { zh: "暂停计时", en: "Clock paused" },
+  resumed: { zh: "恢复计时", en: "Clock resumed" },
+  category_corrected: { zh: "更正了纠纷类别", en: "Category corrected" },
+  filing_suggested: { zh: "建议向人民法院起诉", en: "Court filing suggested" },
+  confirmation_requested: { zh: "申请了司法确认", en: "Judicial confirmation requested" },
+  confirmed: { zh: "人民法院已司法确认", en: "Judicially confirmed" },
+  confirmation_denied: { zh: "人民法院驳回了司法确认", en: "Judicial confirmation denied" },
+  filing_requested: { zh: "申请了诉讼立案", en: "Court filing requested" },
+  filed: { zh: "人民法院已立案", en: "Filed in court" },
+};
+
+export function eventLabel(event: string | undefined | null, to?: string | null): string {
+  const e = event ? EVENT[event] : undefined;
+  if (e) return e[lang.value];
+  return statusLabel(to ?? event ?? null);
+}
 
 export const ROLE: Record<string, { zh: string; en: string }> = {
   citizen: { zh: "群众", en: "Citizen" },

@@ -9,6 +9,7 @@ import { t } from "./i18n";
 import { navigate } from "./router";
 import { registerServiceWorker } from "./app/sw-bridge";
 import { refreshRegions } from "./lib/regions";
+import { refreshOrgs } from "./lib/orgs";
 
 async function boot(): Promise<void> {
   const root = document.getElementById("app")!;
@@ -82,6 +83,11 @@ async function boot(): Promise<void> {
     () => repo.emit(false),
     () => {},
   );
+  void refreshOrgs(repo).catch(() => {});
+  // an app left open all day still picks up what others did (cheap: one round trip when idle)
+  setInterval(() => {
+    if (document.visibilityState === "visible" && navigator.onLine !== false) void ctx.sync.now();
+  }, 60_000);
   registerServiceWorker();
 }
 

@@ -3,18 +3,26 @@
  * The service worker, kept thin: precache the app shell, clean old caches, SPA navigation
  * fallback, skip-waiting on request, runtime caching for regions/orgs and the trace API,
  * Web Push + notificationclick, and Background Sync (tell a page to sync, or sync here).
+ *
+ * Test hook: a browser cannot click a notification over CDP, so when this install's IndexedDB
+ * `meta.debug` is true (only code running on the device can set it) the message
+ * `{type: "DEBUG_NOTIFICATION_CLICK", tag}` runs the same click handler on a shown notification.
  */
+import { clientsClaim } from "workbox-core";
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from "workbox-precaching";
 import { NavigationRoute, registerRoute } from "workbox-routing";
 import { NetworkFirst, StaleWhileRevalidate } from "workbox-strategies";
 import { ExpirationPlugin } from "workbox-expiration";
 import { Repo } from "./store/repo";
 import { runSync } from "./sync/client";
+import { openJiefenDb } from "./store/db";
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: (string | { url: string; revision: string | null })[] };
 
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
+// control the page that installed us at once (an update still waits for the user's consent)
+clientsClaim();
 
 registerRoute(
   new NavigationRoute(createHandlerBoundToURL("/index.html"), {
@@ -94,20 +102,49 @@ self.addEventListener("push", (event) => {
   );
 });
 
+/** Open what a notification points at: focus an open window of the app and route it there, else open one. */
+async function openFromNotification(notification: Notification): Promise<"focused" | "opened"> {
+  notification.close();
+  const url = new URL(((notification.data as { url?: string } | null)?.url ?? "/") as string, self.location.origin);
+  const path = url.pathname + url.search + url.hash;
+  const list = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  for (const c of list) {
+    if (new URL(c.url).origin === self.location.origin) {
+      try {
+        await c.focus();
+      } catch {
+        /* focus() needs the click's user activation; the route change below still happens */
+      }
+      c.postMessage({ type: "navigate", url: path });
+      return "focused";
+    }
+  }
+  await self.clients.openWindow(url.href);
+  return "opened";
+}
+
 self.addEventListener("notificationclick", (event) => {
-  event.notification.close();
-  const url = new URL(((event.notification.data as { url?: string } | null)?.url ?? "/") as string, self.location.origin).href;
+  event.waitUntil(openFromNotification(event.notification));
+});
+
+async function debugEnabled(): Promise<boolean> {
+  const db = await openJiefenDb();
+  try {
+    return (await db.get("meta", "debug")) === true;
+  } finally {
+    db.close();
+  }
+}
+
+self.addEventListener("message", (event) => {
+  const data = event.data as { type?: string; tag?: string } | null;
+  if (data?.type !== "DEBUG_NOTIFICATION_CLICK") return;
   event.waitUntil(
     (async () => {
-      const list = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
-      for (const c of list) {
-        if (new URL(c.url).origin === self.location.origin) {
-          await c.focus();
-          c.postMessage({ type: "navigate", url: new URL(url).pathname + new URL(url).search + new URL(url).hash });
-          return;
-        }
-      }
-      await self.clients.openWindow(url);
+      if (!(await debugEnabled())) return;
+      const [n] = await self.registration.getNotifications(data.tag ? { tag: data.tag } : undefined);
+      const how = n ? await openFromNotification(n) : "none";
+      (event.source as Client | null)?.postMessage({ type: "DEBUG_NOTIFICATION_CLICKED", how });
     })(),
   );
 });

@@ -67,10 +67,16 @@ export async function sendIntent(repo: Repo, key: string, field: string, value: 
   await repo.commit([{ entity: "case", key, kind: "intent", field, value }], key);
 }
 
-export async function transition(repo: Repo, key: string, to: string, extra: { reason?: string; agreement?: string } = {}): Promise<void> {
+export interface TransitionExtra {
+  reason?: string;
+  agreement?: string;
+  ruling?: string;
+  docket_no?: string;
+}
+
+export async function transition(repo: Repo, key: string, to: string, extra: TransitionExtra = {}): Promise<void> {
   const value: Record<string, unknown> = { to };
-  if (extra.reason) value["reason"] = extra.reason;
-  if (extra.agreement) value["agreement"] = extra.agreement;
+  for (const k of ["reason", "agreement", "ruling", "docket_no"] as const) if (extra[k]) value[k] = extra[k];
   await sendIntent(repo, key, "transition", value);
 }
 
@@ -86,6 +92,8 @@ export interface CaseBundle {
   view: Record<string, unknown>;
   parties: RecordRow[];
   messages: RecordRow[];
+  /** keys of the messages written on this install (their op id carries this replica) */
+  mine: Set<string>;
   timeline: RecordRow[];
   outbox: OutboxRow[];
   failures: FailureRow[];
@@ -115,6 +123,12 @@ export async function loadCase(repo: Repo, key: string): Promise<CaseBundle> {
   ]);
   const by = (e: string) => related.filter((r) => r.entity === e).sort((a, b) => tsOf(a) - tsOf(b));
   const view = row?.view ?? {};
+  const messages = by("message");
+  const mine = new Set<string>();
+  for (const m of messages) {
+    const ops = await repo.db.getAllFromIndex("ops", "rid", m.rid);
+    if (ops.some((o) => o.id.startsWith(`${repo.replica}:`))) mine.add(m.key);
+  }
   let pendingTo: string | undefined;
   let paused = view["paused"] === true;
   for (const o of outbox) {
@@ -129,7 +143,8 @@ export async function loadCase(repo: Repo, key: string): Promise<CaseBundle> {
     row,
     view,
     parties: by("party"),
-    messages: by("message"),
+    messages,
+    mine,
     timeline: by("timeline"),
     outbox,
     failures,
@@ -174,6 +189,8 @@ export async function listCases(repo: Repo): Promise<CaseListItem[]> {
 }
 
 export const OPEN_STATES = new Set(["submitted", "assigned", "accepted", "escalated"]);
+/** States waiting for the court (its clerk's inbox). */
+export const COURT_STATES = new Set(["confirmation_requested", "filing_requested"]);
 export const TERMINAL = new Set(["resolved", "failed", "withdrawn", "declined", "confirmed", "confirmation_denied", "filed"]);
 
 export type DeadlineLevel = "ok" | "warn" | "breach";
@@ -199,6 +216,9 @@ export function activeDeadline(item: { view: Record<string, unknown>; first: num
   };
   if ((status === "assigned" || status === "submitted" || status === "escalated") && typeof v["respond_by"] === "string") {
     return { kind: "respond", at: v["respond_by"], start: eventAt("assigned") ?? item.first };
+  }
+  if (status && COURT_STATES.has(status) && typeof v["respond_by"] === "string") {
+    return { kind: "respond", at: v["respond_by"], start: eventAt(status) ?? item.first };
   }
   if (status === "accepted" && typeof v["resolve_by"] === "string") {
     return { kind: "resolve", at: v["resolve_by"], start: eventAt("accepted") ?? item.first };

@@ -1,20 +1,45 @@
 import { useEffect, useState } from "preact/hooks";
-import { t, lang, roleLabel, statusLabel } from "../i18n";
+import { t, lang, eventLabel, roleLabel, statusLabel } from "../i18n";
 import { ctx, isStaff, session, toast, useLive } from "../app/state";
 import { useSignal } from "../lib/signal";
 import { Link } from "../router";
 import { Big, CaseSyncBadge, Empty, Page, StatusLabel, fmtTime } from "../ui";
-import { activeDeadline, deadlineLevel, loadCase, OPEN_STATES, sendIntent, sendMessage, transition, type CaseBundle } from "../lib/cases";
+import { activeDeadline, deadlineLevel, loadCase, OPEN_STATES, sendIntent, sendMessage, transition, type CaseBundle, type TransitionExtra } from "../lib/cases";
 import { categoryName, CATEGORIES } from "../lib/categories";
 import { cachedRegions, regionName } from "../lib/regions";
+import { cachedMediators, cachedOrgs, orgName, refreshMediators, refreshOrgs, type Org } from "../lib/orgs";
 import { StorageFullError } from "../store/db";
 
 interface Ask {
   id: string;
   label: string;
-  field: "reason" | "agreement";
+  field: "reason" | "agreement" | "ruling" | "docket_no";
+  /** the server refuses the move without this text (routing/transitions.py) */
+  required?: boolean;
   run: (text: string) => Promise<void>;
   extra?: "category";
+}
+
+const FIELD_LABEL = { reason: "reason", agreement: "agreement", ruling: "ruling", docket_no: "docket_no" } as const;
+const FIELD_MAX = { reason: 500, agreement: 5000, ruling: 100, docket_no: 100 } as const;
+
+/** Load organisation names once (and this staff member's own mediators) when a case shows an id we cannot name. */
+function useNames(org: unknown, mediator: unknown, staffOrg: string | null | undefined): { orgs: Org[]; mediatorName: string | null } {
+  const orgs = useLive(() => cachedOrgs(ctx.repo), []) ?? [];
+  const mediators = useLive(() => (typeof org === "string" && org ? cachedMediators(ctx.repo, org) : Promise.resolve([])), [String(org ?? "")]) ?? [];
+  const known = orgName(orgs, org) !== null;
+  useEffect(() => {
+    if (typeof org === "string" && org && !known) void refreshOrgs(ctx.repo).catch(() => {});
+  }, [String(org ?? ""), known]);
+  const mediatorKnown = mediators.some((m) => m.id === mediator);
+  useEffect(() => {
+    if (typeof org !== "string" || !org || org !== staffOrg || typeof mediator !== "string" || mediatorKnown) return;
+    void (async () => {
+      const token = await ctx.repo.getMeta<string>("token");
+      if (token) await refreshMediators(ctx.repo, org, token).catch(() => {});
+    })();
+  }, [String(org ?? ""), String(mediator ?? ""), staffOrg, mediatorKnown]);
+  return { orgs, mediatorName: mediators.find((m) => m.id === mediator)?.name ?? null };
 }
 
 function run(p: Promise<void>) {
@@ -33,6 +58,7 @@ export function CaseDetail({ id }: { id: string }) {
   const [text, setText] = useState("");
   const [cat, setCat] = useState("");
   const [msg, setMsg] = useState("");
+  const names = useNames(b?.view["org"], b?.view["mediator"], sess.user?.org);
 
   if (!b) return <Page title={t("case_detail")}>{t("loading")}</Page>;
   if (!b.row) {
@@ -44,7 +70,9 @@ export function CaseDetail({ id }: { id: string }) {
   }
   const v = b.view;
   const staff = isStaff(sess.role);
-  const mediatorRole = ["mediator", "org_admin"].includes(sess.role);
+  const mediatorRole = ["mediator", "org_admin", "admin"].includes(sess.role);
+  const filerRole = sess.role === "citizen" || sess.role === "grid_worker";
+  const courtRole = sess.role === "court_clerk" || sess.role === "admin";
   const status = b.status;
   const open = !status || OPEN_STATES.has(status);
   const deadline = activeDeadline({ view: v, first: b.row.first, status }, b.timeline);
@@ -55,6 +83,8 @@ export function CaseDetail({ id }: { id: string }) {
     setCat(String(v["category"] ?? ""));
     setAsk(a);
   };
+  const move = (to: string, field: keyof TransitionExtra) => (text: string) => transition(ctx.repo, id, to, { [field]: text });
+  const org = orgName(names.orgs, v["org"]);
 
   return (
     <Page title={t("case_detail")} back="/cases" testid="page-case">
@@ -110,7 +140,13 @@ export function CaseDetail({ id }: { id: string }) {
           {v["org"] ? (
             <>
               <dt>{t("org")}</dt>
-              <dd>{String(v["org"])}</dd>
+              <dd data-testid="case-org">{org ?? t("org_pending")}</dd>
+            </>
+          ) : null}
+          {v["mediator"] ? (
+            <>
+              <dt>{t("mediator")}</dt>
+              <dd data-testid="case-mediator">{names.mediatorName ?? t("mediator_assigned")}</dd>
             </>
           ) : null}
         </dl>
@@ -141,17 +177,17 @@ export function CaseDetail({ id }: { id: string }) {
             <Big data-testid="action-accept" onClick={() => run(transition(ctx.repo, id, "accepted"))}>
               {t("accept")}
             </Big>
-            <Big kind="danger" data-testid="action-decline" onClick={() => askFor({ id: "decline", label: t("decline"), field: "reason", run: (r) => transition(ctx.repo, id, "declined", { reason: r }) })}>
+            <Big kind="danger" data-testid="action-decline" onClick={() => askFor({ id: "decline", label: t("decline"), field: "reason", required: true, run: move("declined", "reason") })}>
               {t("decline")}
             </Big>
           </>
         ) : null}
         {mediatorRole && status === "accepted" ? (
           <>
-            <Big data-testid="action-resolve" onClick={() => askFor({ id: "resolve", label: t("resolve"), field: "agreement", run: (a) => transition(ctx.repo, id, "resolved", { agreement: a }) })}>
+            <Big data-testid="action-resolve" onClick={() => askFor({ id: "resolve", label: t("resolve"), field: "agreement", required: true, run: move("resolved", "agreement") })}>
               {t("resolve")}
             </Big>
-            <Big kind="danger" data-testid="action-fail" onClick={() => askFor({ id: "fail", label: t("fail"), field: "reason", run: (r) => transition(ctx.repo, id, "failed", { reason: r }) })}>
+            <Big kind="danger" data-testid="action-fail" onClick={() => askFor({ id: "fail", label: t("fail"), field: "reason", required: true, run: move("failed", "reason") })}>
               {t("fail")}
             </Big>
             {b.paused ? (
@@ -174,19 +210,34 @@ export function CaseDetail({ id }: { id: string }) {
             {t("correct_category")}
           </Big>
         ) : null}
-        {!mediatorRole && open && status !== undefined ? (
+        {filerRole && open && status !== undefined ? (
           <Big kind="danger" data-testid="action-withdraw" onClick={() => askFor({ id: "withdraw", label: t("withdraw"), field: "reason", run: (r) => transition(ctx.repo, id, "withdrawn", r ? { reason: r } : {}) })}>
             {t("withdraw")}
           </Big>
         ) : null}
-        {!mediatorRole && status === "resolved" ? (
+        {(filerRole || mediatorRole) && status === "resolved" ? (
           <Big kind="secondary" data-testid="action-request-confirmation" onClick={() => run(transition(ctx.repo, id, "confirmation_requested"))}>
             {t("request_confirmation")}
           </Big>
         ) : null}
-        {!mediatorRole && status === "failed" ? (
+        {(filerRole || mediatorRole) && (status === "failed" || status === "confirmation_denied") ? (
           <Big kind="secondary" data-testid="action-request-filing" onClick={() => run(transition(ctx.repo, id, "filing_requested"))}>
             {t("request_filing")}
+          </Big>
+        ) : null}
+        {courtRole && status === "confirmation_requested" ? (
+          <>
+            <Big data-testid="action-confirm-ruling" onClick={() => askFor({ id: "ruling", label: t("confirm_ruling"), field: "ruling", required: true, run: move("confirmed", "ruling") })}>
+              {t("confirm_ruling")}
+            </Big>
+            <Big kind="danger" data-testid="action-deny-confirmation" onClick={() => askFor({ id: "deny", label: t("deny_confirmation"), field: "reason", required: true, run: move("confirmation_denied", "reason") })}>
+              {t("deny_confirmation")}
+            </Big>
+          </>
+        ) : null}
+        {courtRole && status === "filing_requested" ? (
+          <Big data-testid="action-file-docket" onClick={() => askFor({ id: "docket", label: t("file_docket"), field: "docket_no", required: true, run: move("filed", "docket_no") })}>
+            {t("file_docket")}
           </Big>
         ) : null}
         {ask ? (
@@ -195,7 +246,10 @@ export function CaseDetail({ id }: { id: string }) {
             data-testid={`ask-${ask.id}`}
             onSubmit={(e) => {
               e.preventDefault();
-              if (ask.field === "agreement" && !text.trim()) return;
+              if (ask.required && !text.trim()) {
+                document.querySelector<HTMLTextAreaElement>('[data-testid="ask-text"]')?.focus();
+                return;
+              }
               if (ask.extra === "category" && !cat) return;
               const a = ask;
               setAsk(null);
@@ -215,8 +269,12 @@ export function CaseDetail({ id }: { id: string }) {
               </select>
             ) : null}
             <label>
-              {ask.field === "agreement" ? t("agreement") : t("reason")}
-              <textarea rows={3} data-testid="ask-text" value={text} onInput={(e) => setText(e.currentTarget.value)} maxLength={ask.field === "agreement" ? 5000 : 500} />
+              {t(FIELD_LABEL[ask.field])}
+              {ask.field === "ruling" || ask.field === "docket_no" ? (
+                <input data-testid="ask-text" value={text} required onInput={(e) => setText(e.currentTarget.value)} maxLength={FIELD_MAX[ask.field]} />
+              ) : (
+                <textarea rows={3} data-testid="ask-text" value={text} required={ask.required} onInput={(e) => setText(e.currentTarget.value)} maxLength={FIELD_MAX[ask.field]} />
+              )}
             </label>
             <div class="row">
               <Big type="submit" data-testid="ask-confirm">
@@ -230,14 +288,14 @@ export function CaseDetail({ id }: { id: string }) {
         ) : null}
       </section>
 
-      <Timeline b={b} />
+      <Timeline b={b} orgs={names.orgs} />
       <Messages b={b} msg={msg} setMsg={setMsg} id={id} />
       <Evidence b={b} />
     </Page>
   );
 }
 
-function Timeline({ b }: { b: CaseBundle }) {
+function Timeline({ b, orgs }: { b: CaseBundle; orgs: Org[] }) {
   return (
     <section class="card">
       <h3>{t("timeline")}</h3>
@@ -247,15 +305,39 @@ function Timeline({ b }: { b: CaseBundle }) {
         <ol class="timeline" data-testid="case-timeline">
           {b.timeline.map((e) => {
             const ev = e.view;
+            const event = typeof ev["event"] === "string" ? (ev["event"] as string) : "";
             const to = typeof ev["to"] === "string" ? (ev["to"] as string) : null;
+            const role = typeof ev["actor_role"] === "string" ? (ev["actor_role"] as string) : "";
+            const name = typeof ev["actor_name"] === "string" ? (ev["actor_name"] as string) : "";
+            const who = role === "system" || (!role && ev["actor"] === "system") ? t("system_actor") : name ? `${name}（${roleLabel(role)}）` : roleLabel(role);
+            const toOrg = event === "assigned" && ev["org"] ? (orgName(orgs, ev["org"]) ?? t("org_pending")) : null;
+            const details: [string, unknown][] = [
+              [t("agreement_label"), ev["agreement"]],
+              [t("ruling"), ev["ruling"]],
+              [t("docket_no"), ev["docket_no"]],
+            ];
             return (
-              <li key={e.key} data-testid="timeline-item" data-event={String(ev["event"] ?? "")}>
-                <strong>{to ? statusLabel(to) : String(ev["label"] ?? ev["event"] ?? "")}</strong>
-                <span class="who">
-                  {ev["actor"] ? String(ev["actor"]) : ""} {ev["actor_role"] ? `（${roleLabel(String(ev["actor_role"]))}）` : ""}
+              <li key={e.key} data-testid="timeline-item" data-event={event}>
+                <strong data-testid="timeline-label">
+                  {eventLabel(event, to)}
+                  {toOrg ? `：${toOrg}` : ""}
+                </strong>
+                <span class="who" data-testid="timeline-who">
+                  {who}
                 </span>
-                <time>{fmtTime(ev["at"] ?? e.first)}</time>
-                {ev["reason"] ? <p class="reason">{String(ev["reason"])}</p> : null}
+                <time data-testid="timeline-at">{fmtTime(ev["at"] ?? e.first)}</time>
+                {details.map(([label, value]) =>
+                  typeof value === "string" && value ? (
+                    <p class="reason" key={label}>
+                      {label}：{value}
+                    </p>
+                  ) : null,
+                )}
+                {ev["reason"] && ev["reason"] !== ev["agreement"] ? (
+                  <p class="reason" data-testid="timeline-reason">
+                    {String(ev["reason"])}
+                  </p>
+                ) : null}
               </li>
             );
           })}
@@ -272,7 +354,10 @@ function Messages({ b, msg, setMsg, id }: { b: CaseBundle; msg: string; setMsg: 
       <h3>{t("messages")}</h3>
       <ul class="chat" data-testid="case-messages">
         {b.messages.map((m) => (
-          <li key={m.key} class={pendingIds.has(m.key) ? "pending" : ""} data-testid="message-item">
+          <li key={m.key} class={`${pendingIds.has(m.key) ? "pending" : ""} ${b.mine.has(m.key) ? "mine" : "theirs"}`} data-testid="message-item" data-mine={b.mine.has(m.key) ? "1" : "0"}>
+            <strong class="who" data-testid="message-who">
+              {b.mine.has(m.key) ? t("me") : t("other_side")}
+            </strong>
             <p>{String(m.view["body"] ?? "")}</p>
             <small>
               {fmtTime(m.first)} {pendingIds.has(m.key) ? `· ${t("sync_pending")}` : ""}

@@ -48,6 +48,11 @@ export function Home() {
           <IconScan />
           {t("home_scan")}
         </Link>
+        {sess.role === "admin" || sess.role === "org_admin" || sess.role === "grid_worker" ? (
+          <Link href="/admin/posters" class="tile small" data-testid="nav-posters">
+            {t("home_posters")}
+          </Link>
+        ) : null}
         {!staff ? (
           <Link href="/login" class="tile small" data-testid="nav-login">
             {t("home_staff")}

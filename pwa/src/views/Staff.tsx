@@ -6,7 +6,7 @@ import { Link, navigate } from "../router";
 import { Big, Empty, Field, Page } from "../ui";
 import { login } from "../app/auth";
 import { ApiError, NetworkError } from "../lib/api";
-import { activeDeadline, deadlineLevel, listCases, OPEN_STATES, type CaseListItem } from "../lib/cases";
+import { activeDeadline, COURT_STATES, deadlineLevel, listCases, OPEN_STATES, type CaseListItem } from "../lib/cases";
 import { CaseRow } from "./Cases";
 import { fmtTime } from "../ui";
 import type { RecordRow } from "../store/db";
@@ -62,12 +62,14 @@ interface InboxItem extends CaseListItem {
   level: ReturnType<typeof deadlineLevel>;
 }
 
+/** Open cases by deadline, soonest first; a court clerk's are those waiting for the court. */
 async function loadInbox(): Promise<InboxItem[]> {
   const [cases, timeline] = await Promise.all([listCases(ctx.repo), ctx.repo.records("timeline")]);
+  const waiting = session.value.role === "court_clerk" ? COURT_STATES : OPEN_STATES;
   const byCase = new Map<string, RecordRow[]>();
   for (const r of timeline) if (r.case) byCase.set(r.case, [...(byCase.get(r.case) ?? []), r]);
   return cases
-    .filter((c) => !c.status || OPEN_STATES.has(c.status))
+    .filter((c) => !c.status || waiting.has(c.status))
     .map((c) => {
       const deadline = activeDeadline(c, (byCase.get(c.key) ?? []).sort((a, b) => a.first - b.first));
       return { ...c, deadline, level: deadline ? deadlineLevel(deadline.at, deadline.start) : null };
@@ -89,7 +91,7 @@ export function Inbox() {
       ) : (
         <ul class="list" data-testid="inbox-list" onClick={() => tick((n) => n + 1)}>
           {items.map((c) => (
-            <div key={c.key} class={`deadline-wrap ${c.level ?? ""}`} data-level={c.level ?? ""}>
+            <div key={c.key} class={`deadline-wrap ${c.level ?? ""}`} data-level={c.level ?? ""} data-deadline={c.deadline?.at ?? ""}>
               <CaseRow
                 c={c}
                 testid="inbox-item"
