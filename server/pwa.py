@@ -39,13 +39,13 @@ _TYPES = {
     ".mjs": "text/javascript",
     ".webmanifest": "application/manifest+json",
     ".css": "text/css",
-    ".html": "text/html; charset=utf-8",
+    ".html": "text/html",
     ".svg": "image/svg+xml",
     ".json": "application/json",
     ".png": "image/png",
     ".ico": "image/x-icon",
     ".woff2": "font/woff2",
-    ".txt": "text/plain; charset=utf-8",
+    ".txt": "text/plain",
 }
 
 
