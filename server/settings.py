@@ -71,6 +71,10 @@ class Settings:
     scheduler_interval_s: float = 5.0
     """How often the in-process timer and push workers look for due work (0 disables them)."""
 
+    routing_config: str = ""
+    """Path of a JSON file with the county's routing thresholds and SLA periods (see
+    server/routing/config_file.py); empty: the defaults grounded in the rules mediators work under."""
+
     vapid_subject: str = "mailto:admin@jiefen.example"
     """Contact put into VAPID claims."""
 

@@ -16,6 +16,7 @@ from server.auth import roles
 from server.http import ApiError, app_state
 from server.routing import load_categories, load_rules
 from server.routing.classify import RulesError
+from server.routing.config_file import load_config
 from server.routing.models import CategoryCorrection
 from server.routing.service import Notifier, NullNotifier, RoutingService
 from server.routing.timers import Scheduler
@@ -48,7 +49,7 @@ def _notifier() -> Notifier:
 
 
 def on_startup(state: AppState) -> None:
-    routing = RoutingService(state.db, notifier=_notifier())
+    routing = RoutingService(state.db, load_config(state.settings.routing_config), notifier=_notifier())
     state.services["routing"] = routing
     state.services["sync"].hooks = routing
     if state.settings.scheduler_interval_s > 0:
