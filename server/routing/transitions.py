@@ -122,6 +122,9 @@ def check_transition(
         if s not in STATE_ZH:
             return Refusal("unknown_state", f"未知的案件状态：{s}")
     rule = TRANSITIONS.get((from_state, to))
+    if rule is None and from_state == to:
+        # The usual case of two offline devices making the same move: say who got there first.
+        return Refusal("not_allowed", f"案件已是“{STATE_ZH[to]}”状态，可能已由其他人员处理")
     if rule is None:
         return Refusal("not_allowed", f"案件当前为“{STATE_ZH[from_state]}”，不能变为“{STATE_ZH[to]}”")
     if actor_role not in rule.roles:
