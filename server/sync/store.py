@@ -86,7 +86,7 @@ class OpStore(ABC):
 
     @abstractmethod
     def scope_events(self, tags: Sequence[str], since: int, upto: int) -> list[tuple[str, str]]:
-        """(root, action) for enter/leave events of ``tags`` with since < seq <= upto, in order."""
+        """(root, action) for enter/leave events of ``tags`` with since < seq <= upto, in seq order."""
 
     @abstractmethod
     def in_scope(self, roots: Iterable[str], tags: Sequence[str]) -> set[str]: ...
@@ -172,7 +172,8 @@ class MemoryStore(OpStore):
 
     def scope_events(self, tags: Sequence[str], since: int, upto: int) -> list[tuple[str, str]]:
         t = set(tags)
-        return [(root, action) for seq, root, tag, action in self.log if since < seq <= upto and tag in t]
+        hits = [(seq, root, act) for seq, root, tag, act in self.log if since < seq <= upto and tag in t]
+        return [(root, act) for _, root, act in sorted(hits, key=lambda h: h[0])]  # stable: seq order
 
     def in_scope(self, roots: Iterable[str], tags: Sequence[str]) -> set[str]:
         t = set(tags)
@@ -183,6 +184,7 @@ class MemoryStore(OpStore):
         return [c for c, root in self.ops[:upto] if root in rs]
 
     def project_case(self, key: str, view: dict[str, Any]) -> None:
+        self.codes = {c: k for c, k in self.codes.items() if k != key}
         if view.get("code"):
             self.codes[str(view["code"])] = key
 
@@ -250,7 +252,7 @@ class SqlStore(OpStore):
                 )
             )
         else:
-            row.state, row.view, row.updated_seq = state, rec.view, rec.seq
+            row.root, row.state, row.view, row.updated_seq = rec.root, state, rec.view, rec.seq
         self.s.flush()
 
     def records_of(self, root: str) -> list[RecordId]:
