@@ -1,0 +1,1 @@
+"""Routing benchmarks: classify + route latency (``latency``) and the SLA timer scan (``timers``)."""
