@@ -35,6 +35,7 @@ import platform
 import random
 import secrets
 import statistics
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -411,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
         "benchmark": "SLA timer scan on PostgreSQL",
         "date": real_now.strftime("%Y-%m-%d"),
         "machine": f"{os.cpu_count()} cores, Python {platform.python_version()}",
-        "command": "python -m bench.routing.timers " + " ".join(argv or []),
+        "command": " ".join(["python -m bench.routing.timers", *(sys.argv[1:] if argv is None else argv)]),
         "per_case": args.per_case,
         "order": args.order,
         "reps": args.reps,
