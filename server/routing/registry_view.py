@@ -51,17 +51,26 @@ class DbRegistry:
         return self._orgs.org(org_id)
 
     def mediators_of(self, org_id: str) -> Sequence[Mediator]:
-        rows = self._s.scalars(
-            select(MediatorRow).where(MediatorRow.org_id == org_id).order_by(MediatorRow.id)
+        # Plain columns, not ORM objects: this read sits on every routing decision.
+        rows = self._s.execute(
+            select(
+                MediatorRow.id,
+                MediatorRow.specialities,
+                MediatorRow.open_cases,
+                MediatorRow.capacity,
+                MediatorRow.name,
+            )
+            .where(MediatorRow.org_id == org_id)
+            .order_by(MediatorRow.id)
         )
         return [
             Mediator(
-                id=m.id,
-                org_id=m.org_id,
-                specialities=frozenset(m.specialities or ()),
-                open_cases=m.open_cases,
-                capacity=m.capacity,
-                name=m.name,
+                id=mid,
+                org_id=org_id,
+                specialities=frozenset(spec or ()),
+                open_cases=load,
+                capacity=cap,
+                name=name,
             )
-            for m in rows
+            for mid, spec, load, cap, name in rows
         ]

@@ -91,7 +91,11 @@ def plan_timers(
 def fire_due(
     db: Database, routing: RoutingService, server: ServerReplica, now: datetime, limit: int = 200
 ) -> int:
-    """Fire every due timer (up to ``limit``); returns how many fired."""
+    """Fire due timers (up to ``limit``); returns how many fired.
+
+    Small batches keep each hold of the sync writer lock short (a breach escalates, ~10 ms each), so
+    phones pushing during a burst of breaches wait a fraction of a second, not seconds.
+    """
     with db.session() as s:
         store = SqlStore(s)
         store.lock_for_write()
