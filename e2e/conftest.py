@@ -162,7 +162,7 @@ def staff_login(page: Page, username: str) -> None:
     page.get_by_test_id("login-username").fill(username)
     page.get_by_test_id("login-password").fill(DEMO_PASSWORD)
     page.get_by_test_id("login-submit").click()
-    expect(page.get_by_test_id("whoami")).to_be_visible()
+    page.wait_for_url(lambda url: "/login" not in url)
 
 
 @pytest.fixture

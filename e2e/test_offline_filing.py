@@ -13,13 +13,16 @@ SUMMARY = "隔壁装修天天敲到半夜，吵得孩子睡不着"
 CODE_RE = re.compile(r"^JF-330522-\d{4}-[0-9A-HJKMNP-TV-Z]{7}$")
 
 
-def file_from_form(page: Page, summary: str = SUMMARY, other: str = "王大锤") -> str:
-    """Fill the filing form step by step and submit; returns the case key from the QR screen URL."""
+def file_from_form(
+    page: Page, summary: str = SUMMARY, other: str = "王大锤", suggested: str = "neighbor"
+) -> str:
+    """Fill the filing form step by step and submit; returns the case key from the QR screen URL.
+    ``suggested``: the category the on-device classifier proposes for the text."""
     page.get_by_test_id("nav-file").click()
     expect(page.get_by_test_id("page-file")).to_be_visible()
     page.get_by_test_id("file-summary").fill(summary)
     page.get_by_test_id("file-description").fill("晚上十一点以后还在用电钻，沟通过两次没有用。")
-    expect(page.get_by_test_id("file-category")).to_have_attribute("data-suggested", "neighbor")
+    expect(page.get_by_test_id("file-category")).to_have_attribute("data-suggested", suggested)
     page.get_by_test_id("file-other-name").fill(other)
     page.get_by_test_id("file-my-name").fill("陈小梅")
     page.get_by_test_id("file-my-phone").fill("13900001111")

@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 /**
  * The service worker, kept thin: precache the app shell, clean old caches, SPA navigation
- * fallback, skip-waiting on request, runtime caching for regions/orgs and the trace API,
+ * fallback, skip-waiting on request, runtime caching for regions/orgs,
  * Web Push + notificationclick, and Background Sync (tell a page to sync, or sync here).
  *
  * Test hook: a browser cannot click a notification over CDP, so when this install's IndexedDB
@@ -11,8 +11,7 @@
 import { clientsClaim } from "workbox-core";
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from "workbox-precaching";
 import { NavigationRoute, registerRoute } from "workbox-routing";
-import { NetworkFirst, StaleWhileRevalidate } from "workbox-strategies";
-import { ExpirationPlugin } from "workbox-expiration";
+import { StaleWhileRevalidate } from "workbox-strategies";
 import { Repo } from "./store/repo";
 import { runSync } from "./sync/client";
 import { openJiefenDb } from "./store/db";
@@ -35,14 +34,8 @@ registerRoute(
   new StaleWhileRevalidate({ cacheName: "jiefen-reference" }),
 );
 
-registerRoute(
-  ({ url, request }) => request.method === "GET" && url.origin === self.location.origin && url.pathname.startsWith("/api/v1/trace/"),
-  new NetworkFirst({
-    cacheName: "jiefen-trace",
-    networkTimeoutSeconds: 8,
-    plugins: [new ExpirationPlugin({ maxEntries: 50, maxAgeSeconds: 30 * 24 * 3600 })],
-  }),
-);
+// The trace API is not cached here: its answer depends on the X-Case-Token header, which a URL-keyed
+// cache would ignore. The trace page keeps its own copy, tied to the token's hash (views/Trace.tsx).
 
 self.addEventListener("message", (event) => {
   if ((event.data as { type?: string } | null)?.type === "SKIP_WAITING") void self.skipWaiting();

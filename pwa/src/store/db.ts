@@ -7,7 +7,7 @@
  * - secrets   trace tokens of the cases filed here (never leave the device except in the QR; never wiped).
  * - blobs     evidence photos waiting to be uploaded (resumable), by sha256.
  * - failures  ops the server rejected, by op id, with the reason shown on the case.
- * - traces    the last trace answer seen for a case code, for offline viewing.
+ * - traces    the last trace answer seen for a case code, for offline viewing with the same token.
  * Writes can fail with QuotaExceededError: it surfaces as StorageFullError for the UI to show.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from "idb";
@@ -56,6 +56,8 @@ export interface TraceRow {
   code: string;
   data: unknown;
   at: number;
+  /** SHA-256 of the token that opened it: the copy shows offline only for that token */
+  hash?: string;
 }
 
 export interface JiefenDB extends DBSchema {

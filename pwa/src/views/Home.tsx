@@ -71,7 +71,16 @@ export function Home() {
 
 /** Notifications that synced as records (also when no push service is reachable). */
 function Notifications() {
-  const list = useLive(async () => (await ctx.repo.records("notification")).filter((r) => r.view["read"] !== true).sort((a, b) => b.first - a.first), []);
+  const sess = useSignal(session);
+  // an admin's scope holds everyone's inbox records: show only those addressed to this user
+  const me = isStaff(sess.role) ? (sess.user?.id ?? null) : null;
+  const list = useLive(
+    async () =>
+      (await ctx.repo.records("notification"))
+        .filter((r) => r.view["read"] !== true && (!me || r.view["user"] === undefined || r.view["user"] === me))
+        .sort((a, b) => b.first - a.first),
+    [me],
+  );
   if (!list?.length) return null;
   return (
     <section class="card" aria-label={t("notifications")}>

@@ -6,7 +6,7 @@ import { Link } from "../router";
 import { Big, Page, StatusLabel, fmtTime } from "../ui";
 import { ApiError, NetworkError, request } from "../lib/api";
 import { ensureToken } from "../sync/client";
-import { normalizeCode } from "../lib/casecode";
+import { normalizeCode, traceHash } from "../lib/casecode";
 
 export interface TraceData {
   code: string;
@@ -43,16 +43,18 @@ export function Trace({ code: rawCode }: { code: string }) {
       setFollowed(!!(await ctx.repo.getMeta<boolean>(`follow:${code}`)));
       if (!token) return setState({ kind: "error", text: t("trace_no_token") });
       setState({ kind: "loading" });
+      // the offline copy opens only with the same token (stored as its hash, like the server does)
+      const hash = await traceHash(token);
       try {
         const data = await request<TraceData>(`/api/v1/trace/${encodeURIComponent(code)}`, { headers: { "X-Case-Token": token } });
-        await ctx.repo.db.put("traces", { code, data, at: Date.now() }).catch(() => {});
+        await ctx.repo.db.put("traces", { code, data, at: Date.now(), hash }).catch(() => {});
         if (alive) setState({ kind: "ok", data });
       } catch (e) {
         if (e instanceof ApiError && e.status === 404) return alive && setState({ kind: "error", text: t("trace_not_found") });
         if (e instanceof ApiError && e.status === 429) return alive && setState({ kind: "error", text: t("trace_rate") });
         const cached = await ctx.repo.db.get("traces", code);
         if (!alive) return;
-        if (cached) setState({ kind: "ok", data: cached.data as TraceData, cachedAt: cached.at });
+        if (cached && cached.hash === hash) setState({ kind: "ok", data: cached.data as TraceData, cachedAt: cached.at });
         else setState({ kind: "error", text: e instanceof NetworkError ? t("trace_never") : String((e as Error).message) });
       }
     })();
