@@ -198,6 +198,20 @@ _STATE_DECODER = msgspec.json.Decoder(RecordState)
 _WRITER_LOCK_KEY = 0x4A46_5359  # "JFSY": the advisory lock id of sync writers on PostgreSQL
 
 
+# What a pull reads of an op: everything a client needs, nothing it must not see (actor, root).
+_CHANGE_COLUMNS = select(
+    OpRow.seq,
+    OpRow.op_id,
+    OpRow.ts,
+    OpRow.entity,
+    OpRow.key,
+    OpRow.kind,
+    OpRow.field,
+    OpRow.value,
+    OpRow.seen,
+)
+
+
 class SqlStore(OpStore):
     """The op log in SQL; works on SQLite and PostgreSQL through one SQLAlchemy session."""
 
@@ -296,18 +310,7 @@ class SqlStore(OpStore):
             return []
         roots = select(ScopeMember.root).where(ScopeMember.tag.in_(list(tags)))
         rows = self.s.execute(
-            select(
-                OpRow.seq,
-                OpRow.op_id,
-                OpRow.ts,
-                OpRow.entity,
-                OpRow.key,
-                OpRow.kind,
-                OpRow.field,
-                OpRow.value,
-                OpRow.seen,
-            )
-            .where(OpRow.seq > since, OpRow.seq <= upto, OpRow.root.in_(roots))
+            _CHANGE_COLUMNS.where(OpRow.seq > since, OpRow.seq <= upto, OpRow.root.in_(roots))
             .order_by(OpRow.seq)
             .limit(limit)
         )
@@ -339,19 +342,7 @@ class SqlStore(OpStore):
         if not roots:
             return []
         rows = self.s.execute(
-            select(
-                OpRow.seq,
-                OpRow.op_id,
-                OpRow.ts,
-                OpRow.entity,
-                OpRow.key,
-                OpRow.kind,
-                OpRow.field,
-                OpRow.value,
-                OpRow.seen,
-            )
-            .where(OpRow.root.in_(list(roots)), OpRow.seq <= upto)
-            .order_by(OpRow.seq)
+            _CHANGE_COLUMNS.where(OpRow.root.in_(list(roots)), OpRow.seq <= upto).order_by(OpRow.seq)
         )
         return [_change(r) for r in rows]
 
