@@ -6,6 +6,8 @@ import { isValidCode, parseQr, traceUrl } from "../src/lib/casecode";
 import { runSync } from "../src/sync/client";
 import { FakeServer } from "./fakeserver";
 import { fitSize } from "../src/lib/image";
+import { eventLabel } from "../src/i18n";
+import { orgName } from "../src/lib/orgs";
 
 let n = 0;
 let repo: Repo;
@@ -82,6 +84,48 @@ describe("filing on the device", () => {
     expect(b.messages.map((m) => m.view["body"])).toEqual(["什么时候调解？"]);
     const op = (await repo.outbox()).at(-1)!.op;
     expect(op).toMatchObject({ entity: "message", kind: "create", field: null, value: { case: filed.key, body: "什么时候调解？" } });
+  });
+
+  it("tells own messages from the other side's by the op's replica", async () => {
+    const filed = await fileCase(repo, { ...input, photos: [] });
+    await sendMessage(repo, filed.key, "我的话");
+    await repo.applyRemote([
+      { id: "srvX:1", ts: "009999999999999:0000:srvX", entity: "message", key: "M2", kind: "create", field: null, value: { case: filed.key, body: "调解员的话" }, seq: 1 },
+    ]);
+    const b = await loadCase(repo, filed.key);
+    const who = Object.fromEntries(b.messages.map((m) => [m.view["body"], b.mine.has(m.key)]));
+    expect(who).toEqual({ 我的话: true, 调解员的话: false });
+  });
+
+  it("sends the court's ruling and docket numbers with the move", async () => {
+    const filed = await fileCase(repo, { ...input, photos: [] });
+    await transition(repo, filed.key, "confirmed", { ruling: "（2026）浙0522民特1号" });
+    await transition(repo, filed.key, "filed", { docket_no: "（2026）浙0522民初2号", reason: "" });
+    const ops = (await repo.outbox()).slice(-2).map((o) => o.op.value);
+    expect(ops).toEqual([
+      { to: "confirmed", ruling: "（2026）浙0522民特1号" },
+      { to: "filed", docket_no: "（2026）浙0522民初2号" },
+    ]);
+  });
+});
+
+describe("names and events", () => {
+  it("timeline events read in plain words; unknown ones fall back to the state", () => {
+    expect(eventLabel("escalated", "escalated")).toBe("已上移到上一级调解组织");
+    expect(eventLabel("paused", "accepted")).toBe("暂停计时");
+    expect(eventLabel("confirmation_denied", "confirmation_denied")).toBe("人民法院驳回了司法确认");
+    expect(eventLabel("something_new", "accepted")).toBe("已受理，调解中");
+  });
+  it("organisation ids become names, never shown raw", () => {
+    const orgs = [{ id: "org-330522001008-rmtw", name: "雉城社区人民调解委员会", level: "village", kind: "people", region: "330522001008" }];
+    expect(orgName(orgs, "org-330522001008-rmtw")).toBe("雉城社区人民调解委员会");
+    expect(orgName(orgs, "org-unknown")).toBeNull();
+    expect(orgName(orgs, null)).toBeNull();
+  });
+  it("a court clerk's deadline is the court's respond_by", () => {
+    const view = { respond_by: "2026-03-11T00:00:00Z", resolve_by: "2026-04-11T00:00:00Z" };
+    expect(activeDeadline({ view, first: 0, status: "confirmation_requested" })).toMatchObject({ kind: "respond", at: view.respond_by });
+    expect(activeDeadline({ view, first: 0, status: "filing_requested" })?.kind).toBe("respond");
   });
 });
 
