@@ -24,6 +24,15 @@ function LazyScan() {
   return C ? <C /> : <Page title={t("scan_title")}>{t("loading")}</Page>;
 }
 
+/** The data cockpit (and ECharts behind it) loads only on its route. */
+function LazyCockpit() {
+  const [C, setC] = useState<ComponentType | null>(null);
+  useEffect(() => {
+    void import("./views/Cockpit").then((m) => setC(() => m.default));
+  }, []);
+  return C ? <C /> : <Page title={lang.value === "en" ? "Data cockpit" : "数据驾驶舱"}>{t("loading")}</Page>;
+}
+
 function Routes({ url }: { url: string }) {
   const u = new URL(url, "http://x");
   const p = u.pathname;
@@ -40,6 +49,7 @@ function Routes({ url }: { url: string }) {
   if (match("/grid", p)) return <Grid />;
   if (match("/settings", p)) return <Settings />;
   if (match("/admin/posters", p)) return <Posters />;
+  if (match("/cockpit", p)) return <LazyCockpit />;
   return (
     <Page title={t("not_found")}>
       <Empty text={t("not_found")} />

@@ -1,4 +1,4 @@
-import { t } from "../i18n";
+import { lang, t } from "../i18n";
 import { ctx, isStaff, session, useLive, village } from "../app/state";
 import { useSignal } from "../lib/signal";
 import { Link, navigate } from "../router";
@@ -51,6 +51,11 @@ export function Home() {
         {sess.role === "admin" || sess.role === "org_admin" || sess.role === "grid_worker" ? (
           <Link href="/admin/posters" class="tile small" data-testid="nav-posters">
             {t("home_posters")}
+          </Link>
+        ) : null}
+        {sess.role === "analyst" || sess.role === "admin" ? (
+          <Link href="/cockpit" class="tile primary" data-testid="nav-cockpit">
+            {lang.value === "en" ? "Data cockpit" : "数据驾驶舱"}
           </Link>
         ) : null}
         {!staff ? (

@@ -1,0 +1,258 @@
+"""HTTP: the data cockpit (``/api/v1/cockpit/summary|trend|risks``), aggregates only.
+
+Analysts and admins see the whole county; an org admin sees the townships of its organisation's
+region (a county-level organisation: the county). Nothing personal leaves these endpoints: counts,
+rates, region and category names, and — for a repeated respondent — the name masked to one
+character. Definitions: server/cockpit/metrics.py, risks.py and docs/cockpit.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, get
+from litestar.params import QueryParameter
+from sqlalchemy.orm import Session
+
+from server.accounts.principal import Principal
+from server.auth import roles
+from server.cockpit import queries, risks
+from server.cockpit.metrics import Figures, Tally, figures
+from server.cockpit.queries import Scope
+from server.http import ApiError, app_state
+from server.registry.models import Org
+from server.routing.config import CATEGORY_NAMES_ZH
+
+COCKPIT_ROLES = ("analyst", "admin", "org_admin")
+POPULATION_NOTE = "人口为近似演示数据，万人成讼率仅供演示"
+MAX_DAYS = 3 * 366
+
+
+class FiguresOut(msgspec.Struct, kw_only=True):
+    region: str | None
+    name: str
+    total: int
+    mediated: int
+    first_mediation_rate: float | None
+    success: int
+    failure: int
+    mediation_success_rate: float | None
+    closed: int
+    settled: int
+    settle_withdraw_rate: float | None
+    litigation: int
+    population: int | None
+    litigation_per_10k: float | None
+    open: int
+
+
+class SummaryOut(msgspec.Struct, kw_only=True):
+    date_from: str = msgspec.field(name="from")
+    date_to: str = msgspec.field(name="to")
+    scope: FiguresOut
+    towns: list[FiguresOut]
+    unplaced: int  # cases whose region is no township of the registry (in the total, in no row)
+    population_note: str = POPULATION_NOTE
+    generated_at: str
+
+
+class MonthOut(msgspec.Struct, kw_only=True):
+    month: str
+    total: int
+    mediated: int
+    first_mediation_rate: float | None
+    success: int
+    failure: int
+    mediation_success_rate: float | None
+    closed: int
+    settled: int
+    settle_withdraw_rate: float | None
+    litigation: int
+    litigation_per_10k: float | None
+    open: int
+
+
+class TrendOut(msgspec.Struct, kw_only=True):
+    region: str | None
+    name: str
+    months: list[MonthOut]
+    population_note: str = POPULATION_NOTE
+    generated_at: str
+
+
+class WarningOut(msgspec.Struct, kw_only=True):
+    type: str
+    region: str | None
+    region_name: str
+    category: str | None
+    category_name: str
+    count: int
+    baseline: float | None
+    message: str
+    respondent: str | None = None
+    cases: int | None = None
+
+
+class RisksOut(msgspec.Struct, kw_only=True):
+    warnings: list[WarningOut]
+    rules: dict[str, str]
+    generated_at: str
+
+
+RULES_ZH = {
+    "spike": "同一乡镇同一类纠纷近7天件数≥3，且≥前8周周均件数×2+1",
+    "repeat_respondent": "同一被申请人（姓名+电话号码）90天内涉及≥3件纠纷；姓名脱敏显示",
+    "group_dispute": "未办结纠纷申请人数≥5人",
+}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _scope(s: Session, p: Principal) -> tuple[Scope, str | None, str]:
+    """The caller's scope, its region code and name."""
+    if p.role in ("analyst", "admin"):
+        code, name = queries.county(s)
+        return Scope(None), code, name
+    org = s.get(Org, p.org_id) if p.org_id else None
+    if org is None:
+        raise ApiError(403, "您的账号未关联机构，无法查看数据驾驶舱")
+    region = org.region
+    if region[6:9] == "000":  # a county-level organisation
+        prefix, code = region[:6], region[:6] + "000000"
+    else:
+        prefix, code = region[:9], region[:9] + "000"
+    return Scope(prefix), code, queries.region_name(s, code) or code
+
+
+def _out(region: str | None, name: str, f: Figures) -> FiguresOut:
+    return FiguresOut(region=region, name=name, **dataclasses.asdict(f))
+
+
+def _dates(date_from: date | None, date_to: date | None, today: date) -> tuple[date, date]:
+    to = date_to or today
+    if date_from is None:
+        # The last 12 months, this one included: the trend's window.
+        y, m = divmod(to.year * 12 + to.month - 1 - 11, 12)
+        date_from = date(y, m + 1, 1)
+    if date_from > to:
+        raise ApiError(400, "开始日期不能晚于结束日期")
+    if (to - date_from).days > MAX_DAYS:
+        raise ApiError(400, "查询时间跨度不能超过 3 年")
+    return date_from, to
+
+
+FromDate = Annotated[
+    date | None, QueryParameter(name="from", description="开始日期（含），默认 12 个月前的月初")
+]
+ToDate = Annotated[date | None, QueryParameter(name="to", description="结束日期（含），默认今天（北京时间）")]
+Months = Annotated[int, QueryParameter(ge=1, le=36, description="最近几个月（含本月）")]
+TownParam = Annotated[str | None, QueryParameter(description="乡镇（街道）代码，12 位")]
+
+
+@get(
+    "/api/v1/cockpit/summary",
+    operation_id="cockpitSummary",
+    guards=[roles(*COCKPIT_ROLES)],
+    tags=["cockpit"],
+    sync_to_thread=True,
+)
+def summary(
+    request: Request[Principal, Any, Any], date_from: FromDate = None, date_to: ToDate = None
+) -> SummaryOut:
+    """纠纷总数, 先行调解率, 诉前调解成功率, 调撤率, 万人成讼率 of the cases filed in [from, to]."""
+    now = _now()
+    start_d, end_d = _dates(date_from, date_to, now.astimezone(risks.CST).date())
+    start, end = queries.day_start(start_d), queries.day_start(end_d + timedelta(days=1))
+    with app_state(request).db.read_session() as s:
+        scope, code, name = _scope(s, request.user)
+        by_town = queries.tallies_by_town(s, start, end, scope)
+        towns = queries.towns(s, scope)
+        pop = queries.population(s, scope)
+    every: list[Tally] = [t for ts in by_town.values() for t in ts]
+    rows = [_out(t.code, t.name, figures(by_town.get(t.code, []), t.population)) for t in towns]
+    known = {t.code for t in towns}
+    unplaced = sum(t.n for code_, ts in by_town.items() if code_ not in known for t in ts)
+    return SummaryOut(
+        date_from=start_d.isoformat(),
+        date_to=end_d.isoformat(),
+        scope=_out(code, name, figures(every, pop)),
+        towns=rows,
+        unplaced=unplaced,
+        generated_at=now.isoformat(),
+    )
+
+
+@get(
+    "/api/v1/cockpit/trend",
+    operation_id="cockpitTrend",
+    guards=[roles(*COCKPIT_ROLES)],
+    tags=["cockpit"],
+    sync_to_thread=True,
+)
+def trend(request: Request[Principal, Any, Any], months: Months = 12, town: TownParam = None) -> TrendOut:
+    """The five figures per calendar month (China time) of the last ``months`` months."""
+    now = _now()
+    bounds = queries.month_starts(now.astimezone(risks.CST).date(), months)
+    with app_state(request).db.read_session() as s:
+        scope, code, name = _scope(s, request.user)
+        if town is not None:
+            if len(town) != 12 or not town.isdigit() or town[6:9] == "000" or town[9:] != "000":
+                raise ApiError(400, "乡镇（街道）代码应为 12 位，且末三位为 000")
+            if scope.prefix and not town.startswith(scope.prefix):
+                raise ApiError(403, "只能查看本辖区的数据")
+            scope, code, name = Scope(town[:9]), town, queries.region_name(s, town) or town
+        per_month = queries.tallies_by_month(s, bounds, scope)
+        pop = queries.population(s, scope)
+    out: list[MonthOut] = []
+    for b, tallies in zip(bounds, per_month, strict=False):
+        f = dataclasses.asdict(figures(tallies, pop))
+        f.pop("population")
+        out.append(MonthOut(month=b.strftime("%Y-%m"), **f))
+    return TrendOut(region=code, name=name, months=out, generated_at=now.isoformat())
+
+
+@get(
+    "/api/v1/cockpit/risks",
+    operation_id="cockpitRisks",
+    guards=[roles(*COCKPIT_ROLES)],
+    tags=["cockpit"],
+    sync_to_thread=True,
+)
+def risk_warnings(request: Request[Principal, Any, Any]) -> RisksOut:
+    """Early warnings: spikes by town and category, repeated respondents (masked), group disputes."""
+    now = _now()
+    with app_state(request).db.read_session() as s:
+        scope, _, _ = _scope(s, request.user)
+        names = {t.code: t.name for t in queries.towns(s, Scope(None))}
+        found = (
+            risks.spikes(queries.week_counts(s, now, scope), names, CATEGORY_NAMES_ZH)
+            + risks.repeat_respondents(queries.respondents(s, now, scope), names, CATEGORY_NAMES_ZH)
+            + risks.group_disputes(queries.open_group_cases(s, scope), names, CATEGORY_NAMES_ZH)
+        )
+    return RisksOut(
+        warnings=[
+            WarningOut(
+                type=w.type,
+                region=w.region,
+                region_name=w.region_name,
+                category=w.category,
+                category_name=w.category_name,
+                count=w.count,
+                baseline=w.baseline,
+                message=w.message,
+                respondent=w.respondent,
+                cases=w.cases,
+            )
+            for w in found
+        ],
+        rules=RULES_ZH,
+        generated_at=now.isoformat(),
+    )
+
+
+route_handlers = [summary, trend, risk_warnings]

@@ -1,0 +1,237 @@
+"""SQL for the cockpit: GROUP BY counts on the ``cases`` projection, never one row per case in Python.
+
+Times: ``cases.created_at`` is UTC; days and months are China Standard Time (UTC+8), turned into
+UTC bounds here so every backend compares plain timestamps. A township is the first 9 digits of a
+case's 12-digit region (``substr(region, 1, 9)``), so village and town filings count for their town.
+
+The one read of personal records is ``respondents``: the name and phone of respondent parties of
+cases filed in the last 90 days, for matching only (risks.py masks the name; the phone never leaves).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from server.cockpit.metrics import IMPLIES_MEDIATED, Tally, town_of
+from server.cockpit.risks import (
+    CST,
+    GROUP_MIN_APPLICANTS,
+    GROUP_OPEN,
+    REPEAT_WINDOW_DAYS,
+    SPIKE_BASELINE_WEEKS,
+    SPIKE_WINDOW_DAYS,
+    OpenCaseRow,
+    RespondentRow,
+    WeekCounts,
+)
+from server.registry.models import Region
+from server.sync.models import CaseRow, RecordRow
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Which cases a caller may count: those whose region starts with ``prefix`` (None: all)."""
+
+    prefix: str | None = None
+
+    def where(self) -> ColumnElement[bool]:
+        if not self.prefix:
+            return literal(True)
+        return CaseRow.region.startswith(self.prefix, autoescape=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Town:
+    code: str
+    name: str
+    population: int
+
+
+def day_start(d: date) -> datetime:
+    """00:00 China time of ``d``, as an aware datetime."""
+    return datetime.combine(d, time(0), tzinfo=CST)
+
+
+def month_starts(today: date, months: int) -> list[datetime]:
+    """``months + 1`` bounds: the first day of each of the last ``months`` months (this one
+    included) and of the next month, at 00:00 China time."""
+    y, m = today.year, today.month
+    out: list[datetime] = []
+    for back in range(months - 1, -2, -1):
+        yy, mm = divmod((y * 12 + m - 1) - back, 12)
+        out.append(day_start(date(yy, mm + 1, 1)))
+    return out
+
+
+def _town9() -> ColumnElement[str]:
+    return func.substr(CaseRow.region, 1, 9)
+
+
+def _mediated() -> ColumnElement[bool]:
+    """True when the case was ever accepted: its status implies it, or its timeline says so."""
+    accepted_event = exists().where(
+        RecordRow.root == CaseRow.key,
+        RecordRow.entity == "timeline",
+        RecordRow.view["event"].as_string() == "accepted",
+    )
+    return or_(CaseRow.status.in_(sorted(IMPLIES_MEDIATED)), accepted_event)
+
+
+def _tallies(s: Session, group: ColumnElement[Any], where: ColumnElement[bool]) -> dict[Any, list[Tally]]:
+    inner = (
+        select(
+            group.label("g"),
+            CaseRow.status.label("status"),
+            case((_mediated(), 1), else_=0).label("mediated"),
+        )
+        .where(where)
+        .subquery()
+    )
+    q: Select[Any] = select(inner.c.g, inner.c.status, inner.c.mediated, func.count()).group_by(
+        inner.c.g, inner.c.status, inner.c.mediated
+    )
+    out: dict[Any, list[Tally]] = {}
+    for g, status, mediated, n in s.execute(q):
+        out.setdefault(g, []).append(Tally(str(status), bool(mediated), int(n)))
+    return out
+
+
+def tallies_by_town(
+    s: Session, start: datetime, end: datetime, scope: Scope
+) -> dict[str | None, list[Tally]]:
+    """Tallies of cases filed in [start, end), by town code (None: a region outside any town)."""
+    where = and_(CaseRow.created_at >= start, CaseRow.created_at < end, scope.where())
+    raw = _tallies(s, _town9(), where)
+    out: dict[str | None, list[Tally]] = {}
+    for g, ts in raw.items():
+        code = f"{g}000" if isinstance(g, str) and len(g) == 9 and g[6:] != "000" else None
+        out.setdefault(code, []).extend(ts)
+    return out
+
+
+def tallies_by_month(s: Session, bounds: Sequence[datetime], scope: Scope) -> list[list[Tally]]:
+    """Tallies per month: ``bounds`` from ``month_starts``; one list per month, oldest first."""
+    bucket = case(
+        *[(CaseRow.created_at < b, i) for i, b in enumerate(bounds[1:-1])],
+        else_=len(bounds) - 2,
+    )
+    where = and_(CaseRow.created_at >= bounds[0], CaseRow.created_at < bounds[-1], scope.where())
+    raw = _tallies(s, bucket, where)
+    return [raw.get(i, []) for i in range(len(bounds) - 1)]
+
+
+def towns(s: Session, scope: Scope) -> list[Town]:
+    q = select(Region.code, Region.name, Region.population).where(Region.level == "town")
+    if scope.prefix:
+        q = q.where(Region.code.startswith(scope.prefix, autoescape=True))
+    return [Town(c, n, int(p or 0)) for c, n, p in s.execute(q.order_by(Region.code))]
+
+
+def population(s: Session, scope: Scope) -> int:
+    """Residents of the scope: its towns when it is narrower than a county, else the counties."""
+    if scope.prefix and len(scope.prefix) > 6:
+        return sum(t.population for t in towns(s, scope))
+    q = select(func.coalesce(func.sum(Region.population), 0)).where(Region.level == "county")
+    if scope.prefix:
+        q = q.where(Region.code.startswith(scope.prefix, autoescape=True))
+    return int(s.scalar(q) or 0)
+
+
+def county(s: Session) -> tuple[str | None, str]:
+    """The county of the registry (code, name); the cockpit's whole-county view."""
+    row = s.execute(
+        select(Region.code, Region.name).where(Region.level == "county").order_by(Region.code)
+    ).first()
+    return (row[0], row[1]) if row else (None, "全县")
+
+
+def region_name(s: Session, code: str) -> str | None:
+    return s.scalar(select(Region.name).where(Region.code == code))
+
+
+# -- risks --------------------------------------------------------------------------------------
+def week_counts(s: Session, now: datetime, scope: Scope) -> list[WeekCounts]:
+    """Per (town, category): cases of the last 7 days and of the 8 weeks before them."""
+    recent_from = now - timedelta(days=SPIKE_WINDOW_DAYS)
+    base_from = recent_from - timedelta(weeks=SPIKE_BASELINE_WEEKS)
+    town = _town9().label("town")
+    recent = func.sum(case((CaseRow.created_at >= recent_from, 1), else_=0))
+    previous = func.sum(case((CaseRow.created_at < recent_from, 1), else_=0))
+    q = (
+        select(town, CaseRow.category, recent, previous)
+        .where(
+            CaseRow.created_at >= base_from,
+            CaseRow.created_at <= now,
+            CaseRow.category.is_not(None),
+            scope.where(),
+        )
+        .group_by(town, CaseRow.category)
+    )
+    out: list[WeekCounts] = []
+    for t, cat, r, p in s.execute(q):
+        if isinstance(t, str) and len(t) == 9 and t[6:] != "000":
+            out.append(WeekCounts(f"{t}000", str(cat), int(r or 0), int(p or 0)))
+    return out
+
+
+def respondents(s: Session, now: datetime, scope: Scope) -> list[RespondentRow]:
+    """Respondent parties of cases filed in the last 90 days (name and phone only, for matching)."""
+    since = now - timedelta(days=REPEAT_WINDOW_DAYS)
+    q = (
+        select(
+            CaseRow.key,
+            RecordRow.view["name"].as_string(),
+            RecordRow.view["phone"].as_string(),
+            CaseRow.region,
+            CaseRow.category,
+        )
+        .join(CaseRow, CaseRow.key == RecordRow.root)
+        .where(
+            RecordRow.entity == "party",
+            RecordRow.view["role"].as_string() == "respondent",
+            CaseRow.created_at >= since,
+            CaseRow.created_at <= now,
+            scope.where(),
+        )
+    )
+    out: list[RespondentRow] = []
+    for key, name, phone, region, category in s.execute(q):
+        out.append(RespondentRow(str(key), str(name or ""), str(phone or ""), town_of(region), category))
+    return out
+
+
+def open_group_cases(s: Session, scope: Scope) -> list[OpenCaseRow]:
+    q = select(
+        CaseRow.region, CaseRow.category, CaseRow.status, CaseRow.applicants, CaseRow.created_at
+    ).where(
+        CaseRow.status.in_(sorted(GROUP_OPEN)),
+        CaseRow.applicants >= GROUP_MIN_APPLICANTS,
+        scope.where(),
+    )
+    out: list[OpenCaseRow] = []
+    for region, category, status, applicants, created in s.execute(q):
+        out.append(OpenCaseRow(town_of(region), category, str(status), int(applicants), created))
+    return out
+
+
+__all__ = [
+    "Scope",
+    "Town",
+    "county",
+    "day_start",
+    "month_starts",
+    "open_group_cases",
+    "population",
+    "region_name",
+    "respondents",
+    "tallies_by_month",
+    "tallies_by_town",
+    "towns",
+    "week_counts",
+]
