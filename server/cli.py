@@ -67,17 +67,21 @@ def db_upgrade() -> None:
     click.echo("数据库已升级到最新版本。")
 
 
-@main.command("seed-demo", help="Load the demo county 长兴县 (regions, organisations, mediators, staff).")
-def seed_demo() -> None:
+@main.command(
+    "seed-demo", help="Load the demo county 长兴县 (regions, organisations, mediators, staff, cases)."
+)
+@click.option("--cases", default=600, show_default=True, type=int, help="Demo cases to file (0: none).")
+def seed_demo(cases: int) -> None:
     from server.migrate import upgrade
 
     settings = _settings()
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.database_url)
-    _seed(settings)
+    _seed(settings, cases)
 
 
-def _seed(settings: Settings) -> None:
+def _seed(settings: Settings, cases: int = 600) -> None:
+    from server.cockpit.demo_cases import seed_demo_cases
     from server.db import Database
     from server.registry.seed import seed_demo as run
 
@@ -91,6 +95,7 @@ def _seed(settings: Settings) -> None:
             bar.update(tasks[stage], completed=done)  # type: ignore[arg-type]
 
         counts = run(database, report)
+        demo = seed_demo_cases(database, cases, progress=report) if cases else None
     database.dispose()
     if counts["regions"]:
         click.echo(
@@ -98,7 +103,10 @@ def _seed(settings: Settings) -> None:
             f"{counts['mediators']} 名调解员，{counts['users']} 个工作人员账号。"
         )
     else:
-        click.echo("数据库中已有数据，跳过演示数据。")
+        click.echo("数据库中已有行政区划与组织，跳过。")
+    if demo is not None and demo.cases:
+        click.echo(f"演示案件：{demo.cases} 件（近 12 个月）。示例追踪链接：")
+        click.echo(f"  {settings.base_url}/t/{demo.sample_code}#k={demo.sample_token}")
 
 
 @main.command("create-user", help="Create a staff account (role: grid_worker, mediator, org_admin, ...).")
