@@ -1,0 +1,7 @@
+"""``python -m bench.pwa``: see bench/pwa/run.py."""
+
+import sys
+
+from bench.pwa.run import main
+
+sys.exit(main())
