@@ -154,7 +154,7 @@ def file_case_api(live_server: LiveServer) -> Iterator[Callable[..., FiledCase]]
 def wait_offline_ready(page: Page) -> None:
     """The service worker controls the page and the app says "可离线使用"."""
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    expect(page.get_by_test_id("offline-ready")).to_be_visible()
+    expect(page.get_by_test_id("offline-ready")).to_contain_text("可离线使用")
 
 
 def staff_login(page: Page, username: str) -> None:

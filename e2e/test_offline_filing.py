@@ -30,6 +30,7 @@ def file_from_form(
     page.get_by_test_id("file-channel-online").check()
     page.get_by_test_id("file-submit").click()
     expect(page.get_by_test_id("page-qr")).to_be_visible()
+    expect(page.get_by_test_id("case-code")).to_have_text(CODE_RE)  # read from IndexedDB: not instant
     m = re.search(r"/cases/([^/]+)/qr", page.url)
     assert m, page.url
     return m.group(1)

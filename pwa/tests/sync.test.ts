@@ -18,6 +18,21 @@ beforeEach(() => {
 });
 
 describe("outbox and sync", () => {
+  it("a run started before a login writes nothing after it (no old cursor, no old records)", async () => {
+    const repo = await newRepo();
+    server.serverOp({ entity: "case", key: "OLD", kind: "put", field: "status", value: "assigned" });
+    const slow = async (body: unknown) => {
+      const res = await server.post(body);
+      // the person logs in while this answer is on its way
+      await repo.wipeSynced();
+      await repo.setMeta("token", "staff-token");
+      return res;
+    };
+    await expect(runSync(repo, slow, { uploadBlobs: false })).rejects.toThrow("superseded");
+    expect(await repo.getMeta("cursor")).toBeUndefined();
+    expect(await repo.records("case")).toEqual([]);
+  });
+
   it("pushes the outbox, pages until more is false, persists the cursor", async () => {
     const repo = await newRepo();
     for (let i = 0; i < 7; i++) server.serverOp({ entity: "case", key: `S${i}`, kind: "put", field: "status", value: "assigned" });

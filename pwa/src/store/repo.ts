@@ -292,8 +292,15 @@ export class Repo {
     return this.db.getAll("ops");
   }
 
+  /**
+   * Bumped (synchronously) by `wipeSynced`: a sync run that started under the previous principal
+   * sees the change and writes nothing more (no old records, no old cursor) — see sync/client.ts.
+   */
+  epoch = 0;
+
   /** Forget every synced record (on a change of principal); keeps replica, clock, secrets, settings. */
   async wipeSynced(): Promise<void> {
+    this.epoch++;
     const tx = this.db.transaction(["ops", "records", "outbox", "failures", "meta"], "readwrite");
     await tx.objectStore("ops").clear();
     await tx.objectStore("records").clear();

@@ -40,6 +40,14 @@ export async function ensureToken(repo: Repo): Promise<string> {
   return device;
 }
 
+/** The principal changed (login/logout) while this run was in flight: its answers belong to the old one. */
+export class SupersededError extends Error {
+  constructor() {
+    super("superseded");
+    this.name = "SupersededError";
+  }
+}
+
 export interface RunResult {
   rounds: number;
   rejected: FailureRow[];
@@ -47,7 +55,12 @@ export interface RunResult {
 
 /** One full sync: blobs, then push/pull rounds until the outbox is sent and `more` is false. */
 export async function runSync(repo: Repo, post: Poster = defaultPoster, opts: { uploadBlobs?: boolean } = {}): Promise<RunResult> {
+  const epoch = repo.epoch;
   const token = await ensureToken(repo);
+  // Checked right before every write (in the same tick as the write's transaction is opened).
+  const current = () => {
+    if (repo.epoch !== epoch) throw new SupersededError();
+  };
   if (opts.uploadBlobs !== false) {
     try {
       await uploadPending(repo, token);
@@ -64,12 +77,18 @@ export async function runSync(repo: Repo, post: Poster = defaultPoster, opts: { 
     const batch = await repo.outbox(BATCH);
     const since = (await repo.getMeta<number>("cursor")) ?? 0;
     const res = await post({ replica: repo.replica, since, ops: batch.map((r) => r.op) }, token);
+    if ((await repo.getMeta<string>("token")) !== token) throw new SupersededError();
+    current();
     await repo.ack(res.acked ?? []);
+    current();
     const ahead = (res.rejected ?? []).filter((r) => r.code === "clock_ahead");
     const other = (res.rejected ?? []).filter((r) => r.code !== "clock_ahead");
     rejected.push(...(await repo.reject(other)));
+    current();
     await repo.applyRemote(res.changes ?? []);
+    current();
     await repo.evict(res.evict ?? []);
+    current();
     if (typeof res.cursor === "number") await repo.setMeta("cursor", res.cursor);
     if (ahead.length && res.server_time && restamps < 3) {
       restamps++;
@@ -170,6 +189,12 @@ export class SyncScheduler {
       this.set({ state: "idle", lastOk: Date.now(), error: null });
       if (result.rejected.length) this.onRejected(result.rejected);
     } catch (e) {
+      if (e instanceof SupersededError) {
+        // not a failure: sync again at once, as the new principal
+        this.again = true;
+        this.set({ state: "idle", error: null });
+        return;
+      }
       this.failures++;
       if (e instanceof ApiError && e.status === 401) {
         this.onAuthLost();
