@@ -77,11 +77,13 @@ def plan_timers(
     """
     if restart:
         s.execute(delete(Timer).where(Timer.case_key == case_key))
-    s.execute(delete(Timer).where(Timer.case_key == case_key, Timer.fired_at.is_(None)))
-    rows = s.execute(
-        select(Timer.kind, Timer.due_at).where(Timer.case_key == case_key, Timer.fired_at.is_not(None))
-    )
-    fired = {(kind, due) for kind, due in rows}
+        fired: set[tuple[str, datetime]] = set()
+    else:
+        s.execute(delete(Timer).where(Timer.case_key == case_key, Timer.fired_at.is_(None)))
+        rows = s.execute(
+            select(Timer.kind, Timer.due_at).where(Timer.case_key == case_key, Timer.fired_at.is_not(None))
+        )
+        fired = {(kind, due) for kind, due in rows}
     for kind, due in wanted_timers(view, warn_fraction):
         if (kind, due) not in fired:
             s.add(Timer(case_key=case_key, kind=kind, due_at=due))

@@ -81,6 +81,8 @@ class Writer:
     first_seq: dict[str, int] = field(default_factory=dict)  # touched root -> its first seq here
     new_cases: set[str] = field(default_factory=set)
     last_seq: int = 0
+    next_seq: int = 0  # numbered here under the writer lock; stored in one batch at ``finish``
+    pending: list[tuple[int, Op, str, str | None]] = field(default_factory=list)
     counters: dict[str, int] = field(default_factory=dict)  # for hooks that number their writes
 
     def record(self, rid: RecordId) -> StoredRecord | None:
@@ -96,8 +98,11 @@ class Writer:
         return rec.view if rec is not None else {}
 
     def apply(self, op: Op, root: str, actor: str | None) -> int:
-        seq = self.store.append(op, root, actor)
-        self.last_seq = max(self.last_seq, seq)
+        if not self.next_seq:
+            self.next_seq = self.store.max_seq() + 1
+        seq, self.next_seq = self.next_seq, self.next_seq + 1
+        self.pending.append((seq, op, root, actor))
+        self.last_seq = seq
         if op.kind != "intent":
             rid = (op.entity, op.key)
             rec = self.record(rid)
@@ -113,6 +118,8 @@ class Writer:
         return self.apply(Op(op_id, ts, entity, key, "put", field_name, value), root or key, None)
 
     def server_create(self, entity: str, key: str, value: Mapping[str, Any], root: str) -> int:
+        """Create a record under a key the server just made up (random), so it is new by construction."""
+        self.store.assume_new((entity, key))
         op_id, ts = self.server.next()
         return self.apply(Op(op_id, ts, entity, key, "create", None, dict(value)), root, None)
 
@@ -122,19 +129,37 @@ class Writer:
         return self.apply(Op(op_id, ts, "case", key, "intent", name, dict(value)), key, None)
 
     def finish(self) -> None:
+        self.store.append_many(self.pending)
+        self.pending.clear()
         for rid in sorted(self.dirty):
             self.store.put_record(rid, self.records[rid])
-        for root, kind in sorted(self.roots.items()):
+        roots = sorted(self.roots.items())
+        followers = self.store.followers_many([r for r, kind in roots if kind == "case"])
+        members: dict[str, tuple[set[str], int]] = {}
+        for root, kind in roots:
             if kind == "case":
                 view = self.view("case", root)
-                tags = scopes.case_tags(view, self.store.followers(root))
+                tags = scopes.case_tags(view, followers.get(root, set()))
                 self.store.project_case(root, view)
             else:
                 tags = scopes.notification_tags(self.view("notification", root.removeprefix("n:")))
             # Scope changes are logged at the root's first seq in this batch: a client whose cursor
             # is below it gets the root's older ops as history, and never a root's op twice.
-            self.store.set_members(root, tags, self.first_seq[root])
+            members[root] = (tags, self.first_seq[root])
+        self.store.set_members_many(members)
         self.dirty.clear()
+
+
+def _records_touched(ops: list[Op]) -> set[RecordId]:
+    """The records a batch will read: its own, and the cases its parties and messages belong to."""
+    rids: set[RecordId] = set()
+    for op in ops:
+        rids.add((op.entity, op.key))
+        if op.entity == "party" and op.field == "case" and isinstance(op.value, str):
+            rids.add(("case", op.value))
+        elif op.entity == "message" and isinstance(op.value, dict) and isinstance(op.value.get("case"), str):
+            rids.add(("case", op.value["case"]))
+    return rids
 
 
 @dataclass(frozen=True)
@@ -162,6 +187,7 @@ class SyncService:
             return acked, rejected
         store.lock_for_write()
         known = store.known_ids([o.id for o in req.ops])
+        store.prefetch(_records_touched(req.ops))
         w = Writer(store, self.server, now_ms)
         touched: set[str] = set()
         for op in req.ops:

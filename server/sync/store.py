@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import msgspec
-from sqlalchemy import and_, delete, func, insert, select, text
+from sqlalchemy import and_, delete, func, insert, select, text, tuple_
 from sqlalchemy.orm import Session
 
+from server.db import utcnow
 from server.sync.merge import RecordState
 from server.sync.models import BlobRef, CaseRow, Follow, OpRow, RecordRow, ScopeLogRow, ScopeMember
 from server.sync.ops import Change, Op
@@ -51,8 +52,29 @@ class OpStore(ABC):
     def known_ids(self, ids: Sequence[str]) -> set[str]: ...
 
     @abstractmethod
+    def append_many(self, items: Sequence[tuple[int, Op, str, str | None]]) -> None:
+        """Store (seq, op, root, actor) rows; the caller numbered them from ``max_seq()`` while
+        holding the writer lock, so the numbers are free and in commit order."""
+
     def append(self, op: Op, root: str, actor: str | None) -> int:
-        """Store ``op`` and return its seq."""
+        """Store one op and return its seq (the writer lock must be held)."""
+        seq = self.max_seq() + 1
+        self.append_many([(seq, op, root, actor)])
+        return seq
+
+    def prefetch(self, rids: Iterable[RecordId]) -> None:  # noqa: B027 — an optional optimisation
+        """Load these records ahead in one read (SQL stores); later ``get_record`` calls are free."""
+
+    def assume_new(self, rid: RecordId) -> None:  # noqa: B027 — an optional optimisation
+        """The caller just made this key up (a random id): skip looking it up."""
+
+    def set_members_many(self, items: dict[str, tuple[set[str], int]]) -> None:
+        """``set_members`` for many roots: root -> (tags, seq)."""
+        for root, (tags, seq) in items.items():
+            self.set_members(root, tags, seq)
+
+    def followers_many(self, roots: Sequence[str]) -> dict[str, set[str]]:
+        return {r: self.followers(r) for r in roots}
 
     @abstractmethod
     def get_record(self, rid: RecordId) -> StoredRecord | None: ...
@@ -127,11 +149,11 @@ class MemoryStore(OpStore):
     def known_ids(self, ids: Sequence[str]) -> set[str]:
         return {i for i in ids if i in self.ids}
 
-    def append(self, op: Op, root: str, actor: str | None) -> int:
-        seq = len(self.ops) + 1
-        self.ops.append((Change(**msgspec.structs.asdict(op), seq=seq), root))
-        self.ids.add(op.id)
-        return seq
+    def append_many(self, items: Sequence[tuple[int, Op, str, str | None]]) -> None:
+        for seq, op, root, _actor in items:
+            assert seq == len(self.ops) + 1, "seqs must continue the log"
+            self.ops.append((Change(**msgspec.structs.asdict(op), seq=seq), root))
+            self.ids.add(op.id)
 
     def get_record(self, rid: RecordId) -> StoredRecord | None:
         return self.records.get(rid)
@@ -217,6 +239,9 @@ class SqlStore(OpStore):
 
     def __init__(self, session: Session) -> None:
         self.s = session
+        # Rows looked up in this unit of work, None for known-absent: saves a SELECT per record.
+        self._rows: dict[RecordId, RecordRow | None] = {}
+        self._cases: dict[str, CaseRow | None] = {}
         self.pg = session.get_bind().dialect.name == "postgresql"
 
     def lock_for_write(self) -> None:
@@ -229,28 +254,58 @@ class SqlStore(OpStore):
             return set()
         return set(self.s.scalars(select(OpRow.op_id).where(OpRow.op_id.in_(list(ids)))))
 
-    def append(self, op: Op, root: str, actor: str | None) -> int:
-        seq = self.s.scalar(
-            insert(OpRow)
-            .values(
-                op_id=op.id,
-                ts=op.ts,
-                entity=op.entity,
-                key=op.key,
-                kind=op.kind,
-                field=op.field,
-                value=op.value,
-                seen=op.seen,
-                root=root,
-                actor_id=actor,
-            )
-            .returning(OpRow.seq)
+    def append_many(self, items: Sequence[tuple[int, Op, str, str | None]]) -> None:
+        if not items:
+            return
+        now = utcnow()
+        # One executemany through Core: a batch of 500 ops is one round trip, not 500.
+        self.s.execute(
+            insert(OpRow),
+            [
+                {
+                    "seq": seq,
+                    "op_id": op.id,
+                    "ts": op.ts,
+                    "entity": op.entity,
+                    "key": op.key,
+                    "kind": op.kind,
+                    "field": op.field,
+                    "value": op.value,
+                    "seen": op.seen,
+                    "root": root,
+                    "actor_id": actor,
+                    "received_at": now,
+                }
+                for seq, op, root, actor in items
+            ],
         )
-        assert seq is not None
-        return int(seq)
+
+    def prefetch(self, rids: Iterable[RecordId]) -> None:
+        wanted = [rid for rid in set(rids) if rid not in self._rows]
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            self._rows.update(dict.fromkeys(chunk))
+            found = self.s.scalars(
+                select(RecordRow).where(tuple_(RecordRow.entity, RecordRow.key).in_(chunk))
+            )
+            self._rows.update({(r.entity, r.key): r for r in found})
+            keys = [k for e, k in chunk if e == "case" and k not in self._cases]
+            if keys:
+                self._cases.update(dict.fromkeys(keys))
+                self._cases.update(
+                    {c.key: c for c in self.s.scalars(select(CaseRow).where(CaseRow.key.in_(keys)))}
+                )
+
+    def assume_new(self, rid: RecordId) -> None:
+        self._rows.setdefault(rid, None)
+
+    def _row(self, rid: RecordId) -> RecordRow | None:
+        if rid not in self._rows:
+            self._rows[rid] = self.s.get(RecordRow, rid)
+        return self._rows[rid]
 
     def get_record(self, rid: RecordId) -> StoredRecord | None:
-        row = self.s.get(RecordRow, rid)
+        row = self._row(rid)
         if row is None:
             return None
         state = _STATE_DECODER.decode(_STATE.encode(row.state))
@@ -258,16 +313,15 @@ class SqlStore(OpStore):
 
     def put_record(self, rid: RecordId, rec: StoredRecord) -> None:
         state = msgspec.to_builtins(rec.state)
-        row = self.s.get(RecordRow, rid)
+        row = self._row(rid)
         if row is None:
-            self.s.add(
-                RecordRow(
-                    entity=rid[0], key=rid[1], root=rec.root, state=state, view=rec.view, updated_seq=rec.seq
-                )
+            row = RecordRow(
+                entity=rid[0], key=rid[1], root=rec.root, state=state, view=rec.view, updated_seq=rec.seq
             )
+            self.s.add(row)
+            self._rows[rid] = row
         else:
             row.root, row.state, row.view, row.updated_seq = rec.root, state, rec.view, rec.seq
-        self.s.flush()
 
     def records_of(self, root: str) -> list[RecordId]:
         rows = self.s.execute(
@@ -292,8 +346,41 @@ class SqlStore(OpStore):
         if events:
             self.s.execute(insert(ScopeLogRow), events)
 
+    def set_members_many(self, items: dict[str, tuple[set[str], int]]) -> None:
+        if not items:
+            return
+        old: dict[str, set[str]] = {root: set() for root in items}
+        for root, tag in self.s.execute(
+            select(ScopeMember.root, ScopeMember.tag).where(ScopeMember.root.in_(list(items)))
+        ):
+            old[root].add(tag)
+        members: list[dict[str, str]] = []
+        events: list[dict[str, Any]] = []
+        for root, (tags, seq) in items.items():
+            enter, leave = sorted(tags - old[root]), sorted(old[root] - tags)
+            if leave:
+                self.s.execute(
+                    delete(ScopeMember).where(ScopeMember.root == root, ScopeMember.tag.in_(leave))
+                )
+            members += [{"root": root, "tag": t} for t in enter]
+            events += [{"seq": seq, "root": root, "tag": t, "action": "enter"} for t in enter]
+            events += [{"seq": seq, "root": root, "tag": t, "action": "leave"} for t in leave]
+        if members:
+            self.s.execute(insert(ScopeMember), members)
+        if events:
+            self.s.execute(insert(ScopeLogRow), events)
+
     def followers(self, root: str) -> set[str]:
         return set(self.s.scalars(select(Follow.user_id).where(Follow.case_key == root)))
+
+    def followers_many(self, roots: Sequence[str]) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {r: set() for r in roots}
+        if roots:
+            for case_key, user in self.s.execute(
+                select(Follow.case_key, Follow.user_id).where(Follow.case_key.in_(list(roots)))
+            ):
+                out[case_key].add(user)
+        return out
 
     def add_follower(self, root: str, user_id: str) -> bool:
         if self.s.get(Follow, (root, user_id)) is not None:
@@ -347,14 +434,17 @@ class SqlStore(OpStore):
         return [_change(r) for r in rows]
 
     def project_case(self, key: str, view: dict[str, Any]) -> None:
-        row = self.s.get(CaseRow, key)
+        row = self._cases[key] if key in self._cases else self.s.get(CaseRow, key)
+        new = row is None
         if row is None:
             row = CaseRow(key=key)
             self.s.add(row)
+            self._cases[key] = row
         project(row, view)
-        self.s.flush()
         # Blob references follow the case's evidence set (GET /api/v1/blobs checks them).
         want = {str(h) for h in view.get("evidence") or []}
+        if new and not want:
+            return
         have = set(self.s.scalars(select(BlobRef.sha256).where(BlobRef.case_key == key)))
         if have - want:
             self.s.execute(delete(BlobRef).where(BlobRef.case_key == key, BlobRef.sha256.in_(have - want)))
