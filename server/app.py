@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
-from litestar import Litestar
+from litestar import Litestar, Request, Response
 from litestar.config.compression import CompressionConfig
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
@@ -14,6 +14,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.middleware.logging import LoggingMiddlewareConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.structlog import StructlogConfig, StructlogPlugin
+from sqlalchemy.exc import OperationalError
 
 from server.accounts.api import AccountsController
 from server.auth import BearerAuthMiddleware, PrincipalCache
@@ -64,6 +65,19 @@ def _domain_modules() -> list[Any]:
     return mods
 
 
+def _database_busy(request: Request[Any, Any, Any], exc: OperationalError) -> Response[dict[str, Any]]:
+    """SQLite's single writer lock timed out (or PostgreSQL refused a connection): ask to retry."""
+    busy = "database is locked" in str(exc) or "too many clients" in str(exc)
+    if not busy:
+        request.logger.exception("database error")
+        return Response({"status_code": 500, "detail": "服务器内部错误"}, status_code=500)
+    return Response(
+        {"status_code": 503, "detail": "服务器繁忙，请稍后重试（数据不会丢失）"},
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
+
+
 def build_state(settings: Settings, db: Database | None = None) -> AppState:
     return AppState(
         settings=settings,
@@ -104,6 +118,7 @@ def create_app(
         compression_config=CompressionConfig(backend="gzip", minimum_size=800, gzip_compress_level=6),
         cors_config=CORSConfig(allow_origins=[], allow_headers=["authorization", "content-type"]),
         plugins=[StructlogPlugin(_LOG_CONFIG)],
+        exception_handlers={OperationalError: _database_busy},
         on_startup=startup,
         on_shutdown=shutdown,
         debug=False,

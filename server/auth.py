@@ -74,7 +74,7 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
 
 
 def _resolve(state: AppState, token: str) -> Principal | None:
-    with state.db.session() as s:
+    with state.db.read_session() as s:  # a read: on SQLite it must not queue behind writers
         return accounts.resolve(s, token, utcnow(), state.settings)
 
 

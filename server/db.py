@@ -44,6 +44,9 @@ def normalize_url(url: str) -> str:
 def make_engine(url: str, **kw: Any) -> Engine:
     url = normalize_url(url)
     if url.startswith("sqlite"):
+        # As many connections as Litestar's worker threads (40), so requests never churn connections.
+        kw.setdefault("pool_size", 20)
+        kw.setdefault("max_overflow", 20)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kw)
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling defers BEGIN; we emit BEGIN IMMEDIATE ourselves so a

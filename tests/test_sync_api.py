@@ -177,3 +177,25 @@ def test_clock_far_ahead_is_rejected_with_server_time(client: TestClient[Any]) -
 def test_sync_requires_a_token(client: TestClient[Any]) -> None:
     r = client.post("/api/v1/sync", json={"replica": "okreplica1", "since": 0, "ops": []})
     assert r.status_code == 401
+
+
+def test_an_empty_sync_after_a_server_write_still_sees_it(client: TestClient[Any], db: Database) -> None:
+    """The empty-sync fast path must never hide a change written meanwhile by this process."""
+    import time as _time
+
+    from server.sync.service import ServerReplica, Writer
+    from server.sync.store import SqlStore
+
+    d = Device(client, new_device(client))
+    d.file_case("fast1", "邻居堆放杂物")
+    d.sync()
+    d.sync()  # an empty sync: the cache now knows the head
+    assert d.sync()["changes"] == []
+    with db.session() as s:
+        store = SqlStore(s)
+        store.lock_for_write()
+        w = Writer(store, ServerReplica(), int(_time.time() * 1000))
+        w.server_put("case", "fast1", "routing_reason", "人工调整")
+        w.finish()
+    body = d.sync()
+    assert [c["field"] for c in body["changes"]] == ["routing_reason"]

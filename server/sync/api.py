@@ -17,9 +17,9 @@ from server.accounts.principal import Principal
 from server.auth import authenticated
 from server.http import ApiError, app_state, client_address
 from server.state import AppState
-from server.sync.ops import SyncRequest
+from server.sync.ops import SyncRequest, SyncResponse
 from server.sync.service import Limits, ServerReplica, SyncService, Writer
-from server.sync.store import SqlStore
+from server.sync.store import SqlStore, log_generation
 
 _decode_request = msgspec.json.Decoder(SyncRequest)
 _encode = msgspec.json.Encoder()
@@ -30,6 +30,7 @@ def on_startup(state: AppState) -> None:
     limits = Limits(page_ops=st.sync_page_ops, page_bytes=st.sync_page_bytes, max_skew_ms=st.max_skew_ms)
     state.services.setdefault("server_replica", ServerReplica())
     state.services["sync"] = SyncService(state.services["server_replica"], limits=limits)
+    state.services["sync_head"] = HeadCache()
 
 
 def sync_service(state: AppState) -> SyncService:
@@ -59,15 +60,48 @@ async def sync(request: Request[Principal, Any, Any]) -> Response[bytes]:
         raise ApiError(413, f"一次最多同步 {state.settings.sync_max_ops} 条操作，请分批发送")
     if req.v != 1:
         raise ApiError(400, f"不支持的同步协议版本：{req.v}")
-    resp = await to_thread.run_sync(_run, state, request.user, req)
+    heads: HeadCache = state.services["sync_head"]
+    if not req.ops and heads.unchanged(req.since):
+        # Nothing to push and nothing new anywhere: answer without a thread hop or a query.
+        resp = SyncResponse(cursor=req.since, server_time=sync_service(state).server.now_ts())
+    else:
+        resp = await to_thread.run_sync(_run, state, request.user, req)
     return Response(_encode.encode(resp), media_type="application/json")
 
 
-def _run(state: AppState, p: Principal, req: SyncRequest) -> Any:
+class HeadCache:
+    """The newest seq this process has seen, for the empty-sync fast path.
+
+    A phone polling with ``since == head`` is answered from memory. Any commit that appended ops in
+    this process (a sync, a timer, a follow) invalidates it at once (``log_generation``); other
+    processes' writes are noticed within ``ttl`` seconds. A stale answer is harmless: it returns the
+    client's own cursor, so the client gets the news on its next sync — nothing is skipped.
+    """
+
+    def __init__(self, ttl: float = 1.0) -> None:
+        self.ttl = ttl
+        self._head = -1
+        self._gen = -1
+        self._at = 0.0
+
+    def unchanged(self, since: int) -> bool:
+        return (
+            since == self._head and self._gen == log_generation() and time.monotonic() - self._at < self.ttl
+        )
+
+    def saw(self, head: int, generation: int) -> None:
+        self._head, self._gen, self._at = head, generation, time.monotonic()
+
+
+def _run(state: AppState, p: Principal, req: SyncRequest) -> SyncResponse:
     svc = sync_service(state)
     session = state.db.session if req.ops else state.db.read_session
+    generation = log_generation()  # read first: a write committing meanwhile makes the entry stale
     with session() as s:
-        return svc.sync(SqlStore(s), p, req, int(time.time() * 1000))
+        resp = svc.sync(SqlStore(s), p, req, int(time.time() * 1000))
+    if not resp.more and not req.ops:  # a push leaves the entry for the next plain pull to refresh
+        state.services["sync_head"].saw(resp.cursor, generation)
+    return resp
 
 
 async def _read_limited(request: Request[Any, Any, Any], limit: int) -> bytes:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import msgspec
-from sqlalchemy import and_, delete, func, insert, select, text, tuple_
+from sqlalchemy import and_, delete, event, func, insert, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from server.db import utcnow
@@ -215,6 +215,25 @@ class MemoryStore(OpStore):
 
 
 # --------------------------------------------------------------------------------------------
+_generation = [0]
+
+
+@event.listens_for(Session, "after_commit")
+def _count_log_writes(session: Session) -> None:
+    if session.info.pop("jiefen_wrote_ops", False):
+        _generation[0] += 1
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_log_writes(session: Session) -> None:
+    session.info.pop("jiefen_wrote_ops", None)
+
+
+def log_generation() -> int:
+    """Grows each time a transaction that appended ops commits in this process (cheap change check)."""
+    return _generation[0]
+
+
 _STATE = msgspec.json.Encoder()
 _STATE_DECODER = msgspec.json.Decoder(RecordState)
 _WRITER_LOCK_KEY = 0x4A46_5359  # "JFSY": the advisory lock id of sync writers on PostgreSQL
@@ -257,6 +276,7 @@ class SqlStore(OpStore):
     def append_many(self, items: Sequence[tuple[int, Op, str, str | None]]) -> None:
         if not items:
             return
+        self.s.info["jiefen_wrote_ops"] = True  # see ``log_generation``
         now = utcnow()
         # One executemany through Core: a batch of 500 ops is one round trip, not 500.
         self.s.execute(
