@@ -110,7 +110,18 @@ def test_push_shows_a_notification_and_its_click_opens_the_case(
         return (await reg.getNotifications({ tag })).map(n => ({
             title: n.title, body: n.body, tag: n.tag, url: n.data && n.data.url, lang: n.lang }));
     }"""
-    page.wait_for_function(f"({shown})('case:{key}').then(list => list.length === 1)")
+    appeared = page.evaluate(
+        """async (tag) => {  // the worker shows it asynchronously: look again until it is there
+            const reg = await navigator.serviceWorker.ready;
+            for (const end = Date.now() + 10000; Date.now() < end; ) {
+                if ((await reg.getNotifications({ tag })).length) return true;
+                await new Promise((r) => setTimeout(r, 50));
+            }
+            return false;
+        }""",
+        f"case:{key}",
+    )
+    assert appeared, "no notification was shown"
     [note] = page.evaluate(shown, f"case:{key}")
     assert note == {
         "title": payload["title"],
