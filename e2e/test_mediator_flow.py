@@ -68,6 +68,8 @@ def test_mediator_accepts_and_resolves_while_the_filer_follows(
     page.reload()
     expect(page.get_by_test_id("status-label")).to_have_attribute("data-status", "accepted")
     expect(page.get_by_test_id("status-label")).to_contain_text("已受理")
+    # a villager cannot list the committee's mediators: the committee's name stands in for a name
+    expect(page.get_by_test_id("case-mediator")).to_have_text(f"{VILLAGE_ORG_NAME}调解员")
     theirs = page.get_by_test_id("message-item").filter(has_text="明天上午九点")
     expect(theirs.get_by_test_id("message-who")).to_have_text("对方")
     accepted = page.locator('[data-testid="timeline-item"][data-event="accepted"]')

@@ -146,7 +146,7 @@ export function CaseDetail({ id }: { id: string }) {
           {v["mediator"] ? (
             <>
               <dt>{t("mediator")}</dt>
-              <dd data-testid="case-mediator">{names.mediatorName ?? t("mediator_assigned")}</dd>
+              <dd data-testid="case-mediator">{names.mediatorName ?? (org ? `${org}${t("mediator")}` : t("mediator_assigned"))}</dd>
             </>
           ) : null}
         </dl>
