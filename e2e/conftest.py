@@ -125,6 +125,12 @@ def login_headers(http: httpx.Client, username: str) -> dict[str, str]:
 
 
 @pytest.fixture
+def http(live_server: LiveServer) -> Iterator[httpx.Client]:
+    with live_server.client() as client:
+        yield client
+
+
+@pytest.fixture
 def file_case_api(live_server: LiveServer) -> Iterator[Callable[..., FiledCase]]:
     """File a case through the sync API as an anonymous citizen device (with two named parties)."""
     http = live_server.client()

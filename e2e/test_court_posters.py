@@ -7,14 +7,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 from playwright.sync_api import BrowserContext, Page, expect
 from pypdf import PdfReader
 
-from e2e.conftest import VILLAGE, FiledCase, LiveServer, login_headers, staff_login
+from e2e.conftest import VILLAGE, FiledCase, login_headers, staff_login
 from tests.synctools import Device
 
 
-def move(live_server: LiveServer, case: FiledCase, by: Device | None, to: str, **extra: str) -> None:
+def move(case: FiledCase, by: Device | None, to: str, **extra: str) -> None:
     """Send a transition intent through the API, as the filer's device (``by=None``) or staff."""
     dev = by or case.device
     dev.op("case", case.key, "intent", "transition", {"to": to, **extra})
@@ -25,17 +26,16 @@ def move(live_server: LiveServer, case: FiledCase, by: Device | None, to: str, *
 def test_court_confirms_an_agreement_and_files_a_lawsuit(
     new_context: Callable[..., BrowserContext],
     file_case_api: Callable[..., FiledCase],
-    live_server: LiveServer,
+    http: httpx.Client,
 ) -> None:
-    http = live_server.client()
     mediator = Device(http, login_headers(http, "village_mediator"))  # type: ignore[arg-type]
     agreed = file_case_api("邻居借了我家三轮车一直不还，还弄坏了")
-    move(live_server, agreed, mediator, "accepted")
-    move(live_server, agreed, mediator, "resolved", agreement="对方修好三轮车并于本周内归还。")
+    move(agreed, mediator, "accepted")
+    move(agreed, mediator, "resolved", agreement="对方修好三轮车并于本周内归还。")
     failed = file_case_api("对门养的狗咬伤了我家孩子，对方不肯赔医药费")
-    move(live_server, failed, mediator, "accepted")
-    move(live_server, failed, mediator, "failed", reason="对方拒绝赔偿")
-    move(live_server, failed, None, "filing_requested")
+    move(failed, mediator, "accepted")
+    move(failed, mediator, "failed", reason="对方拒绝赔偿")
+    move(failed, None, "filing_requested")
 
     # the mediator asks for judicial confirmation on the parties' behalf
     med = new_context().new_page()
@@ -81,7 +81,6 @@ def test_court_confirms_an_agreement_and_files_a_lawsuit(
     case_view = failed.device
     case_view.sync()
     assert (case_view.view("case", failed.key) or {}).get("status") == "filed"
-    http.close()
 
 
 def pdf_pages(download: Any) -> int:
