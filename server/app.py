@@ -9,6 +9,12 @@ from litestar import Litestar, Request, Response
 from litestar.config.compression import CompressionConfig
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
+from litestar.exceptions import (
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
 from litestar.logging.config import StructLoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.logging import LoggingMiddlewareConfig
@@ -20,6 +26,7 @@ from server.accounts.api import AccountsController
 from server.auth import BearerAuthMiddleware, PrincipalCache
 from server.db import Database
 from server.health import health, ping
+from server.http import ApiError
 from server.pwa import serve_pwa
 from server.ratelimit import RateLimiter
 from server.registry.api import RegistryController
@@ -43,7 +50,28 @@ _REQUEST_FIELDS: tuple[Literal["method"], Literal["path"]] = ("method", "path")
 _RESPONSE_FIELDS: tuple[Literal["status_code"]] = ("status_code",)
 # Request logs carry method, path and status only: bodies and queries hold personal data.
 _LOG_CONFIG = StructlogConfig(
-    structlog_logging_config=StructLoggingConfig(log_exceptions="always"),
+    # Server errors are logged with their traceback; refusals we raise on purpose (a wrong token,
+    # a bad request) are not errors and would let anyone flood the error log.
+    structlog_logging_config=StructLoggingConfig(
+        log_exceptions="always",
+        disable_stack_trace={
+            ApiError,
+            NotAuthorizedException,
+            PermissionDeniedException,
+            NotFoundException,
+            ValidationException,
+            400,
+            401,
+            403,
+            404,
+            405,
+            409,
+            413,
+            415,
+            422,
+            429,
+        },
+    ),
     middleware_logging_config=LoggingMiddlewareConfig(
         request_log_fields=_REQUEST_FIELDS,
         response_log_fields=_RESPONSE_FIELDS,

@@ -18,7 +18,7 @@ from server.notify.webpush import NotificationText
 from server.sync.models import RecordRow
 from server.sync.service import Writer
 from server.sync.store import SqlStore
-from tests.conftest import login
+from tests.conftest import login, new_device
 from tests.synctools import Device
 from tests.test_notify_delivery import (
     MEDIATOR,
@@ -274,3 +274,16 @@ def test_an_unknown_urgency_is_refused_at_the_call(db: Database) -> None:
                 w, [MEDIATOR_USER], text, case_key=None, ttl=60, urgency="urgent", kind="status"
             ),
         )
+
+
+def test_an_admin_does_not_receive_other_users_notifications(client: TestClient[Any]) -> None:
+    filer = Device(client, new_device(client))
+    filer.file_case("note1", "隔壁装修天天敲到半夜")
+    filer.sync()  # routing notifies the village mediator
+    med = Device(client, login(client, "village_mediator"))
+    med.sync()
+    assert med.keys("notification")
+    admin = Device(client, login(client, "admin"))
+    admin.sync()
+    assert "note1" in admin.keys("case")  # an admin reads every case…
+    assert admin.keys("notification") == set()  # …but not other people's inboxes

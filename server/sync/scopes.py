@@ -60,7 +60,8 @@ def case_tags(view: Mapping[str, Any], followers: Iterable[str]) -> set[str]:
 
 
 def notification_tags(view: Mapping[str, Any]) -> set[str]:
-    return {f"user:{view['user']}", "all"} if view.get("user") else {"all"}
+    """Only its recipient reads a notification — not even an admin (it names cases and people)."""
+    return {f"user:{view['user']}"} if view.get("user") else set()
 
 
 def is_filer(p: Principal, case_view: Mapping[str, Any]) -> bool:
