@@ -62,6 +62,9 @@ export default defineConfig({
       },
       injectManifest: {
         globPatterns: ["**/*.{js,css,html,png,svg,webmanifest}"],
+        // The cockpit (ECharts, ~180 KB gzip) is for department staff online: no citizen's phone
+        // should download it on install. jsQR stays: scanning must work offline.
+        globIgnores: ["**/Cockpit-*"],
         maximumFileSizeToCacheInBytes: 2 * 1024 * 1024,
       },
       devOptions: { enabled: false, type: "module" },
