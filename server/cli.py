@@ -35,10 +35,14 @@ def main() -> None:
 @click.option("--demo", is_flag=True, help="Seed the demo county (长兴县) if the database is empty.")
 @click.option("--workers", default=1, show_default=True, type=int, help="Server processes.")
 def serve(host: str, port: int, demo: bool, workers: int) -> None:
+    import os
+
     import uvicorn
 
     from server.migrate import upgrade
 
+    # QR codes and push links must point where the app really answers, unless told otherwise.
+    os.environ.setdefault("JIEFEN_BASE_URL", f"http://{host}:{port}")
     settings = _settings()
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.database_url)
