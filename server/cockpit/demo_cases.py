@@ -20,7 +20,8 @@ case stored with the seeding day as its filing day.
 
 Planted patterns, so the risk page shows each kind of warning: a spike of 拖欠工资 cases in
 夹浦镇 in the last 6 days, one respondent named in 4 cases in the last 80 days (with the phone written
-three ways), and two open group disputes (12 and 8 applicants).
+three ways), and two open group disputes (12 and 8 applicants). And fresh, open cases in the demo
+village and its township, so the demo mediators' inboxes have work on the first login.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from server import casecode
 from server.accounts.models import User
 from server.accounts.principal import Principal
 from server.db import Database
+from server.registry.demo_data import DEMO_VILLAGE
 from server.registry.models import Mediator, Org, Region
 from server.routing.service import RoutingService
 from server.sync.hlc import Clock
@@ -279,6 +281,24 @@ def make_plan(
             town = town if town in villages else towns[0]
             p = add(_when(rng, now, 8, 20), town, cat, cat, applicants=apps)
             p.moves = [(p.at + timedelta(hours=5), "accepted")]  # open: in mediation
+        # Fresh work for the demo logins: open cases of the last days in the demo village (the
+        # `village_mediator` and `grid` inboxes) and a large one at its township (`mediator`).
+        demo_town = DEMO_VILLAGE[:9] + "000"
+        if demo_town in villages:
+            for i, (cat, hours) in enumerate(
+                (
+                    ("neighbor", 3),
+                    ("property_damage", 20),
+                    ("homestead_housing", 44),
+                    ("neighbor", 60),
+                    ("village_affairs", 70),
+                )
+            ):
+                p = add(now - timedelta(hours=hours), demo_town, None, cat)
+                p.region = DEMO_VILLAGE
+                p.moves = [(p.at + timedelta(hours=1), "accepted")] if i >= 3 else []
+            p = add(_when(rng, now, 1, 2), demo_town, "private_lending", "private_lending", amount=150000.0)
+            p.moves = []
         planted = len(plans)
     for _ in range(max(n - planted, 0)):
         # Filings grow a little over the year and dip around the Spring Festival (Feb).
