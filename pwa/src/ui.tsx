@@ -151,12 +151,15 @@ export function Big(props: ButtonHTMLAttributes<HTMLButtonElement> & { kind?: "p
   return <button type="button" class={`btn ${kind} ${cls ?? ""}`} {...rest} />;
 }
 
+/** A time in China time (UTC+8, no daylight saving) whatever the phone's own zone: deadlines are
+ * legal China-time days ("23:59 on the 3rd working day"), and a phone set to another zone must not
+ * move them. */
 export function fmtTime(v: unknown): string {
   const ms = typeof v === "number" ? v : typeof v === "string" ? Date.parse(v) : NaN;
   if (!Number.isFinite(ms)) return "";
-  const d = new Date(ms);
+  const d = new Date(ms + 8 * 3600 * 1000);
   const p = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}`;
 }
 
 export function Empty({ text }: { text: string }) {
