@@ -10,12 +10,21 @@ with FakePushService() as push:
 
 from __future__ import annotations
 
+import json
+import os
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
+from typing import Any
+
+import http_ece
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from server.notify.vapid import b64url_encode
 
 
 @dataclass(frozen=True)
@@ -96,3 +105,38 @@ class FakePushService:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+@dataclass
+class PushDevice:
+    """A browser's push subscription with its private keys, so tests can decrypt what arrives."""
+
+    private_key: ec.EllipticCurvePrivateKey
+    auth: bytes
+    subscription: dict[str, Any]
+
+    @property
+    def endpoint(self) -> str:
+        return str(self.subscription["endpoint"])
+
+    def decrypt(self, body: bytes) -> dict[str, Any]:
+        plain = http_ece.decrypt(
+            body, private_key=self.private_key, auth_secret=self.auth, version="aes128gcm"
+        )
+        result: dict[str, Any] = json.loads(plain.decode("utf-8"))
+        return result
+
+
+def make_push_device(endpoint: str) -> PushDevice:
+    """What ``PushSubscription.toJSON()`` gives a page: a P-256 key pair and a 16-byte auth secret."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    auth = os.urandom(16)
+    point = key.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    sub = {
+        "endpoint": endpoint,
+        "expirationTime": None,
+        "keys": {"p256dh": b64url_encode(point), "auth": b64url_encode(auth)},
+    }
+    return PushDevice(key, auth, sub)

@@ -4,20 +4,14 @@ leases keep a push from being sent twice. Real encryption against tests/fakepush
 from __future__ import annotations
 
 import dataclasses
-import json
-import os
 import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import http_ece
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 from litestar.testing import TestClient
 from sqlalchemy import func, select
 
@@ -25,53 +19,18 @@ from server.db import Database, utcnow
 from server.notify import events, service, webpush
 from server.notify.keys import load_or_create
 from server.notify.models import PushDelivery, PushSubscriptionRow
-from server.notify.vapid import b64url_encode
 from server.notify.worker import LEASE, MAX_ATTEMPTS, PushWorker, deliver_due
 from server.settings import Settings
 from server.sync.service import ServerReplica, Writer
 from server.sync.store import SqlStore
 from tests.conftest import new_device
-from tests.fakepush import FakePushService
+from tests.fakepush import FakePushService, PushDevice, make_push_device
 from tests.synctools import Device
 
 ORG = "org-330522001-pmc"  # 雉城街道人民调解委员会
 MEDIATOR = "med-330522001-pmc-1"
 MEDIATOR_USER = "user-mediator"
 ORG_ADMIN = "user-town_admin"
-
-
-@dataclass
-class PushDevice:
-    """What a browser keeps for one push subscription."""
-
-    private_key: ec.EllipticCurvePrivateKey
-    auth: bytes
-    subscription: dict[str, Any]
-
-    @property
-    def endpoint(self) -> str:
-        return str(self.subscription["endpoint"])
-
-    def decrypt(self, body: bytes) -> dict[str, Any]:
-        plain = http_ece.decrypt(
-            body, private_key=self.private_key, auth_secret=self.auth, version="aes128gcm"
-        )
-        result: dict[str, Any] = json.loads(plain.decode("utf-8"))
-        return result
-
-
-def make_push_device(endpoint: str) -> PushDevice:
-    key = ec.generate_private_key(ec.SECP256R1())
-    auth = os.urandom(16)
-    point = key.public_key().public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
-    )
-    sub = {
-        "endpoint": endpoint,
-        "expirationTime": None,
-        "keys": {"p256dh": b64url_encode(point), "auth": b64url_encode(auth)},
-    }
-    return PushDevice(key, auth, sub)
 
 
 def subscribe(db: Database, user_id: str, device: PushDevice) -> None:

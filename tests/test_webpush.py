@@ -5,15 +5,12 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import os
 import socket
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import http_ece
 import pytest
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -47,41 +44,11 @@ from server.notify.webpush import (
     send,
     status_change,
 )
-from tests.fakepush import FakePushService
+from tests.fakepush import FakePushService, PushDevice, make_push_device
 
 CODE = "JF-330522-2026-7K3M9Q5"
 SUBJECT = "mailto:ops@jiefen.example.cn"
 VAPID = generate_vapid_keys()
-
-
-@dataclass
-class Device:
-    """What a browser keeps for one push subscription."""
-
-    private_key: ec.EllipticCurvePrivateKey
-    auth: bytes
-    subscription: dict[str, Any]
-
-    def decrypt(self, body: bytes) -> dict[str, Any]:
-        plain = http_ece.decrypt(
-            body, private_key=self.private_key, auth_secret=self.auth, version="aes128gcm"
-        )
-        result: dict[str, Any] = json.loads(plain.decode("utf-8"))
-        return result
-
-
-def make_device(endpoint: str) -> Device:
-    key = ec.generate_private_key(ec.SECP256R1())
-    auth = os.urandom(16)
-    point = key.public_key().public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
-    )
-    sub = {
-        "endpoint": endpoint,
-        "expirationTime": None,
-        "keys": {"p256dh": b64url_encode(point), "auth": b64url_encode(auth)},
-    }
-    return Device(key, auth, sub)
 
 
 @pytest.fixture
@@ -90,7 +57,7 @@ def push() -> Iterator[FakePushService]:
         yield service
 
 
-def _send(device: Device, message: NotificationText, **kw: Any) -> DeliveryResult:
+def _send(device: PushDevice, message: NotificationText, **kw: Any) -> DeliveryResult:
     args: dict[str, Any] = {
         "vapid_private_key": VAPID.private_pem,
         "subject": SUBJECT,
@@ -118,7 +85,7 @@ def _jwt_claims(authorization: str, public_key_b64: str) -> dict[str, Any]:
 
 
 def test_device_decrypts_the_chinese_text_and_case_url(push: FakePushService) -> None:
-    device = make_device(push.endpoint("mediator-phone"))
+    device = make_push_device(push.endpoint("mediator-phone"))
     msg = new_assignment("case-01HZX", CODE, "邻居违章搭建遮挡采光，协商未果", category_name="邻里纠纷")
     result = _send(device, msg)
     assert result == DeliveryResult(ok=True, status=201)
@@ -133,7 +100,7 @@ def test_device_decrypts_the_chinese_text_and_case_url(push: FakePushService) ->
 
 
 def test_ttl_and_urgency_headers_follow_the_event(push: FakePushService) -> None:
-    device = make_device(push.endpoint())
+    device = make_push_device(push.endpoint())
     _send(device, breach("k1", CODE, "respond", escalated_to="长兴县矛调中心"))
     _send(device, status_change("k1", CODE, "accepted"))
     first, second = push.requests
@@ -143,7 +110,7 @@ def test_ttl_and_urgency_headers_follow_the_event(push: FakePushService) -> None
 
 
 def test_vapid_header_is_signed_by_our_key_for_this_push_service(push: FakePushService) -> None:
-    device = make_device(push.endpoint())
+    device = make_push_device(push.endpoint())
     _send(device, status_change("k1", CODE, "accepted"))
     claims = _jwt_claims(push.requests[0].headers["authorization"], VAPID.public_key)
     assert claims["aud"] == push.origin
@@ -152,7 +119,7 @@ def test_vapid_header_is_signed_by_our_key_for_this_push_service(push: FakePushS
 
 
 def test_a_forged_vapid_signature_fails_verification(push: FakePushService) -> None:
-    device = make_device(push.endpoint())
+    device = make_push_device(push.endpoint())
     _send(device, status_change("k1", CODE, "accepted"), vapid_private_key=generate_vapid_keys().private_raw)
     with pytest.raises((AssertionError, InvalidSignature)):
         _jwt_claims(push.requests[0].headers["authorization"], VAPID.public_key)
@@ -162,7 +129,7 @@ def test_each_push_service_gets_its_own_audience() -> None:
     # pywebpush writes aud into the claims it is given; a shared dict would leak the first origin.
     with FakePushService() as a, FakePushService() as b:
         for service in (a, b):
-            _send(make_device(service.endpoint()), status_change("k1", CODE, "resolved"))
+            _send(make_push_device(service.endpoint()), status_change("k1", CODE, "resolved"))
         assert _jwt_claims(a.requests[0].headers["authorization"], VAPID.public_key)["aud"] == a.origin
         assert _jwt_claims(b.requests[0].headers["authorization"], VAPID.public_key)["aud"] == b.origin
 
@@ -170,14 +137,14 @@ def test_each_push_service_gets_its_own_audience() -> None:
 @pytest.mark.parametrize("status", [404, 410])
 def test_gone_subscription_is_to_be_dropped(push: FakePushService, status: int) -> None:
     push.answer(status)
-    result = _send(make_device(push.endpoint()), status_change("k1", CODE, "accepted"))
+    result = _send(make_push_device(push.endpoint()), status_change("k1", CODE, "accepted"))
     assert (result.ok, result.status, result.gone, result.retry) == (False, status, True, False)
 
 
 @pytest.mark.parametrize("status", [500, 503, 429])
 def test_server_trouble_is_retried(push: FakePushService, status: int) -> None:
     push.answer(status, headers={"Retry-After": "120"})
-    device = make_device(push.endpoint())
+    device = make_push_device(push.endpoint())
     result = _send(device, status_change("k1", CODE, "accepted"))
     assert (result.ok, result.status, result.gone, result.retry) == (False, status, False, True)
     assert result.retry_after == 120
@@ -186,7 +153,7 @@ def test_server_trouble_is_retried(push: FakePushService, status: int) -> None:
 
 def test_bad_request_is_neither_retried_nor_dropped(push: FakePushService) -> None:
     push.answer(403)  # e.g. subscription made with another applicationServerKey
-    result = _send(make_device(push.endpoint()), status_change("k1", CODE, "accepted"))
+    result = _send(make_push_device(push.endpoint()), status_change("k1", CODE, "accepted"))
     assert (result.ok, result.gone, result.retry, result.status) == (False, False, False, 403)
 
 
@@ -194,13 +161,13 @@ def test_unreachable_push_service_is_retried() -> None:
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    result = _send(make_device(f"http://127.0.0.1:{port}/push/x"), status_change("k1", CODE, "accepted"))
+    result = _send(make_push_device(f"http://127.0.0.1:{port}/push/x"), status_change("k1", CODE, "accepted"))
     assert (result.ok, result.retry, result.status) == (False, True, None)
 
 
 def test_slow_push_service_times_out_and_is_retried(push: FakePushService) -> None:
     push.answer(201, delay=1.0)
-    result = _send(make_device(push.endpoint()), status_change("k1", CODE, "accepted"), timeout=0.2)
+    result = _send(make_push_device(push.endpoint()), status_change("k1", CODE, "accepted"), timeout=0.2)
     assert (result.ok, result.retry) == (False, True)
 
 
@@ -212,7 +179,7 @@ def test_broken_subscription_is_dropped_without_sending(push: FakePushService) -
 
 
 def test_send_refuses_programming_errors() -> None:
-    sub = make_device("http://127.0.0.1:9/x").subscription
+    sub = make_push_device("http://127.0.0.1:9/x").subscription
     with pytest.raises(ValueError, match="subject"):
         send(sub, {}, vapid_private_key=VAPID.private_pem, subject="ops@example.cn")
     with pytest.raises(ValueError, match="too large"):
@@ -321,7 +288,7 @@ def test_long_summaries_are_clipped_to_fit_a_notification() -> None:
 
 
 def test_webpush_channel_delivers_through_the_push_service(push: FakePushService) -> None:
-    device = make_device(push.endpoint())
+    device = make_push_device(push.endpoint())
     channel = WebPushChannel(VAPID, SUBJECT, timeout=5)
     assert isinstance(channel, Channel)
     result = channel.send(Recipient("u1", subscription=device.subscription), breach("k2", CODE, "respond"))
