@@ -31,9 +31,9 @@ POPULATION_NOTE = "人口为近似演示数据，万人成讼率仅供演示"
 MAX_DAYS = 3 * 366
 
 
-class FiguresOut(msgspec.Struct, kw_only=True):
-    region: str | None
-    name: str
+class _Figures(msgspec.Struct, kw_only=True):
+    """The five figures with their numerators and denominators (docs/cockpit.md)."""
+
     total: int
     mediated: int
     first_mediation_rate: float | None
@@ -44,9 +44,14 @@ class FiguresOut(msgspec.Struct, kw_only=True):
     settled: int
     settle_withdraw_rate: float | None
     litigation: int
-    population: int | None
     litigation_per_10k: float | None
     open: int
+
+
+class FiguresOut(_Figures, kw_only=True):
+    region: str | None
+    name: str
+    population: int | None
 
 
 class SummaryOut(msgspec.Struct, kw_only=True):
@@ -59,20 +64,8 @@ class SummaryOut(msgspec.Struct, kw_only=True):
     generated_at: str
 
 
-class MonthOut(msgspec.Struct, kw_only=True):
+class MonthOut(_Figures, kw_only=True):
     month: str
-    total: int
-    mediated: int
-    first_mediation_rate: float | None
-    success: int
-    failure: int
-    mediation_success_rate: float | None
-    closed: int
-    settled: int
-    settle_withdraw_rate: float | None
-    litigation: int
-    litigation_per_10k: float | None
-    open: int
 
 
 class TrendOut(msgspec.Struct, kw_only=True):
