@@ -78,6 +78,15 @@ class Settings:
     vapid_subject: str = "mailto:admin@jiefen.example"
     """Contact put into VAPID claims."""
 
+    sms_gateway: str = "log"
+    """Where text messages go (to staff without push, to villagers a grid worker filed for): ``log``
+    only logs them with the number masked; ``off`` queues none; ``package.module:Class`` is a
+    deployment's own gateway (a class with ``send_sms(phone, text)``, built with no arguments at
+    startup; see server/notify/sms.py)."""
+
+    sms_signature: str = "浙里解纷"
+    """The 【签名】 the SMS provider registered for this deployment; it opens every text."""
+
     log_json: bool = False
     """Emit JSON log lines (for production log shipping) instead of console lines."""
 

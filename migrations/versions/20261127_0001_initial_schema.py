@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 03:50:49.313631
+Create Date: 2026-11-27 04:58:51.852672
 """
 
 from collections.abc import Sequence
@@ -279,6 +279,34 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_push_subscriptions_user_id"), ["user_id"], unique=False)
 
     op.create_table(
+        "sms_deliveries",
+        sa.Column(
+            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
+        ),
+        sa.Column("user_id", sa.String(length=64), nullable=True),
+        sa.Column("phone", sa.String(length=20), nullable=False),
+        sa.Column("text", sa.String(length=500), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", server.db.UTCDateTime(), nullable=False),
+        sa.Column("lease_until", server.db.UTCDateTime(), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("created_at", server.db.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_sms_deliveries_user_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sms_deliveries")),
+    )
+    with op.batch_alter_table("sms_deliveries", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_sms_deliveries_due",
+            ["next_attempt_at"],
+            unique=False,
+            postgresql_where=sa.text("status = 'pending'"),
+            sqlite_where=sa.text("status = 'pending'"),
+        )
+        batch_op.create_index(batch_op.f("ix_sms_deliveries_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
         "tokens",
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("user_id", sa.String(length=64), nullable=False),
@@ -370,6 +398,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_tokens_user_id"))
 
     op.drop_table("tokens")
+    with op.batch_alter_table("sms_deliveries", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_sms_deliveries_user_id"))
+        batch_op.drop_index(
+            "ix_sms_deliveries_due",
+            postgresql_where=sa.text("status = 'pending'"),
+            sqlite_where=sa.text("status = 'pending'"),
+        )
+
+    op.drop_table("sms_deliveries")
     with op.batch_alter_table("push_subscriptions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_push_subscriptions_user_id"))
 

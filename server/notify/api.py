@@ -1,7 +1,7 @@
 """HTTP for Web Push (DESIGN.md §5, §10): the VAPID key and the caller's push subscriptions.
 
 There is no inbox endpoint: notifications are ``notification`` records that arrive by sync.
-The delivery worker is started here because this is the module the app composes.
+The push and SMS delivery workers are started here because this is the module the app composes.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from server.accounts.principal import Principal
 from server.auth import authenticated
 from server.db import utcnow
 from server.http import ApiError, app_state
-from server.notify import service
+from server.notify import service, sms
+from server.notify.channels import SmsChannel
+from server.notify.sms import SmsWorker
 from server.notify.worker import PushWorker
 from server.state import AppState
 
@@ -84,16 +86,27 @@ def _checked(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
 
 def on_startup(state: AppState) -> None:
     st = state.settings
+    gateway = sms.load_gateway(st.sms_gateway)  # a misconfigured gateway stops the server here
+    sms.configure(enabled=gateway is not None)
     if st.scheduler_interval_s > 0:
         worker = PushWorker(state.db, interval=st.scheduler_interval_s, subject=st.vapid_subject)
         state.services["push_worker"] = worker
         worker.start()
+        if gateway is not None:
+            channel = SmsChannel(gateway, signature=st.sms_signature)
+            texts = SmsWorker(state.db, channel, interval=st.scheduler_interval_s)
+            state.services["sms_worker"] = texts
+            texts.start()
 
 
 def on_shutdown(state: AppState) -> None:
     worker: PushWorker | None = state.services.pop("push_worker", None)
     if worker is not None:
         worker.stop()
+    texts: SmsWorker | None = state.services.pop("sms_worker", None)
+    if texts is not None:
+        texts.stop()
+    sms.configure(enabled=True)  # back to the default gateway's behaviour
 
 
 route_handlers = [push_key, subscribe, unsubscribe]

@@ -1,9 +1,15 @@
-"""What happened to a case → who hears of it: an inbox record that syncs, plus queued Web Pushes.
+"""What happened to a case → who hears of it: an inbox record that syncs, plus queued Web Pushes,
+plus a text message for whom push cannot reach.
 
 Called by routing and the workflow inside their sync unit of work (a :class:`Writer` over an
 :class:`SqlStore`): the ``notification`` records go through the op log and the ``push_deliveries``
-rows into the same transaction, so a notice exists exactly when the change that caused it does.
-Sending happens later, off the request path (``worker.py``).
+and ``sms_deliveries`` rows into the same transaction, so a notice exists exactly when the change
+that caused it does. Sending happens later, off the request path (``worker.py``, ``sms.py``).
+
+SMS goes to a staff user with a phone number and no push subscription (a feature-phone mediator)
+for the events that push to staff, and on a status change to the applicants of a case that a grid
+worker filed on a villager's behalf (by the phone on the party record). It says the case code and
+what happened, nothing more (``sms.sms_content``).
 """
 
 from __future__ import annotations
@@ -14,12 +20,12 @@ from datetime import UTC, datetime
 from typing import Any, Literal, cast, get_args
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select
+from sqlalchemy import exists, insert, select
 from sqlalchemy.orm import Session
 
 from server.accounts.models import User
 from server.db import utcnow
-from server.notify import webpush
+from server.notify import sms, webpush
 from server.notify.models import PushDelivery, PushSubscriptionRow
 from server.notify.webpush import MAX_TTL, NotificationText
 from server.registry.models import Mediator, Org
@@ -112,6 +118,51 @@ def notify_users(
         )
 
 
+def _sms_staff(w: Writer, user_ids: Iterable[str], text: NotificationText) -> None:
+    """A text to each of these staff users who has a phone number and no push subscription."""
+    users = list(dict.fromkeys(u for u in user_ids if u))
+    if not users or not sms.enabled():
+        return
+    s = _session(w)
+    rows = s.execute(
+        select(User.id, User.phone)
+        .where(
+            User.id.in_(users),
+            User.role != "citizen",
+            User.disabled.is_(False),
+            User.phone.is_not(None),
+            ~exists().where(PushSubscriptionRow.user_id == User.id),
+        )
+        .order_by(User.id)
+    ).all()
+    sms.queue(s, [(uid, phone) for uid, phone in rows if phone], sms.sms_content(text), text.kind)
+
+
+def _applicant_phones(w: Writer, case_key: str) -> list[str]:
+    """The phones on the case's ``applicant`` party records, those written in this unit of work too."""
+    rids = {rid for rid in w.store.records_of(case_key) if rid[0] == "party"}
+    rids |= {rid for rid, rec in w.records.items() if rid[0] == "party" and rec.root == case_key}
+    phones = []
+    for rid in sorted(rids):
+        party = w.view(*rid)
+        phone = party.get("phone")
+        if party.get("case") == case_key and party.get("role") == "applicant" and isinstance(phone, str):
+            phones.append(phone)
+    return phones
+
+
+def _sms_applicants(w: Writer, case_key: str, view: Mapping[str, Any], text: NotificationText) -> None:
+    """A text to the applicants when a grid worker filed the case for them (they may have no app)."""
+    filer = _str(view.get("filer"))
+    if filer is None or not sms.enabled():
+        return
+    s = _session(w)
+    if s.scalar(select(User.role).where(User.id == filer)) != "grid_worker":
+        return
+    phones = _applicant_phones(w, case_key)
+    sms.queue(s, [(None, p) for p in phones], sms.sms_content(text), text.kind)
+
+
 # -- who --------------------------------------------------------------------------------------
 
 
@@ -170,7 +221,8 @@ def _due(value: Any) -> datetime | None:
 
 
 def case_assigned(w: Writer, case_key: str, view: Mapping[str, Any]) -> None:
-    """A case reached an organisation: its assigned mediator (if any) and its org admins."""
+    """A case reached an organisation: its assigned mediator (if any) and its org admins (by SMS
+    those of them with a phone and no push subscription)."""
     s = _session(w)
     category = CATEGORY_NAMES_ZH.get(str(view.get("category") or ""))
     text = webpush.new_assignment(
@@ -178,6 +230,7 @@ def case_assigned(w: Writer, case_key: str, view: Mapping[str, Any]) -> None:
     )
     users = _mediator_user(s, view) + _org_admins(s, _str(view.get("org")))
     notify_users(w, users, text, case_key=case_key, ttl=DAY, urgency="normal", kind=text.kind)
+    _sms_staff(w, users, text)
 
 
 def deadline_warning(w: Writer, case_key: str, view: Mapping[str, Any], kind: str) -> None:
@@ -200,6 +253,7 @@ def deadline_warning(w: Writer, case_key: str, view: Mapping[str, Any], kind: st
     ttl = min(DAY, text.ttl) if due is not None else DAY
     users = _mediator_user(s, view) + _org_admins(s, _str(view.get("org")))
     notify_users(w, users, text, case_key=case_key, ttl=ttl, urgency="high", kind=text.kind)
+    _sms_staff(w, users, text)
 
 
 def deadline_breached(
@@ -215,10 +269,12 @@ def deadline_breached(
     text = webpush.breach(case_key, _code(case_key, view), _what(kind), escalated_to=target)
     users = _mediator_user(s, view) + _org_admins(s, _str(view.get("org")))
     notify_users(w, users, text, case_key=case_key, ttl=text.ttl, urgency="high", kind=text.kind)
+    _sms_staff(w, users, text)
 
 
 def status_changed(w: Writer, case_key: str, view: Mapping[str, Any], old: str | None, new: str) -> None:
-    """The case moved from ``old`` to ``new``: its filer and everyone following it by QR."""
+    """The case moved from ``old`` to ``new``: its filer and everyone following it by QR; by SMS
+    the applicants when a grid worker filed for them."""
     if old == new:
         return
     code = _code(case_key, view)
@@ -234,3 +290,4 @@ def status_changed(w: Writer, case_key: str, view: Mapping[str, Any], old: str |
         )
     users = [u for u in [_str(view.get("filer"))] if u] + sorted(w.store.followers(case_key))
     notify_users(w, users, text, case_key=case_key, ttl=3 * DAY, urgency="normal", kind=text.kind)
+    _sms_applicants(w, case_key, view, text)

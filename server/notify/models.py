@@ -1,4 +1,4 @@
-"""Push subscriptions, the delivery queue (leased rows) and the server's VAPID key."""
+"""Push subscriptions, the push and SMS delivery queues (leased rows) and the server's VAPID key."""
 
 from __future__ import annotations
 
@@ -43,6 +43,39 @@ class PushDelivery(Base):
             "next_attempt_at",
             postgresql_where=text("status = 'pending'"),
             sqlite_where=text("status = 'pending'"),
+        ),
+    )
+
+
+_SMS_PENDING = text("status = 'pending'")  # made here: in the class body ``text`` is the column
+
+
+class SmsDelivery(Base):
+    """One queued text message: to a staff user without push, or to a party by the party's phone.
+
+    ``user_id`` is None for a party (a villager on whose behalf a grid worker filed: no account).
+    ``text`` is what the person reads, without the gateway's signature; it never holds a name.
+    """
+
+    __tablename__ = "sms_deliveries"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    user_id: Mapped[str | None] = mapped_column(String(64), ForeignKey("users.id"), index=True)
+    phone: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sent|failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        Index(
+            "ix_sms_deliveries_due",
+            "next_attempt_at",
+            postgresql_where=_SMS_PENDING,
+            sqlite_where=_SMS_PENDING,
         ),
     )
 

@@ -133,6 +133,7 @@ class StaffRow:
     region: str  # 12-digit code: the org's region, the grid worker's village, or the county
     mediator: str | None  # the MediatorRow id for mediator accounts
     note: str
+    phone: str | None = None  # fictitious; a staff user with a phone and no push gets SMS
 
 
 def _read_json(name: str) -> dict[str, Any]:
@@ -351,6 +352,12 @@ _STAFF: Final[tuple[tuple[str, str, str | None, str | None, int | None, str], ..
 )
 
 
+# Fictitious numbers, made up for the demo (do not dial; never point a real SMS gateway at a demo
+# database). The village mediator has one and no push subscription, so the demo shows the SMS
+# fallback: a new case in the demo village logs a text to 139****0001 (the default gateway logs).
+_DEMO_PHONES: Final[dict[str, str]] = {"village_mediator": "13900000001"}
+
+
 def staff_accounts() -> list[StaffRow]:
     """Demo logins (password ``DEMO_PASSWORD``). Mediator accounts are the org's n-th MediatorRow."""
     orgs = build_orgs(load_regions())
@@ -377,6 +384,7 @@ def staff_accounts() -> list[StaffRow]:
                 region=region,
                 mediator=med_id,
                 note=f"{note}；{FICTITIOUS_NOTE}",
+                phone=_DEMO_PHONES.get(username),
             )
         )
     return out

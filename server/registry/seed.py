@@ -88,6 +88,7 @@ def seed_demo(db: Database, progress: Progress | None = None) -> dict[str, int]:
                 region=st.region if st.role == "grid_worker" else None,
                 user_id=f"user-{st.username}",
             )
+            user.phone = st.phone  # fictitious (demo_data); shows the SMS fallback
             s.flush()
             if st.mediator:
                 med = s.get(Mediator, st.mediator)
