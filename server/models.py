@@ -2,14 +2,15 @@
 
 from server.accounts.models import Token, User
 from server.db import Base
-from server.notify.models import PushDelivery, PushSubscriptionRow, VapidKeyRow
+from server.notify.models import PushDelivery, PushSubscriptionRow, SmsDelivery, VapidKeyRow
 from server.registry.models import Mediator, Org, Region
 from server.routing.models import CategoryCorrection, RuleSet, Timer
-from server.sync.models import Blob, CaseRow, Follow, OpRow, RecordRow, ScopeLogRow, ScopeMember
+from server.sync.models import Blob, BlobRef, CaseRow, Follow, OpRow, RecordRow, ScopeLogRow, ScopeMember
 
 __all__ = [
     "Base",
     "Blob",
+    "BlobRef",
     "CaseRow",
     "CategoryCorrection",
     "Follow",
@@ -23,6 +24,7 @@ __all__ = [
     "RuleSet",
     "ScopeLogRow",
     "ScopeMember",
+    "SmsDelivery",
     "Timer",
     "Token",
     "User",
