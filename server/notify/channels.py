@@ -105,7 +105,8 @@ def mask_phone(phone: str) -> str:
     return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
 
 
-def _mobile(phone: str) -> str | None:
+def mainland_mobile(phone: str) -> str | None:
+    """The 11 digits of a mainland mobile number written any usual way, else None."""
     digits = re.sub(r"[\s\-]", "", phone)
     digits = digits.removeprefix("+86").removeprefix("0086")
     return digits if _MOBILE.fullmatch(digits) else None
@@ -138,7 +139,7 @@ class SmsChannel:
         self._base_url = base_url
 
     def send(self, recipient: Recipient, message: NotificationText) -> DeliveryResult:
-        phone = _mobile(recipient.phone or "")
+        phone = mainland_mobile(recipient.phone or "")
         if phone is None:
             return DeliveryResult(ok=False, error="no valid mainland mobile number")
         try:

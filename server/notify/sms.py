@@ -43,7 +43,14 @@ from sqlalchemy.orm import Session
 
 from server.db import Database, utcnow
 from server.notify import webpush
-from server.notify.channels import SMS_MAX_CHARS, Channel, LoggingSmsGateway, Recipient, SmsGateway
+from server.notify.channels import (
+    SMS_MAX_CHARS,
+    Channel,
+    LoggingSmsGateway,
+    Recipient,
+    SmsGateway,
+    mainland_mobile,
+)
 from server.notify.models import SmsDelivery
 from server.notify.webpush import DeliveryResult, EventKind, NotificationText
 
@@ -131,9 +138,11 @@ def queue(s: Session, recipients: Iterable[tuple[str | None, str]], content: str
     if not _enabled:
         return 0
     seen: dict[str, str | None] = {}
-    for user_id, phone in recipients:
-        phone = phone.strip()
-        if phone and phone not in seen:
+    for user_id, raw in recipients:
+        # One text per number however it was written (139-0572-8866, +86 13905728866…); a number no
+        # SMS can reach (a landline, a typo) is not queued at all.
+        phone = mainland_mobile(raw)
+        if phone is not None and phone not in seen:
             seen[phone] = user_id
     if not seen:
         return 0
