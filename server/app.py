@@ -143,7 +143,13 @@ def create_app(
         state=State({"jiefen": state}),
         middleware=[DefineMiddleware(BearerAuthMiddleware)],
         openapi_config=OpenAPIConfig(title="解纷 Jiefen API", version="0.1.0", path="/schema"),
-        compression_config=CompressionConfig(backend="gzip", minimum_size=800, gzip_compress_level=6),
+        compression_config=CompressionConfig(
+            backend="gzip",
+            minimum_size=800,
+            gzip_compress_level=6,
+            # PNG icons and evidence photos are compressed already: gzip would only cost CPU.
+            exclude=["^/icons/", "^/api/v1/blobs/"],
+        ),
         cors_config=CORSConfig(allow_origins=[], allow_headers=["authorization", "content-type"]),
         plugins=[StructlogPlugin(_LOG_CONFIG)],
         exception_handlers={OperationalError: _database_busy},

@@ -21,6 +21,9 @@ def pwa_client(settings: Settings, tmp_path: Path) -> Iterator[TestClient[Any]]:
     (dist / "assets" / "index-abc123.js").write_text("console.log(1)")
     (dist / "sw.js").write_text("self.addEventListener('fetch', () => {})")
     (dist / "manifest.webmanifest").write_text('{"name": "解纷"}')
+    (dist / "icons").mkdir()
+    (dist / "icons" / "icon-192.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    (dist / "assets" / "big-abc123.js").write_text("console.log('解纷');\n" * 200)
     with TestClient(
         create_app(
             Settings(
@@ -62,3 +65,12 @@ def test_unknown_api_paths_are_404_not_the_app(pwa_client: TestClient[Any]) -> N
     r = pwa_client.get("/api/v1/nothing-here")
     assert r.status_code == 404
     assert r.headers["content-type"].startswith("application/json")
+
+
+def test_text_is_gzipped_and_images_are_not(pwa_client: TestClient[Any]) -> None:
+    js = pwa_client.get("/assets/big-abc123.js", headers={"Accept-Encoding": "gzip"})
+    assert js.headers.get("content-encoding") == "gzip"  # 2G/3G: every byte of the shell counts
+    png = pwa_client.get("/icons/icon-192.png", headers={"Accept-Encoding": "gzip"})
+    assert png.status_code == 200
+    assert "content-encoding" not in png.headers  # already compressed: gzip would only cost CPU
+    assert png.headers["content-type"] == "image/png"
