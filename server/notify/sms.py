@@ -28,10 +28,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
-import secrets
-import socket
-import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -41,6 +37,7 @@ from typing import cast
 from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
+from server.background import PollingWorker
 from server.db import Database, utcnow
 from server.notify import webpush
 from server.notify.channels import (
@@ -259,52 +256,17 @@ def deliver_sms_due(db: Database, channel: Channel, now: datetime, *, owner: str
     return tried
 
 
-class SmsWorker:
+class SmsWorker(PollingWorker):
     """A daemon thread that runs :func:`deliver_sms_due` every ``interval`` seconds until stopped."""
 
+    name = "jiefen-sms"
+
     def __init__(
-        self,
-        db: Database,
-        channel: Channel,
-        *,
-        interval: float,
-        batch: int = 50,
-        owner: str | None = None,
+        self, db: Database, channel: Channel, *, interval: float, batch: int = 50, owner: str | None = None
     ) -> None:
+        super().__init__(interval=interval, batch=batch, owner=owner)
         self.db = db
         self.channel = channel
-        self.interval = interval
-        self.batch = batch
-        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    def run_once(self, now: datetime | None = None) -> int:
-        """Send everything due now (batch after batch); returns how many were tried."""
-        total = 0
-        while not self._stop.is_set():
-            n = deliver_sms_due(self.db, self.channel, now or utcnow(), owner=self.owner, batch=self.batch)
-            total += n
-            if n < self.batch:
-                break
-        return total
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.run_once()
-            except Exception:  # a database hiccup must not end the thread; try again next round
-                log.exception("sms worker round failed")
-            self._stop.wait(self.interval)
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._loop, name="jiefen-sms", daemon=True)
-            self._thread.start()
-
-    def stop(self, timeout: float = 15.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+    def deliver(self, now: datetime) -> int:
+        return deliver_sms_due(self.db, self.channel, now, owner=self.owner, batch=self.batch)

@@ -10,10 +10,6 @@ row from being sent twice, and an outcome is only recorded while its lease still
 from __future__ import annotations
 
 import logging
-import os
-import secrets
-import socket
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,7 +18,8 @@ from typing import Any, cast
 
 from sqlalchemy import delete, or_, select
 
-from server.db import Database, utcnow
+from server.background import PollingWorker
+from server.db import Database
 from server.notify import webpush
 from server.notify.keys import load_or_create
 from server.notify.models import PushDelivery, PushSubscriptionRow
@@ -178,8 +175,10 @@ def deliver_due(
     return tried
 
 
-class PushWorker:
+class PushWorker(PollingWorker):
     """A daemon thread that runs :func:`deliver_due` every ``interval`` seconds until stopped."""
+
+    name = "jiefen-push"
 
     def __init__(
         self,
@@ -191,50 +190,13 @@ class PushWorker:
         owner: str | None = None,
         timeout: float = 10.0,
     ) -> None:
+        super().__init__(interval=interval, batch=batch, owner=owner)
         self.db = db
-        self.interval = interval
         self.subject = subject
-        self.batch = batch
         self.timeout = timeout
-        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    def run_once(self, now: datetime | None = None) -> int:
-        """Deliver everything due now (batch after batch); returns how many were tried."""
+    def deliver(self, now: datetime) -> int:
         keys = load_or_create(self.db)
-        total = 0
-        while not self._stop.is_set():
-            n = deliver_due(
-                self.db,
-                keys,
-                now or utcnow(),
-                owner=self.owner,
-                batch=self.batch,
-                subject=self.subject,
-                timeout=self.timeout,
-            )
-            total += n
-            if n < self.batch:
-                break
-        return total
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.run_once()
-            except Exception:  # a database hiccup must not end the thread; try again next round
-                log.exception("push worker round failed")
-            self._stop.wait(self.interval)
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._loop, name="jiefen-push", daemon=True)
-            self._thread.start()
-
-    def stop(self, timeout: float = 15.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        return deliver_due(
+            self.db, keys, now, owner=self.owner, batch=self.batch, subject=self.subject, timeout=self.timeout
+        )

@@ -64,7 +64,6 @@ def on_shutdown(state: AppState) -> None:
     sched = state.services.pop("scheduler", None)
     if sched is not None:
         sched.stop()
-        sched.join(timeout=10)
 
 
 def _routing(request: Request[Any, Any, Any]) -> RoutingService:
