@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,53 +30,61 @@ def seed_demo(db: Database, progress: Progress | None = None) -> dict[str, int]:
     with db.session() as s:
         if is_seeded(s):
             return {"regions": 0, "orgs": 0, "mediators": 0, "users": 0}
-        for i, r in enumerate(regions, 1):
-            s.add(
-                Region(
-                    code=r.code,
-                    name=r.short_name,
-                    parent=r.parent,
-                    level=r.level,
-                    population=r.population,
-                    population_approx=True,
-                )
-            )
-            if i % 50 == 0 or i == len(regions):
-                report("行政区划", i, len(regions))
-        s.flush()
-        for i, o in enumerate(orgs, 1):
-            s.add(
-                Org(
-                    id=o.id,
-                    name=o.name,
-                    level=o.level,
-                    kind=o.kind,
-                    domain=o.domain,
-                    parent_id=o.parent,
-                    region=o.region,
-                    categories=list(o.categories),
-                    online=o.online,
-                    in_person=o.in_person,
-                    hotline=o.hotline,
-                )
-            )
-            if i % 50 == 0 or i == len(orgs):
-                report("调解组织", i, len(orgs))
-        s.flush()
-        for i, m in enumerate(mediators, 1):
-            s.add(
-                Mediator(
-                    id=m.id,
-                    org_id=m.org,
-                    name=m.name,
-                    specialities=list(m.specialities),
-                    capacity=m.capacity,
-                    open_cases=0,
-                )
-            )
-            if i % 50 == 0 or i == len(mediators):
-                report("调解员", i, len(mediators))
-        s.flush()
+        stages: list[tuple[str, list[Any]]] = [
+            (
+                "行政区划",
+                [
+                    Region(
+                        code=r.code,
+                        name=r.short_name,
+                        parent=r.parent,
+                        level=r.level,
+                        population=r.population,
+                        population_approx=True,
+                    )
+                    for r in regions
+                ],
+            ),
+            (
+                "调解组织",
+                [
+                    Org(
+                        id=o.id,
+                        name=o.name,
+                        level=o.level,
+                        kind=o.kind,
+                        domain=o.domain,
+                        parent_id=o.parent,
+                        region=o.region,
+                        categories=list(o.categories),
+                        online=o.online,
+                        in_person=o.in_person,
+                        hotline=o.hotline,
+                    )
+                    for o in orgs
+                ],
+            ),
+            (
+                "调解员",
+                [
+                    Mediator(
+                        id=m.id,
+                        org_id=m.org,
+                        name=m.name,
+                        specialities=list(m.specialities),
+                        capacity=m.capacity,
+                        open_cases=0,
+                    )
+                    for m in mediators
+                ],
+            ),
+        ]
+        for stage, rows in stages:  # in this order: organisations refer to regions, mediators to orgs
+            for i, row in enumerate(rows, 1):
+                s.add(row)
+                if i % 50 == 0 or i == len(rows):
+                    report(stage, i, len(rows))
+            s.flush()
         for i, st in enumerate(staff, 1):
             # Argon2 hashing dominates seeding time, hence a step per account.
             user = create_user(
