@@ -6,7 +6,7 @@ from server.consult.models import Consultation, GuidanceSet
 from server.db import Base
 from server.notify.models import PushDelivery, PushSubscriptionRow, SmsDelivery, VapidKeyRow
 from server.registry.models import Mediator, Org, Region
-from server.routing.models import CategoryCorrection, RuleSet, Timer
+from server.routing.models import CategoryCorrection, CategoryExample, CategoryModel, RuleSet, Timer
 from server.sync.models import Blob, BlobRef, CaseRow, Follow, OpRow, RecordRow, ScopeLogRow, ScopeMember
 
 __all__ = [
@@ -15,6 +15,8 @@ __all__ = [
     "BlobRef",
     "CaseRow",
     "CategoryCorrection",
+    "CategoryExample",
+    "CategoryModel",
     "Consultation",
     "Follow",
     "GuidanceSet",

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from server.accounts.principal import Principal
 from server.auth import roles
 from server.http import ApiError, app_state
-from server.routing import load_categories, load_rules
+from server.routing import load_categories, load_rules, models_api
 from server.routing.classify import RulesError
 from server.routing.config_file import load_config
 from server.routing.models import CategoryCorrection
@@ -152,4 +152,4 @@ def corrections(request: Request[Principal, Any, Any]) -> list[CorrectionOut]:
         ]
 
 
-route_handlers = [categories, get_rules, put_rules, reload_rules, corrections]
+route_handlers = [categories, get_rules, put_rules, reload_rules, corrections, *models_api.route_handlers]

@@ -1,8 +1,8 @@
 """The category of a description: keyword rules and the learned model together, with reasons.
 
-The keyword rules (admins read and edit them) give each category a score; those scores are
-features of the linear model next to the text's character n-grams, so an admin's new keyword
-moves the decision at once, and the model weighs it against everything else it has learned.
+The keyword rules (admins read and edit them) give each category a score; the linear model adds a
+fixed share of that score to what it learned from the text's character n-grams, so an admin's new
+keyword moves the decision at once, and the model weighs it against everything else it knows.
 The explanation shows both: the matched keywords and the model's strongest n-grams.
 
 When the model is not sure (top probability below the model's ``ask_below``), ``candidates``
@@ -14,11 +14,11 @@ from __future__ import annotations
 from server.routing.classify import OTHER, Classification, Classifier
 from server.routing.config import CATEGORY_NAMES_ZH
 from server.routing.linear_model import LinearModel
-from server.routing.textfeatures import ngrams, vector
+from server.routing.textfeatures import vector
 
 MAX_CANDIDATES = 3
 CANDIDATE_FLOOR = 0.08
-"""A category below this probability is not offered as a choice (it would only confuse)."""
+"""A third category below this probability is not offered as a choice (it would only confuse)."""
 
 
 class Categorizer:
@@ -34,19 +34,21 @@ class Categorizer:
         if self.model is None:
             return self.rules.classify(text)
         scores, words, denied = self.rules.keyword_scores(text)
-        if not ngrams(text):
+        x = vector(text)
+        if not x:
             return Classification(OTHER, 0.0, [], "没有可判断的文字，请人工确认")
-        x = vector(text, scores)
-        ranked = self.model.rank(x)
+        ranked, evidence = self.model.analyse(x, scores)
         best = ranked[0]
         unsure = best.probability < self.model.ask_below
-        candidates = tuple(
-            (r.category, round(r.probability, 3))
-            for r in ranked[:MAX_CANDIDATES]
-            if r is best or (r.probability >= CANDIDATE_FLOOR and r.category != OTHER)
-        )
+        # The best, the runner-up (a choice needs two), and a third only if it is plausible.
+        rest = [r for r in ranked[1:] if r.category != OTHER]
+        picked = [
+            best,
+            *rest[:1],
+            *(r for r in rest[1 : MAX_CANDIDATES - 1] if r.probability >= CANDIDATE_FLOOR),
+        ]
+        candidates = tuple((r.category, round(r.probability, 3)) for r in picked)
         matched = words.get(best.category, [])
-        evidence = self.model.evidence(x, best.category)
         parts = []
         if matched:
             parts.append(f"匹配关键词：{'、'.join(matched)}")

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from server.accounts.principal import Principal
 from server.db import Database
 from server.registry.models import Mediator as MediatorRow
-from server.routing import sla, transitions
+from server.routing import learning, sla, transitions
 from server.routing.config import CATEGORY_NAMES_ZH, RoutingConfig
 from server.routing.models import CategoryCorrection
 from server.routing.registry_view import DbRegistry, load_orgs
@@ -126,7 +126,7 @@ class RoutingService:
     def route_new(self, w: Writer, key: str) -> None:
         s = _session(w)
         view = w.view("case", key)
-        text = f"{view.get('summary', '')}。{view.get('description', '')}"
+        text = _case_text(view)
         guess = self.rules.current(s).classify(text)
         chosen = view.get("category")
         if chosen:
@@ -255,6 +255,10 @@ class RoutingService:
         elif to in transitions.TERMINAL or to in ("resolved", "failed", "confirmation_denied"):
             w.server_put("case", key, "respond_by", None)
             w.server_put("case", key, "resolve_by", None)
+            if to == "resolved":  # the mediator closed it under this category: a confirmed label
+                learning.record_example(
+                    _session(w), key, _case_text(case), str(case.get("category") or ""), "closing", p.user_id
+                )
             if old in OPEN:
                 self._load(w, case.get("mediator"), -1)
         self._replan(w, key)
@@ -309,13 +313,14 @@ class RoutingService:
             return Rejection(op.id, "not_assigned_org", "该案件未分派给您所在的机构")
         new = str(value["category"])
         reason = str(value.get("reason") or "")
+        learning.record_example(_session(w), op.key, _case_text(case), new, "correction", p.user_id)
         _session(w).add(
             CategoryCorrection(
                 case_key=op.key,
                 from_category=case.get("category"),
                 to_category=new,
                 reason=reason,
-                text=f"{case.get('summary', '')}。{case.get('description', '')}",
+                text=_case_text(case),
                 by_user=p.user_id,
             )
         )
@@ -377,6 +382,11 @@ class RoutingService:
 
 def _complete(view: Mapping[str, Any]) -> bool:
     return bool(view.get("summary")) and len(str(view.get("region") or "")) == 12 and bool(view.get("code"))
+
+
+def _case_text(case: Mapping[str, Any]) -> str:
+    """What the classifier reads: summary and description."""
+    return f"{case.get('summary', '')}。{case.get('description', '')}"
 
 
 def _facts(view: Mapping[str, Any], category: str) -> CaseFacts:

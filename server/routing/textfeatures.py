@@ -5,23 +5,17 @@ dictionary segments well; character 1–3-grams cover every word of up to three 
 gracefully on a typo (``工姿`` still shares ``工``), and are computed the same way in the browser
 (``pwa/src/lib/textfeatures.ts``; shared vectors in ``tests/vectors/classify_features.json``).
 
-A text becomes a sparse vector: each distinct n-gram weighs ``1/sqrt(n_distinct)`` (so a long text
-with several facts does not outvote a short one by length), plus one feature per category,
-``kw:<id>``, holding the keyword rules' score for it times ``KEYWORD_SCALE``.  Pure functions.
+A text becomes a sparse vector: each distinct n-gram weighs ``1/sqrt(n_distinct)`` (unit length,
+so a long text with several facts does not outvote a short one by length).  Pure functions.
 """
 
 from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Mapping
 
 MAX_CHARS = 1000
 """Only the first 1000 characters (after normalising) count: bounded cost per classification."""
-NGRAM_MIN, NGRAM_MAX = 1, 3
-KEYWORD_SCALE = 0.2
-KEYWORD_CAP = 10.0
-KEYWORD_PREFIX = "kw:"
 
 
 def normalize_chars(text: str) -> str:
@@ -45,26 +39,20 @@ def _segments(norm: str) -> list[str]:
     return out
 
 
-def ngrams(text: str) -> list[str]:
-    """Distinct character n-grams (n = 1..3) of ``text`` in order of first appearance."""
-    seen: dict[str, None] = {}
+def ngrams(text: str) -> set[str]:
+    """The distinct character n-grams (n = 1..3) of ``text``."""
+    out: set[str] = set()
     for seg in _segments(normalize_chars(text)):
-        for i in range(len(seg)):
-            for n in range(NGRAM_MIN, NGRAM_MAX + 1):
-                if i + n > len(seg):
-                    break
-                seen.setdefault(seg[i : i + n], None)
-    return list(seen)
-
-
-def vector(text: str, keyword_scores: Mapping[str, float]) -> dict[str, float]:
-    """The sparse feature vector: ``{ngram: 1/sqrt(N)} ∪ {"kw:<category>": scale·min(score, cap)}``."""
-    grams = ngrams(text)
-    out: dict[str, float] = {}
-    if grams:
-        value = 1.0 / math.sqrt(len(grams))
-        out = dict.fromkeys(grams, value)
-    for cid, score in keyword_scores.items():
-        if score > 0:
-            out[KEYWORD_PREFIX + cid] = KEYWORD_SCALE * min(score, KEYWORD_CAP)
+        size = len(seg)
+        out.update(seg)
+        out.update(seg[i : i + 2] for i in range(size - 1))
+        out.update(seg[i : i + 3] for i in range(size - 2))
     return out
+
+
+def vector(text: str) -> dict[str, float]:
+    """The sparse feature vector ``{ngram: 1/sqrt(N)}`` over the N distinct n-grams of ``text``."""
+    grams = ngrams(text)
+    if not grams:
+        return {}
+    return dict.fromkeys(grams, 1.0 / math.sqrt(len(grams)))
