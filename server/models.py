@@ -4,7 +4,7 @@ from server.accounts.models import Token, User
 from server.db import Base
 from server.notify.models import PushDelivery, PushSubscriptionRow, SmsDelivery, VapidKeyRow
 from server.registry.models import Mediator, Org, Region
-from server.routing.models import CategoryCorrection, RuleSet, Timer
+from server.routing.models import CategoryCorrection, HolidayYear, RuleSet, Timer
 from server.sync.models import Blob, BlobRef, CaseRow, Follow, OpRow, RecordRow, ScopeLogRow, ScopeMember
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "CaseRow",
     "CategoryCorrection",
     "Follow",
+    "HolidayYear",
     "Mediator",
     "OpRow",
     "Org",

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from server.background import PollingWorker
 from server.db import Database
 from server.routing import sla
+from server.routing.holidays import BASE, WorkCalendar
 from server.routing.models import Timer
 from server.sync.service import ServerReplica, Writer
 from server.sync.store import SqlStore
@@ -37,7 +38,9 @@ def _dt(value: Any) -> datetime | None:
     return datetime.fromisoformat(value) if isinstance(value, str) and value else None
 
 
-def wanted_timers(view: Mapping[str, Any], warn_fraction: float) -> list[tuple[str, datetime]]:
+def wanted_timers(
+    view: Mapping[str, Any], warn_fraction: float, cal: WorkCalendar = BASE
+) -> list[tuple[str, datetime]]:
     """(kind, due) of every timer the case's current state calls for (pure)."""
     status = view.get("status")
     if view.get("paused") or status not in (
@@ -52,13 +55,13 @@ def wanted_timers(view: Mapping[str, Any], warn_fraction: float) -> list[tuple[s
     respond_by = _dt(view.get("respond_by"))
     if respond_by is not None and status in ("assigned", "confirmation_requested", "filing_requested"):
         if start is not None:
-            out.append(("respond_warn", sla.warn_at(start, respond_by, warn_fraction)))
+            out.append(("respond_warn", sla.warn_at(start, respond_by, warn_fraction, cal)))
         out.append(("respond_breach", respond_by))
     resolve_by = _dt(view.get("resolve_by"))
     rstart = _dt(view.get("accepted_at")) or start
     if resolve_by is not None and status == "accepted":
         if rstart is not None:
-            out.append(("resolve_warn", sla.warn_at(rstart, resolve_by, warn_fraction)))
+            out.append(("resolve_warn", sla.warn_at(rstart, resolve_by, warn_fraction, cal)))
         out.append(("resolve_breach", resolve_by))
     return out
 
@@ -71,6 +74,7 @@ def plan_timers(
     warn_fraction: float,
     *,
     restart: bool = False,
+    cal: WorkCalendar = BASE,
 ) -> None:
     """Replace the case's pending timers with what its state calls for now.
 
@@ -86,7 +90,7 @@ def plan_timers(
             select(Timer.kind, Timer.due_at).where(Timer.case_key == case_key, Timer.fired_at.is_not(None))
         )
         fired = {(kind, due) for kind, due in rows}
-    for kind, due in wanted_timers(view, warn_fraction):
+    for kind, due in wanted_timers(view, warn_fraction, cal):
         if (kind, due) not in fired:
             s.add(Timer(case_key=case_key, kind=kind, due_at=due))
     s.flush()
