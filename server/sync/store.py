@@ -76,6 +76,33 @@ class OpStore(ABC):
     def followers_many(self, roots: Sequence[str]) -> dict[str, set[str]]:
         return {r: self.followers(r) for r in roots}
 
+    def followed_roots(self) -> list[str]:
+        """Every case root someone follows by QR."""
+        return []
+
+    def trace_view(self, case_key: str) -> dict[str, Any] | None:
+        """The public trace of a case as plain JSON (what its QR followers read), None if unknown.
+
+        This default builds it from the stored records (no organisation name, no filing time);
+        ``SqlStore`` answers exactly what ``GET /api/v1/trace/{code}`` answers.
+        """
+        from server.qr.trace import CaseFacts, build_trace
+
+        case = self.get_record(("case", case_key))
+        if case is None:
+            return None
+        v = case.view
+        children = [r for rid in self.records_of(case_key) if (r := self.get_record(rid)) is not None]
+        facts = CaseFacts(str(v.get("code") or ""), str(v.get("status") or "submitted"), v.get("category"),
+                          v.get("level"), None, None, None)
+        trace = build_trace(
+            facts,
+            v.get("org"),
+            [r.view for r in children if r.view.get("role") is not None and r.view.get("case") == case_key],
+            [r.view for r in children if r.view.get("event") is not None],
+        )
+        return dict(msgspec.to_builtins(trace))
+
     @abstractmethod
     def get_record(self, rid: RecordId) -> StoredRecord | None: ...
 
@@ -177,6 +204,9 @@ class MemoryStore(OpStore):
 
     def followers(self, root: str) -> set[str]:
         return set(self.follow.get(root, set()))
+
+    def followed_roots(self) -> list[str]:
+        return sorted(r for r, users in self.follow.items() if users)
 
     def add_follower(self, root: str, user_id: str) -> bool:
         s = self.follow.setdefault(root, set())
@@ -401,6 +431,17 @@ class SqlStore(OpStore):
             ):
                 out[case_key].add(user)
         return out
+
+    def followed_roots(self) -> list[str]:
+        return list(self.s.scalars(select(Follow.case_key).distinct().order_by(Follow.case_key)))
+
+    def trace_view(self, case_key: str) -> dict[str, Any] | None:
+        from server.qr.service import trace_view
+
+        row = self._cases[case_key] if case_key in self._cases else self.s.get(CaseRow, case_key)
+        if row is None or not row.code:
+            return None
+        return dict(msgspec.to_builtins(trace_view(self.s, row)))
 
     def add_follower(self, root: str, user_id: str) -> bool:
         if self.s.get(Follow, (root, user_id)) is not None:
