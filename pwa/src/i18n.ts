@@ -89,6 +89,7 @@ const zh = {
   // cases
   cases_title: "我的案件",
   cases_empty: "还没有案件",
+  cases_followed: "关注的案件（只显示公开进展）",
   case_detail: "案件详情",
   status: "办理状态",
   timeline: "办理经过",
@@ -262,6 +263,7 @@ const en: Record<Key, string> = {
   show_qr: "Case QR code",
   cases_title: "My cases",
   cases_empty: "No cases yet",
+  cases_followed: "Cases I follow (public progress only)",
   case_detail: "Case",
   status: "Status",
   timeline: "History",

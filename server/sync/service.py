@@ -25,12 +25,14 @@ from server.sync.merge import RecordState, apply, materialize
 from server.sync.ops import Change, Evict, Op, Rejection, SyncRequest, SyncResponse, validate_op
 from server.sync.store import OpStore, RecordId, StoredRecord
 
+SERVER_REPLICA_PREFIX = "srv_"
+
 
 class ServerReplica:
     """The server process's own replica: unique op ids and an HLC that has seen every client op."""
 
     def __init__(self, now_ms: Callable[[], int] | None = None) -> None:
-        self.replica = f"srv_{secrets.token_hex(6)}"
+        self.replica = f"{SERVER_REPLICA_PREFIX}{secrets.token_hex(6)}"
         self.clock = Clock(self.replica, now_ms or (lambda: int(time.time() * 1000)))
         self._n = itertools.count(1)
         self._lock = threading.Lock()
@@ -207,13 +209,23 @@ class SyncService:
         if not req.ops:
             return acked, rejected
         store.lock_for_write()
-        known = store.known_ids([o.id for o in req.ops])
+        owner = store.claim_replica(req.replica, p.user_id)
+        if owner != p.user_id or req.replica.startswith(SERVER_REPLICA_PREFIX):
+            # Someone else's replica id (read off a pulled op): nothing of this batch is stored.
+            return acked, [reject(op.id, "replica_taken") for op in req.ops]
+        known = store.stored_ops([o.id for o in req.ops])
         store.prefetch(_records_touched(req.ops))
         w = Writer(store, self.server, now_ms)
         touched: set[str] = set()
         for op in req.ops:
             if op.id in known:
-                acked.append(op.id)  # applied before: acknowledge, change nothing
+                # Already stored only when it is the same op from the same principal: acknowledge,
+                # change nothing. Anything else is told, never acked (an ack means "it is stored").
+                stored, actor = known[op.id]
+                if stored == op and actor == p.user_id:
+                    acked.append(op.id)
+                else:
+                    rejected.append(reject(op.id, "id_conflict"))
                 continue
             problem = validate_op(op, server_now_ms=now_ms, max_skew_ms=self.limits.max_skew_ms)
             if problem is None and not op.id.startswith(f"{req.replica}:"):
@@ -223,7 +235,7 @@ class SyncService:
             if problem is not None:
                 rejected.append(problem)
                 continue
-            known.add(op.id)
+            known[op.id] = (op, p.user_id)
             acked.append(op.id)
             self.server.observe(op.ts)
         if w.roots:
