@@ -1,7 +1,9 @@
 """Every table, imported in one place so Alembic and tests see the whole schema."""
 
 from server.accounts.models import Token, User
+from server.assessment.models import Rating
 from server.audit.models import PersonalDataAccess
+from server.consult.models import Consultation, GuidanceSet
 from server.db import Base
 from server.notify.models import PushDelivery, PushSubscriptionRow, SmsDelivery, VapidKeyRow
 from server.registry.models import Mediator, Org, Region
@@ -24,13 +26,16 @@ __all__ = [
     "BlobRef",
     "CaseRow",
     "CategoryCorrection",
+    "Consultation",
     "Follow",
+    "GuidanceSet",
     "Mediator",
     "OpRow",
     "Org",
     "PersonalDataAccess",
     "PushDelivery",
     "PushSubscriptionRow",
+    "Rating",
     "RecordRow",
     "Region",
     "ReplicaOwner",

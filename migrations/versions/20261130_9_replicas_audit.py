@@ -1,7 +1,7 @@
 """replica owners and the personal-data access log (issue #9)
 
 Revision ID: i9_privacy
-Revises: 0001
+Revises: i14_consult_ratings
 Create Date: 2026-11-30 12:40:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import server.db
 
 revision: str = "i9_privacy"
-down_revision: str | None = "0001"
+down_revision: str | None = "i14_consult_ratings"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
