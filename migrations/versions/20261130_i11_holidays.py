@@ -1,7 +1,7 @@
 """holiday arrangements loaded as data; provisional deadlines on cases
 
 Revision ID: i11_holidays
-Revises: i14_consult_ratings
+Revises: i9_privacy
 Create Date: 2026-11-30 12:30:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import server.db
 
 revision: str = "i11_holidays"
-down_revision: str | None = "i14_consult_ratings"
+down_revision: str | None = "i9_privacy"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
