@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from server.accounts.principal import Principal
+from server.vocabulary import CLOSED_STATES
 
 FILER_ROLES = frozenset({"citizen", "grid_worker", "mediator", "org_admin", "admin"})
 STAFF_ROLES = frozenset({"mediator", "org_admin", "court_clerk"})
@@ -31,19 +32,6 @@ FILER_FIELDS = frozenset(
     {"code", "summary", "description", "region", "channel", "amount", "applicants", "category", "trace_hash"}
 )
 WRITE_ONCE = frozenset({"code", "trace_hash"})
-CLOSED = frozenset(
-    {
-        "resolved",
-        "failed",
-        "withdrawn",
-        "declined",
-        "confirmed",
-        "confirmation_denied",
-        "filed",
-        "confirmation_requested",
-        "filing_requested",
-    }
-)
 
 
 def case_tags(view: Mapping[str, Any], followers: Iterable[str]) -> set[str]:
@@ -89,7 +77,7 @@ def may_write_case_field(p: Principal, view: Mapping[str, Any], field: str, kind
         return "write_once"
     if field == "category" and view.get("status") not in (None, "submitted"):
         return "category_locked"
-    if view.get("status") in CLOSED:
+    if view.get("status") in CLOSED_STATES:
         return "case_closed"
     return None
 
