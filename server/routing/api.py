@@ -11,8 +11,8 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK
 from sqlalchemy import select
 
+from server.accounts.guards import roles
 from server.accounts.principal import Principal
-from server.auth import roles
 from server.http import ApiError, app_state
 from server.routing import load_categories, load_rules
 from server.routing.calendar_store import list_years, load_arrangement, stored_year
@@ -20,8 +20,8 @@ from server.routing.classify import RulesError
 from server.routing.config_file import load_config
 from server.routing.holidays import MAX_YEAR, MIN_YEAR, ArrangementError
 from server.routing.models import CategoryCorrection
+from server.routing.scheduler import Scheduler
 from server.routing.service import Notifier, NullNotifier, RoutingService
-from server.routing.timers import Scheduler
 from server.state import AppState
 
 
