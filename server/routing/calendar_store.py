@@ -13,7 +13,7 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -24,9 +24,6 @@ from server.routing.models import HolidayYear
 from server.sync.models import CaseRow
 from server.sync.service import ServerReplica, Writer
 from server.sync.store import SqlStore
-
-if TYPE_CHECKING:
-    from server.routing.service import RoutingService
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +63,16 @@ def _newest(s: Session) -> list[Arrangement]:
     return out
 
 
+class Recounter(Protocol):
+    """What loading needs of the routing service (kept apart so this module does not import it)."""
+
+    calendars: CalendarCache
+
+    def now(self, w: Writer | None = None) -> datetime: ...
+
+    def recompute_deadlines(self, w: Writer, key: str, cal: WorkCalendar, loaded: Arrangement) -> bool: ...
+
+
 @dataclass(frozen=True)
 class LoadResult:
     year: int
@@ -77,7 +84,7 @@ class LoadResult:
 
 def load_arrangement(
     db: Database,
-    routing: RoutingService,
+    routing: Recounter,
     server: ServerReplica,
     raw: Any,
     loaded_by: str | None,
