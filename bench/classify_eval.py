@@ -24,9 +24,9 @@ sys.path.insert(0, str(ROOT))
 from server.routing import load_categories, load_rules  # noqa: E402
 from server.routing.categorizer import Categorizer  # noqa: E402
 from server.routing.classify import Classifier  # noqa: E402
-from server.routing.config import CATEGORY_IDS  # noqa: E402
 from server.routing.learning import shipped_model_data  # noqa: E402
 from server.routing.training import Example, Scores, evaluate, load_corpus, load_model_json  # noqa: E402
+from server.vocabulary import CATEGORY_IDS  # noqa: E402
 
 OUT = ROOT / "bench" / "results" / "classify_eval.md"
 PNG = ROOT / "bench" / "results" / "classify_confusion.png"

@@ -1,7 +1,7 @@
 """13: trained category models (versioned, publishable) and labelled examples from the field
 
 Revision ID: i13_category_models
-Revises: i14_consult_ratings
+Revises: i11_holidays
 Create Date: 2026-11-30 12:20:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import server.db
 
 revision: str = "i13_category_models"
-down_revision: str | None = "i14_consult_ratings"
+down_revision: str | None = "i11_holidays"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -12,9 +12,9 @@ holds the two or three likeliest categories so the filer can be asked in plain w
 from __future__ import annotations
 
 from server.routing.classify import OTHER, Classification, Classifier
-from server.routing.config import CATEGORY_NAMES_ZH
 from server.routing.linear_model import LinearModel
 from server.routing.textfeatures import vector
+from server.vocabulary import CATEGORY_NAMES_ZH
 
 MAX_CANDIDATES = 3
 CANDIDATE_FLOOR = 0.08

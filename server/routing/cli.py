@@ -1,120 +1,71 @@
-"""``jiefen rules …``: train the category model from the field's labels, list and publish versions."""
+"""``jiefen holidays``: load a year's official holiday arrangement (and list what is loaded)."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
+import json
+from pathlib import Path
 
 import click
 
 from server.settings import Settings
 
 
-@contextmanager
-def _database() -> Iterator[Any]:
+@click.group(help="Holiday arrangements (放假安排) deadlines are counted with.")
+def holidays() -> None:
+    pass
+
+
+@holidays.command("load", help="Load FILE (a year's arrangement, JSON; format in docs/routing.md).")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def load(file: Path) -> None:
     from server.db import Database
     from server.migrate import upgrade
+    from server.routing.calendar_store import load_arrangement
+    from server.routing.config_file import load_config
+    from server.routing.holidays import ArrangementError
+    from server.routing.service import RoutingService
+    from server.sync.service import ServerReplica
 
+    try:
+        raw = json.loads(file.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise click.ClickException(f"{file} 不是 UTF-8 编码的 JSON：{e}") from None
     settings = Settings.from_env()
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.database_url)
     database = Database(settings.database_url)
     try:
-        yield database
+        routing = RoutingService(database, load_config(settings.routing_config))
+        r = load_arrangement(database, routing, ServerReplica(), raw, "cli")
+    except ArrangementError as e:
+        raise click.ClickException("放假安排有误，未载入：\n  " + "\n  ".join(e.errors)) from None
     finally:
         database.dispose()
+    click.echo(
+        f"已载入{r.year}年放假安排（第 {r.version} 版，{r.source}）；"
+        f"重新计算了 {r.recomputed} 件暂定期限的案件。运行中的服务无需重启。"
+    )
 
 
-def format_report(report: dict[str, Any]) -> str:
-    """The per-category change report of a trained model as a plain-text table (Chinese headings)."""
-    from server.routing.config import CATEGORY_NAMES_ZH
+@holidays.command("list", help="List the loaded arrangements (newest version of a year is in force).")
+def list_loaded() -> None:
+    from server.db import Database
+    from server.migrate import upgrade
+    from server.routing.calendar_store import list_years
 
-    old, new = report["frozen_accuracy"]
-    lines = [
-        f"基于：{report['based_on']}；语料 {report['examples']['corpus']} 条，"
-        f"现场标注 {report['examples']['field']} 条",
-        f"冻结集准确率：{old:.3f} → {new:.3f}",
-        f"{'类别':<10}{'冻结集召回':>12}{'冻结集精确':>12}{'现场样本':>6}{'现场判对':>10}{'转入':>5}{'转出':>5}",
-    ]
-    for r in report["categories"]:
-        changed = (
-            r["frozen_recall"][0] != r["frozen_recall"][1]
-            or r["frozen_precision"][0] != r["frozen_precision"][1]
-            or r["field_examples"]
-            or r["moved_in"]
-            or r["moved_out"]
-        )
-        if not changed:
-            continue
-        lines.append(
-            f"{CATEGORY_NAMES_ZH.get(r['category'], r['category']):<10}"
-            f"{r['frozen_recall'][0]:>6.2f}→{r['frozen_recall'][1]:<5.2f}"
-            f"{r['frozen_precision'][0]:>6.2f}→{r['frozen_precision'][1]:<5.2f}"
-            f"{r['field_examples']:>6}{r['field_right'][0]:>6}→{r['field_right'][1]:<3}"
-            f"{r['moved_in']:>5}{r['moved_out']:>5}"
-        )
-    return "\n".join(lines)
+    settings = Settings.from_env()
+    upgrade(settings.database_url)
+    database = Database(settings.database_url)
+    try:
+        rows = list_years(database)
+    finally:
+        database.dispose()
+    if not rows:
+        click.echo("尚未载入任何年份；未收录的年份按法定节日暂定计算期限。")
+    for row in rows:
+        click.echo(f"{row['year']}  第{row['version']}版  {row['loaded_at']}  {row['source']}")
 
 
-@click.group(help="Classification rules and the learned category model.")
-def rules() -> None:
-    pass
+from server.routing.rules_cli import rules  # noqa: E402  (jiefen rules …: the category model)
 
-
-@rules.command(
-    help="Train a new model from the corpus and every correction / closing label; stores it unpublished."
-)
-@click.option("--publish", "publish_now", is_flag=True, help="Publish it at once.")
-def train(publish_now: bool) -> None:
-    from server.routing import learning
-    from server.routing.rulebook import Rulebook
-
-    with _database() as database, database.session() as s:
-        row = learning.train_draft(s, Rulebook().current(s).rules, by_user=None)
-        click.echo(f"已训练模型 #{row.id}（{row.version}）")
-        click.echo(format_report(row.report))
-        if publish_now:
-            learning.publish(s, row.id, by_user=None)
-            click.echo(f"已发布模型 #{row.id}")
-        else:
-            click.echo(f"发布：jiefen rules publish {row.id}")
-
-
-@rules.command(name="models", help="List trained models, newest first; * marks the one in force.")
-def list_models() -> None:
-    from sqlalchemy import select
-
-    from server.routing import learning
-    from server.routing.models import CategoryModel
-
-    with _database() as database, database.read_session() as s:
-        active = learning.active_model_id(s)
-        rows = list(s.scalars(select(CategoryModel).order_by(CategoryModel.id.desc()).limit(50)))
-        if active is None:
-            click.echo("* 随软件发布的模型（server/routing/model.json）")
-        for r in rows:
-            mark = "*" if r.id == active else " "
-            acc = r.report.get("frozen_accuracy", [0, 0])[1]
-            published = r.published_at.isoformat() if r.published_at else "未发布"
-            trained = f"{r.created_at:%Y-%m-%d %H:%M}"
-            click.echo(f"{mark} #{r.id} {r.version} 冻结集 {acc:.3f} 训练于 {trained} {published}")
-
-
-@rules.command(help="Publish model ID (also rolls back to an older one).")
-@click.argument("model_id", type=int)
-def publish(model_id: int) -> None:
-    from server.routing import learning
-    from server.routing.linear_model import ModelError
-
-    with _database() as database, database.session() as s:
-        try:
-            row = learning.publish(s, model_id, by_user=None)
-        except (LookupError, ModelError) as e:
-            click.echo(f"错误：{e}", err=True)
-            sys.exit(2)
-        click.echo(f"已发布模型 #{row.id}（{row.version}）")
-
-
-commands = [rules]
+commands = [holidays, rules]

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 from server.db import utcnow
 from server.routing.categorizer import Categorizer
 from server.routing.classify import Classifier
-from server.routing.config import CATEGORY_IDS
 from server.routing.linear_model import LinearModel
 from server.routing.models import CategoryExample, CategoryModel
+from server.vocabulary import CATEGORY_IDS
 
 SOURCES = ("correction", "closing")
 MAX_TEXT = 5000

@@ -14,8 +14,8 @@ from litestar.params import FromPath
 from litestar.status_codes import HTTP_200_OK
 from sqlalchemy import select
 
+from server.accounts.guards import roles
 from server.accounts.principal import Principal
-from server.auth import roles
 from server.http import ApiError, app_state
 from server.routing import learning
 from server.routing.linear_model import ModelError

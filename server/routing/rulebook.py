@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from server.routing import learning, load_rules
 from server.routing.categorizer import Categorizer
 from server.routing.classify import Classifier
-from server.routing.config import CATEGORY_IDS
 from server.routing.linear_model import LinearModel
 from server.routing.models import CategoryModel, RuleSet
+from server.vocabulary import CATEGORY_IDS
 
 
 class Rulebook:

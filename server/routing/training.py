@@ -27,9 +27,9 @@ from typing import Any
 
 from server.routing import load_categories
 from server.routing.classify import Classifier
-from server.routing.config import CATEGORY_IDS
 from server.routing.linear_model import FORMAT, LinearModel
 from server.routing.textfeatures import vector
+from server.vocabulary import CATEGORY_IDS
 
 C = 2.0
 """SVM regularisation, chosen by 5-fold cross-validation on the training split (docs/routing.md)."""

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from server import casecode
-from server.routing.config import CATEGORY_IDS
-from server.routing.transitions import STATES as CASE_STATES
+from server.vocabulary import CATEGORY_IDS
+from server.vocabulary import STATES as CASE_STATES
 
 Problem = tuple[str, str]
 
@@ -180,6 +180,7 @@ def _server(check: Check | None = None) -> FieldSpec:
 _SERVER_LOOSE_CASE_FIELDS = (
     "category_reason", "org", "mediator", "respond_by", "resolve_by", "routing_reason", "court_org",
     "warned", "filer", "paused_at", "assigned_at", "accepted_at", "category_confidence",
+    "deadline_provisional", "requested_at",
 )  # fmt: skip
 KEY = Text(64, 1, KEY_RE)
 HEX64 = Text(64, 64, HEX64_RE)
