@@ -53,21 +53,18 @@ export interface RunResult {
   rejected: FailureRow[];
 }
 
-/** One full sync: blobs, then push/pull rounds until the outbox is sent and `more` is false. */
-export async function runSync(repo: Repo, post: Poster = defaultPoster, opts: { uploadBlobs?: boolean } = {}): Promise<RunResult> {
+/**
+ * One full sync: push/pull rounds until the outbox is sent and `more` is false, then evidence
+ * uploads (ops first: a case is routed and its deadlines run even while a photo is still crawling
+ * over 2G; the case page shows the photo when it lands).
+ */
+export async function runSync(repo: Repo, post: Poster = defaultPoster): Promise<RunResult> {
   const epoch = repo.epoch;
   const token = await ensureToken(repo);
   // Checked right before every write (in the same tick as the write's transaction is opened).
   const current = () => {
     if (repo.epoch !== epoch) throw new SupersededError();
   };
-  if (opts.uploadBlobs !== false) {
-    try {
-      await uploadPending(repo, token);
-    } catch (e) {
-      if (e instanceof NetworkError) throw e;
-    }
-  }
   const rejected: FailureRow[] = [];
   let restamps = 0;
   let rounds = 0;
@@ -105,6 +102,8 @@ export async function runSync(repo: Repo, post: Poster = defaultPoster, opts: { 
     const left = (await repo.outbox(1)).length;
     if (!res.more && (left === 0 || stuck >= 2)) break;
   }
+  current();
+  await uploadPending(repo, token); // a NetworkError here fails the run: the scheduler retries and resumes
   await repo.setMeta("lastSync", Date.now());
   return { rounds, rejected };
 }
