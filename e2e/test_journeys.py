@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from PIL import Image
-from playwright.sync_api import BrowserContext, FilePayload, Page, Route, expect
+from playwright.sync_api import BrowserContext, FilePayload, Page, expect
 
 from e2e.conftest import (
     DIST,
@@ -27,10 +27,10 @@ from e2e.conftest import (
     staff_login,
     wait_offline_ready,
 )
-from server.migrate import upgrade
-from server.settings import Settings
 from e2e.test_mediator_flow import file_online
 from e2e.test_offline_filing import file_from_form
+from server.migrate import upgrade
+from server.settings import Settings
 
 CHUNK = 256 * 1024
 
@@ -49,21 +49,30 @@ def noisy_photo() -> bytes:
     return out.getvalue()
 
 
+OPEN_DB = """(() => new Promise((ok) => {
+  const r = indexedDB.open("jiefen");
+  r.onsuccess = () => ok(r.result);
+}))"""
+
+
 def uploaded(page: Page, key: str) -> bool:
     """Whether the phone has marked the case's one photo as fully uploaded (its IndexedDB row)."""
     done: bool = page.evaluate(
         """async (key) => {
-          const db = await new Promise((ok) => { const r = indexedDB.open("jiefen"); r.onsuccess = () => ok(r.result); });
-          const rows = await new Promise((ok) => { const r = db.transaction("blobs").objectStore("blobs").getAll(); r.onsuccess = () => ok(r.result); });
+          const db = await ${OPEN}();
+          const rows = await new Promise((ok) => {
+            const r = db.transaction("blobs").objectStore("blobs").getAll();
+            r.onsuccess = () => ok(r.result);
+          });
           db.close();
           return rows.length === 1 && rows[0].case === key && rows[0].done === true;
-        }""",
+        }""".replace("${OPEN}", OPEN_DB),
         key,
     )
     return done
 
 
-def test_photo_taken_offline_reaches_the_mediator_after_a_cut(
+def test_a_photo_taken_offline_reaches_the_mediator(
     context: BrowserContext,
     page: Page,
     new_context: Callable[..., BrowserContext],
@@ -101,7 +110,9 @@ def test_photo_taken_offline_reaches_the_mediator_after_a_cut(
     # tapping it opens the photo large
     photo.click()
     expect(staff.get_by_test_id("evidence-viewer").locator("img")).to_be_visible()
-    assert re.match(r"^blob:", staff.get_by_test_id("evidence-viewer").locator("img").get_attribute("src") or "")
+    assert re.match(
+        r"^blob:", staff.get_by_test_id("evidence-viewer").locator("img").get_attribute("src") or ""
+    )
 
 
 def test_a_decline_reads_as_a_move_to_the_township(
@@ -148,7 +159,7 @@ def test_a_decline_reads_as_a_move_to_the_township(
 def test_resolve_then_judicial_confirmation_by_the_court_while_the_villager_watches(
     page: Page, new_context: Callable[..., BrowserContext]
 ) -> None:
-    _, code = file_online(page, "邻居借了我家三轮车一直不还，还弄坏了")
+    _, code = file_online(page, "楼上邻居装修天天敲到半夜，影响老人休息")
     # the villager keeps the case page open (online, visible): news arrives within seconds, no reload
     expect(page.get_by_test_id("messages-heading")).to_have_text("和调解员沟通")
 
@@ -209,7 +220,9 @@ def redeploy(dist: Path) -> str:
         for old, new in renames.items():
             text = text.replace(old, new)
         if path.name == "sw.js":
-            text = re.sub(r'"revision":"[0-9a-f]+","url":"index.html"', '"revision":"d3p10y2","url":"index.html"', text)
+            text = re.sub(
+                r'"revision":"[0-9a-f]+","url":"index.html"', '"revision":"d3p10y2","url":"index.html"', text
+            )
         path.write_text(text, encoding="utf-8")
     for old, new in renames.items():
         (assets / old).rename(assets / new)
@@ -251,3 +264,66 @@ def test_a_deploy_under_an_installed_app_then_opening_the_cockpit(
     assert page.url.endswith("/cockpit")
     scripts = page.evaluate("[...document.scripts].map(s => s.src).join(' ')")
     assert "index-D3pl0y2x.js" in scripts
+
+
+def test_no_dead_ends_or_silent_changes(
+    context: BrowserContext, page: Page, new_context: Callable[..., BrowserContext]
+) -> None:
+    page.goto(f"/?v={VILLAGE}")
+    wait_offline_ready(page)
+    context.set_offline(True)
+    page.get_by_test_id("nav-file").click()
+    page.get_by_test_id("file-summary").fill("隔壁装修天天敲到半夜，吵得孩子睡不着")
+    long = "晚上十一点以后还在用电钻。" * 400  # 5,200 characters: over the 5,000 limit
+    page.get_by_test_id("file-description").fill(long)
+    page.get_by_test_id("file-other-name").fill("王大锤")
+    page.get_by_test_id("file-my-name").fill("陈小梅")
+    page.get_by_test_id("file-my-phone").fill("139abc1234x")
+    page.get_by_test_id("file-amount").fill("-5")
+    page.get_by_test_id("file-submit").click()
+    # nothing is sent, nothing is changed behind the person's back, each problem is said
+    expect(page.get_by_test_id("page-file")).to_be_visible()
+    expect(page.get_by_test_id("file-my-phone")).to_have_value("139abc1234x")
+    expect(page.get_by_test_id("f-my-phone-error")).to_contain_text("手机号")
+    expect(page.get_by_test_id("f-amount-error")).to_have_text("金额不能是负数")
+    assert len(page.get_by_test_id("file-description").input_value()) == len(long)
+    expect(page.get_by_test_id("f-description-error")).to_contain_text("5000")
+    expect(page.locator('[data-testid="char-count"][data-over="1"]')).to_be_visible()
+
+    page.get_by_test_id("file-description").fill(long[:4500])
+    expect(page.get_by_test_id("char-count")).to_have_text("4500/5000 字")
+    page.get_by_test_id("file-my-phone").fill("0572-6021234")
+    page.get_by_test_id("file-amount").fill("800")
+    page.get_by_test_id("file-submit").click()
+    expect(page.get_by_test_id("page-qr")).to_be_visible()
+    code = page.get_by_test_id("case-code").inner_text()
+    # one case with two parties waits: the badge counts 1 case, not its ops
+    expect(page.get_by_test_id("sync-badge")).to_have_text("离线 · 待同步 1")
+
+    context.set_offline(False)
+    page.get_by_test_id("qr-done").click()
+    expect(page.get_by_test_id("status-label")).to_have_attribute("data-status", "assigned")
+    # the villager sees the deadline the public trace page shows
+    expect(page.get_by_test_id("case-deadline")).to_contain_text("受理期限")
+    key = page.url.rsplit("/", 1)[-1]
+
+    # staff opening the case before their first sync has finished are told to wait, not 页面不存在
+    staff = new_context().new_page()
+    staff_login(staff, "village_mediator")
+    staff.context.route("**/api/v1/sync", lambda route: route.abort())
+    staff.evaluate(
+        """async () => {
+          const db = await ${OPEN}();
+          const tx = db.transaction(["records", "meta"], "readwrite");
+          tx.objectStore("records").clear();
+          tx.objectStore("meta").delete("cursor");
+          await new Promise((ok) => { tx.oncomplete = ok; });
+          db.close();
+        }""".replace("${OPEN}", OPEN_DB)
+    )
+    staff.goto(f"/cases/{key}")
+    expect(staff.get_by_test_id("case-waiting")).to_be_visible()
+    expect(staff.get_by_text("页面不存在")).to_have_count(0)
+    staff.context.unroute("**/api/v1/sync")
+    staff.get_by_test_id("sync-badge").click()
+    expect(staff.get_by_test_id("case-code")).to_have_text(code)

@@ -40,7 +40,9 @@ def test_nobody_can_write_or_forge_an_author(client: TestClient[Any]) -> None:
     _message(filer, "m1", "k1", "你好")
     assert filer.sync()["rejected"] == []
     filer.put("message", "m1", "author", {"role": "mediator", "name": "王调解员"})
-    forged = filer.op("message", "m2", "create", None, {"case": "k1", "body": "再问一次", "author": {"role": "court"}})
+    forged = filer.op(
+        "message", "m2", "create", None, {"case": "k1", "body": "再问一次", "author": {"role": "court"}}
+    )
     rejected = {r["id"] for r in filer.sync()["rejected"]}
     assert forged["id"] in rejected and len(rejected) == 2
     assert (filer.view("message", "m1") or {})["author"] == {"role": "applicant", "name": ""}

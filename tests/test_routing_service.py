@@ -134,7 +134,7 @@ def test_a_decline_reads_as_a_move_to_the_township_to_the_filer(client: TestClie
     assert "雉城街道人民调解委员会" in moved["body"] and "当事人不在本村居住" in moved["body"]
     for n in notes:
         assert "未予受理" not in n["title"] and "其他解决途径" not in n["body"], n
-    events = [t for t in timeline(filer)]
+    events = timeline(filer)
     assert [t["event"] for t in events] == ["submitted", "assigned", "declined", "escalated", "assigned"]
     said = [str(t["reason"]) for t in events]
     assert sum("当事人不在本村居住" in r for r in said) == 1  # the mediator's reason, once

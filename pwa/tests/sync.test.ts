@@ -47,6 +47,20 @@ const filing = {
   now: new Date("2026-03-01T10:00:00+08:00"),
 };
 
+describe("the badge", () => {
+  it("counts cases waiting to sync, not ops (a case with two parties and a photo is 1)", async () => {
+    const repo = await newRepo();
+    await fileCase(repo, { ...filing, photos: [photo(10)] });
+    const sched = new SyncScheduler(repo, server.post, () => false);
+    await sched.refreshPending();
+    expect(sched.status.pending).toBe(1);
+    expect(sched.status.pendingOps).toBeGreaterThan(10);
+    await fileCase(repo, { ...filing, photos: [] });
+    await sched.refreshPending();
+    expect(sched.status.pending).toBe(2);
+  });
+});
+
 describe("evidence uploads (offline photo, then sync)", () => {
   it("uploads a photo taken offline, every chunk with Upload-Offset and Upload-Length", async () => {
     const repo = await newRepo();

@@ -38,10 +38,18 @@ OPEN = frozenset({"assigned", "accepted"})
 class Notifier(Protocol):
     def case_assigned(self, w: Writer, case_key: str, view: Mapping[str, Any]) -> None: ...
     def status_changed(
-        self, w: Writer, case_key: str, view: Mapping[str, Any], old: str, new: str, *, reason: str | None = None
+        self,
+        w: Writer,
+        case_key: str,
+        view: Mapping[str, Any],
+        old: str,
+        new: str,
+        *,
+        reason: str | None = None,
     ) -> None:
         """Tell the parties the case moved ``old`` → ``new``; ``reason`` replaces the stock hint."""
         ...
+
     def deadline_warning(self, w: Writer, case_key: str, view: Mapping[str, Any], kind: str) -> None: ...
     def deadline_breached(
         self, w: Writer, case_key: str, view: Mapping[str, Any], kind: str, escalated_to: str | None
@@ -53,7 +61,14 @@ class NullNotifier:
         pass
 
     def status_changed(
-        self, w: Writer, case_key: str, view: Mapping[str, Any], old: str, new: str, *, reason: str | None = None
+        self,
+        w: Writer,
+        case_key: str,
+        view: Mapping[str, Any],
+        old: str,
+        new: str,
+        *,
+        reason: str | None = None,
     ) -> None:
         pass
 
@@ -175,7 +190,9 @@ class RoutingService:
         public = d.public_reasons
         if from_state == "escalated":
             public = public[1:]  # the first (why it climbed) is already the escalated event's reason
-        self._timeline(w, key, "assigned", from_state, "assigned", None, "system", "；".join(public), org=d.org_id)
+        self._timeline(
+            w, key, "assigned", from_state, "assigned", None, "system", "；".join(public), org=d.org_id
+        )
         self._replan(w, key, restart=True)
         self.notifier.case_assigned(w, key, w.view("case", key))
 

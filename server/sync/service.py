@@ -246,7 +246,9 @@ class SyncService:
             case_key = str(op.value["case"])
             refused = self._child_op(w, p, op, case_key, touched)
             if refused is None:
-                w.server_put("message", op.key, "author", message_author(p, w.view("case", case_key)), case_key)
+                w.server_put(
+                    "message", op.key, "author", message_author(p, w.view("case", case_key)), case_key
+                )
             return refused
         if op.entity == "notification":
             rec = w.record(("notification", op.key))

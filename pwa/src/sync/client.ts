@@ -18,7 +18,15 @@ export interface SyncStatus {
   state: SyncState;
   lastOk: number | null;
   error: string | null;
+  /** Cases with changes not yet sent (what the badge counts: one case filed = 1, however many ops). */
   pending: number;
+  /** Ops not yet sent (also those of no case, e.g. a notification marked read). */
+  pendingOps: number;
+}
+
+/** How many distinct cases the outbox holds changes for. */
+export function pendingCases(rows: { case: string | null }[]): number {
+  return new Set(rows.map((r) => r.case).filter((c): c is string => !!c)).size;
 }
 
 export type Poster = (body: unknown, token: string) => Promise<SyncResponse>;
@@ -110,7 +118,7 @@ export async function runSync(repo: Repo, post: Poster = defaultPoster): Promise
 
 /** Drives runSync: debounced triggers, one run at a time, exponential back-off with jitter. */
 export class SyncScheduler {
-  status: SyncStatus = { state: "idle", lastOk: null, error: null, pending: 0 };
+  status: SyncStatus = { state: "idle", lastOk: null, error: null, pending: 0, pendingOps: 0 };
   private timer: ReturnType<typeof setTimeout> | null = null;
   private running: Promise<void> | null = null;
   private again = false;
@@ -137,7 +145,8 @@ export class SyncScheduler {
   }
 
   async refreshPending(): Promise<void> {
-    this.set({ pending: (await this.repo.outbox()).length });
+    const rows = await this.repo.outbox();
+    this.set({ pending: pendingCases(rows), pendingOps: rows.length });
   }
 
   /** Ask for a sync after `delayMs` (debounced: many local changes, one sync). */

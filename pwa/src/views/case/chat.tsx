@@ -1,10 +1,14 @@
 import { useEffect, useState } from "preact/hooks";
 import { t, type Key } from "../../i18n";
 import { ctx } from "../../app/state";
-import { Big, fmtTime } from "../../ui";
+import { Big, Count, fmtTime } from "../../ui";
+import { lengthState } from "../../lib/validate";
 import { sendMessage, type CaseBundle } from "../../lib/cases";
 import type { RecordRow } from "../../store/db";
 import { run } from "./run";
+
+/** Longest message the server stores (server/sync/fields.py). */
+const MESSAGE_MAX = 2000;
 
 /** While a case page is open, visible and online, ask for new messages this often. */
 export const CHAT_POLL_MS = 5000;
@@ -66,12 +70,13 @@ export function Chat({ b, id, staff }: { b: CaseBundle; id: string; staff: boole
         onSubmit={(e) => {
           e.preventDefault();
           const body = msg.trim();
-          if (!body) return;
+          if (!body || lengthState(body, MESSAGE_MAX).over) return; // the counter says why
           setMsg("");
           run(sendMessage(ctx.repo, id, body), { quiet: true });
         }}
       >
-        <textarea rows={2} aria-label={t("message_ph")} placeholder={t("message_ph")} data-testid="message-input" value={msg} maxLength={2000} onInput={(e) => setMsg(e.currentTarget.value)} />
+        <textarea rows={2} aria-label={t("message_ph")} placeholder={t("message_ph")} data-testid="message-input" value={msg} onInput={(e) => setMsg(e.currentTarget.value)} />
+        <Count value={msg} max={MESSAGE_MAX} />
         <Big type="submit" data-testid="message-send">
           {t("send")}
         </Big>
