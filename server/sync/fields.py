@@ -180,6 +180,7 @@ def _server(check: Check | None = None) -> FieldSpec:
 _SERVER_LOOSE_CASE_FIELDS = (
     "category_reason", "org", "mediator", "respond_by", "resolve_by", "routing_reason", "court_org",
     "warned", "filer", "paused_at", "assigned_at", "accepted_at", "category_confidence",
+    "deadline_provisional", "requested_at",
 )  # fmt: skip
 KEY = Text(64, 1, KEY_RE)
 HEX64 = Text(64, 64, HEX64_RE)
