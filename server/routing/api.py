@@ -36,8 +36,10 @@ def _notifier() -> Notifier:
         def case_assigned(self, w: Any, case_key: str, view: Any) -> None:
             events.case_assigned(w, case_key, view)
 
-        def status_changed(self, w: Any, case_key: str, view: Any, old: str, new: str) -> None:
-            events.status_changed(w, case_key, view, old, new)
+        def status_changed(
+            self, w: Any, case_key: str, view: Any, old: str, new: str, *, reason: str | None = None
+        ) -> None:
+            events.status_changed(w, case_key, view, old, new, reason=reason)
 
         def deadline_warning(self, w: Any, case_key: str, view: Any, kind: str) -> None:
             events.deadline_warning(w, case_key, view, kind)
