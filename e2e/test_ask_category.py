@@ -28,7 +28,8 @@ def test_an_unsure_guess_becomes_a_question_and_the_choice_is_kept(page: Page) -
     expect(page.get_by_test_id("file-category")).to_have_value("")  # no silent guess
     choices = ask.locator("button.ask-choice:not([data-testid='file-ask-none'])")
     expect(choices.first).to_be_visible()
-    ids = [str(t).removeprefix("file-ask-") for t in choices.evaluate_all("bs => bs.map(b => b.dataset.testid)")]
+    testids = choices.evaluate_all("bs => bs.map(b => b.dataset.testid)")
+    ids = [str(t).removeprefix("file-ask-") for t in testids]
     assert 2 <= len(ids) <= 3, ids
     question = page.get_by_test_id("file-ask-question").inner_text()
     assert question.startswith("是") and "还是" in question and question.endswith("？")
@@ -52,4 +53,3 @@ def test_an_unsure_guess_becomes_a_question_and_the_choice_is_kept(page: Page) -
     page.get_by_test_id("qr-done").click()
     expect(page.get_by_test_id("status-label")).to_have_attribute("data-status", "assigned")
     expect(page.get_by_test_id("case-category")).to_have_text(NAMES[chosen])
-
