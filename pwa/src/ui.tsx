@@ -6,6 +6,7 @@ import { ctx, dismissToast, online, toasts } from "./app/state";
 import { useSignal } from "./lib/signal";
 import { navigate, Link } from "./router";
 import type { SyncStatus } from "./sync/client";
+import { waitWords } from "./lib/wait";
 import type { SyncBadge } from "./lib/cases";
 
 export function useSyncStatus(): SyncStatus {
@@ -21,6 +22,7 @@ export function GlobalSyncBadge() {
   let cls: string;
   if (!isOnline || s.state === "offline") [text, cls] = [s.pending ? `${t("sync_offline")} · ${t("sync_pending")} ${s.pending}` : t("sync_offline"), "badge offline"];
   else if (s.state === "syncing") [text, cls] = [t("sync_syncing"), "badge pending"];
+  else if (s.state === "waiting") [text, cls] = [t("sync_wait", { wait: waitWords(s.waitSeconds ?? 60) }), "badge pending"];
   else if (s.state === "error") [text, cls] = [t("sync_failed"), "badge failed"];
   else if (s.pending) [text, cls] = [`${t("sync_pending")} ${s.pending}`, "badge pending"];
   else [text, cls] = [t("sync_done"), "badge synced"];
