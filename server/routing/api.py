@@ -14,7 +14,7 @@ from sqlalchemy import select
 from server.accounts.guards import roles
 from server.accounts.principal import Principal
 from server.http import ApiError, app_state
-from server.routing import load_categories, load_rules
+from server.routing import load_categories, load_rules, models_api
 from server.routing.calendar_store import list_years, load_arrangement, stored_year
 from server.routing.classify import RulesError
 from server.routing.config_file import load_config
@@ -36,8 +36,10 @@ def _notifier() -> Notifier:
         def case_assigned(self, w: Any, case_key: str, view: Any) -> None:
             events.case_assigned(w, case_key, view)
 
-        def status_changed(self, w: Any, case_key: str, view: Any, old: str, new: str) -> None:
-            events.status_changed(w, case_key, view, old, new)
+        def status_changed(
+            self, w: Any, case_key: str, view: Any, old: str, new: str, *, reason: str | None = None
+        ) -> None:
+            events.status_changed(w, case_key, view, old, new, reason=reason)
 
         def deadline_warning(self, w: Any, case_key: str, view: Any, kind: str) -> None:
             events.deadline_warning(w, case_key, view, kind)
@@ -230,4 +232,5 @@ route_handlers = [
     holiday_years,
     holiday_year,
     put_holiday_year,
+    *models_api.route_handlers,
 ]

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from server.accounts.principal import Principal
 from server.db import Database
 from server.registry.models import Mediator as MediatorRow
-from server.routing import sla, transitions
+from server.routing import learning, sla, transitions
 from server.routing.calendar_store import CalendarCache
 from server.routing.config import RoutingConfig
 from server.routing.holidays import Arrangement, WorkCalendar
@@ -39,8 +39,18 @@ from server.vocabulary import CATEGORY_NAMES_ZH, WITH_ORG
 class Notifier(Protocol):
     def case_assigned(self, w: Writer, case_key: str, view: Mapping[str, Any]) -> None: ...
     def status_changed(
-        self, w: Writer, case_key: str, view: Mapping[str, Any], old: str, new: str
-    ) -> None: ...
+        self,
+        w: Writer,
+        case_key: str,
+        view: Mapping[str, Any],
+        old: str,
+        new: str,
+        *,
+        reason: str | None = None,
+    ) -> None:
+        """Tell the parties the case moved ``old`` → ``new``; ``reason`` replaces the stock hint."""
+        ...
+
     def deadline_warning(self, w: Writer, case_key: str, view: Mapping[str, Any], kind: str) -> None: ...
     def deadline_breached(
         self, w: Writer, case_key: str, view: Mapping[str, Any], kind: str, escalated_to: str | None
@@ -51,7 +61,16 @@ class NullNotifier:
     def case_assigned(self, w: Writer, case_key: str, view: Mapping[str, Any]) -> None:
         pass
 
-    def status_changed(self, w: Writer, case_key: str, view: Mapping[str, Any], old: str, new: str) -> None:
+    def status_changed(
+        self,
+        w: Writer,
+        case_key: str,
+        view: Mapping[str, Any],
+        old: str,
+        new: str,
+        *,
+        reason: str | None = None,
+    ) -> None:
         pass
 
     def deadline_warning(self, w: Writer, case_key: str, view: Mapping[str, Any], kind: str) -> None:
@@ -128,7 +147,7 @@ class RoutingService:
     def route_new(self, w: Writer, key: str) -> None:
         s = _session(w)
         view = w.view("case", key)
-        text = f"{view.get('summary', '')}。{view.get('description', '')}"
+        text = _case_text(view)
         guess = self.rules.current(s).classify(text)
         chosen = view.get("category")
         if chosen:
@@ -171,8 +190,11 @@ class RoutingService:
         self._provisional(w, key, dl)
         self._load(w, old_mediator, -1)
         self._load(w, d.mediator_id, +1)
+        public = d.public_reasons
+        if from_state == "escalated":
+            public = public[1:]  # the first (why it climbed) is already the escalated event's reason
         self._timeline(
-            w, key, "assigned", from_state, "assigned", None, "system", reasons, org=d.org_id,
+            w, key, "assigned", from_state, "assigned", None, "system", "；".join(public), org=d.org_id,
             **({"provisional": dl.provisional} if dl.provisional else {}),
         )  # fmt: skip
         self._replan(w, key, restart=True)
@@ -205,7 +227,7 @@ class RoutingService:
             self._timeline(w, key, "filing_suggested", old, old, None, actor_role, reason)
             return None
         w.server_put("case", key, "status", "escalated")
-        self._timeline(w, key, "escalated", old, "escalated", None, actor_role, "；".join(d.reasons))
+        self._timeline(w, key, "escalated", old, "escalated", None, actor_role, d.reasons[0])
         self._assign(w, key, d, from_state="escalated")
         return d
 
@@ -289,15 +311,31 @@ class RoutingService:
         elif to in transitions.TERMINAL or to in ("resolved", "failed", "confirmation_denied"):
             w.server_put("case", key, "respond_by", None)
             w.server_put("case", key, "resolve_by", None)
+            if to == "resolved":  # the mediator closed it under this category: a confirmed label
+                learning.record_example(
+                    _session(w), key, _case_text(case), str(case.get("category") or ""), "closing", p.user_id
+                )
             if case.get("deadline_provisional"):
                 w.server_put("case", key, "deadline_provisional", None)
             if old in WITH_ORG:
                 self._load(w, case.get("mediator"), -1)
         self._replan(w, key)
-        self.notifier.status_changed(w, key, w.view("case", key), old, to)
         if to == "declined":
-            self.escalate(w, key, "调解组织不予受理")
+            # Declining at one level hands the case to the next: the parties read a move, not a refusal.
+            moved = self.escalate(w, key, "调解组织不予受理")
+            if moved is not None and moved.org_id is not None:
+                name = self._org_name(w, moved.org_id)
+                why = f"原调解组织未受理（{reason}），" if reason else ""
+                self.notifier.status_changed(
+                    w, key, w.view("case", key), old, "escalated", reason=f"{why}案件已转交{name}继续调解。"
+                )
+                return None
+        self.notifier.status_changed(w, key, w.view("case", key), old, to)
         return None
+
+    def _org_name(self, w: Writer, org_id: str) -> str:
+        org = self.registry(_session(w)).org(org_id)
+        return org.name if org is not None else "上级调解组织"
 
     def _court(self, w: Writer) -> str | None:
         for org in self.registry(_session(w)).orgs_at("court", "330522", "court"):
@@ -346,13 +384,14 @@ class RoutingService:
             return Rejection(op.id, "not_assigned_org", "该案件未分派给您所在的机构")
         new = str(value["category"])
         reason = str(value.get("reason") or "")
+        learning.record_example(_session(w), op.key, _case_text(case), new, "correction", p.user_id)
         _session(w).add(
             CategoryCorrection(
                 case_key=op.key,
                 from_category=case.get("category"),
                 to_category=new,
                 reason=reason,
-                text=f"{case.get('summary', '')}。{case.get('description', '')}",
+                text=_case_text(case),
                 by_user=p.user_id,
             )
         )
@@ -468,6 +507,11 @@ class RoutingService:
 
 def _complete(view: Mapping[str, Any]) -> bool:
     return bool(view.get("summary")) and len(str(view.get("region") or "")) == 12 and bool(view.get("code"))
+
+
+def _case_text(case: Mapping[str, Any]) -> str:
+    """What the classifier reads: summary and description."""
+    return f"{case.get('summary', '')}。{case.get('description', '')}"
 
 
 def _facts(view: Mapping[str, Any], category: str) -> CaseFacts:
