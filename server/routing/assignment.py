@@ -11,12 +11,13 @@ from sqlalchemy import update
 
 from server.registry.models import Mediator as MediatorRow
 from server.routing import sla
-from server.routing.context import RoutingContext, iso, session_of
+from server.routing.context import RoutingContext, case_text, iso, parse_dt, session_of
+from server.routing.holidays import Arrangement, WorkCalendar
 from server.routing.route import CaseFacts, RoutingDecision, escalate, route
 from server.routing.timeline import record
 from server.routing.timers import plan_timers
 from server.sync.service import Writer
-from server.vocabulary import CATEGORY_NAMES_ZH
+from server.vocabulary import CATEGORY_NAMES_ZH, WITH_ORG
 
 
 def is_complete(view: Mapping[str, Any]) -> bool:
@@ -41,7 +42,7 @@ def route_new(ctx: RoutingContext, w: Writer, key: str) -> None:
     route it and assign it; all as server ops in the filing's transaction."""
     s = session_of(w)
     view = w.view("case", key)
-    text = f"{view.get('summary', '')}。{view.get('description', '')}"
+    text = case_text(view)
     guess = ctx.rules.current(s).classify(text)
     chosen = view.get("category")
     if chosen:
@@ -70,7 +71,7 @@ def assign(ctx: RoutingContext, w: Writer, key: str, d: RoutingDecision, *, from
         return
     old_mediator = view.get("mediator")
     category = str(view.get("category") or "other")
-    dl = sla.deadlines(d.level, category, now, ctx.config)
+    dl = sla.deadlines(d.level, category, now, ctx.config, cal=ctx.cal(w))
     for f, v in (
         ("level", d.level),
         ("org", d.org_id),
@@ -82,9 +83,16 @@ def assign(ctx: RoutingContext, w: Writer, key: str, d: RoutingDecision, *, from
         ("status", "assigned"),
     ):
         w.server_put("case", key, f, v)
+    mark_provisional(w, key, dl)
     adjust_load(w, old_mediator, -1)
     adjust_load(w, d.mediator_id, +1)
-    record(ctx, w, key, "assigned", from_state, "assigned", None, "system", reasons, org=d.org_id)
+    public = d.public_reasons
+    if from_state == "escalated":
+        public = public[1:]  # the first (why it climbed) is already the escalated event's reason
+    record(
+        ctx, w, key, "assigned", from_state, "assigned", None, "system", "；".join(public), org=d.org_id,
+        **({"provisional": dl.provisional} if dl.provisional else {}),
+    )  # fmt: skip
     replan(ctx, w, key, restart=True)
     ctx.notifier.case_assigned(w, key, w.view("case", key))
 
@@ -118,7 +126,7 @@ def move_up(
         record(ctx, w, key, "filing_suggested", old, old, None, actor_role, reason)
         return None
     w.server_put("case", key, "status", "escalated")
-    record(ctx, w, key, "escalated", old, "escalated", None, actor_role, "；".join(d.reasons))
+    record(ctx, w, key, "escalated", old, "escalated", None, actor_role, d.reasons[0])
     assign(ctx, w, key, d, from_state="escalated")
     return d
 
@@ -133,5 +141,60 @@ def court_org(ctx: RoutingContext, w: Writer) -> str | None:
 def replan(ctx: RoutingContext, w: Writer, key: str, *, restart: bool = False) -> None:
     """Bring the case's SLA timer rows in step with its state (``timers.plan_timers``)."""
     plan_timers(
-        session_of(w), key, w.view("case", key), ctx.now(w), ctx.config.warn_fraction, restart=restart
+        session_of(w),
+        key,
+        w.view("case", key),
+        ctx.now(w),
+        ctx.config.warn_fraction,
+        restart=restart,
+        cal=ctx.cal(w),
     )
+
+
+def mark_provisional(w: Writer, key: str, dl: sla.Deadlines) -> None:
+    """Note on the case when its deadlines are provisional (a year's holidays not loaded yet)."""
+    if dl.provisional or w.view("case", key).get("deadline_provisional"):
+        w.server_put("case", key, "deadline_provisional", dl.provisional)
+
+
+def recompute_deadlines(
+    ctx: RoutingContext, w: Writer, key: str, cal: WorkCalendar, loaded: Arrangement
+) -> bool:
+    """Recount a case's provisional deadlines with ``cal`` after ``loaded`` was stored.
+
+    A deadline only moves later (DESIGN §11: never earlier than promised); the provisional note
+    stays while another year the periods touch is still unloaded.  Returns whether it changed.
+    """
+    view = w.view("case", key)
+    status = view.get("status")
+    assigned_at = parse_dt(view.get("assigned_at"))
+    if not view.get("deadline_provisional") or assigned_at is None:
+        return False
+    category = str(view.get("category") or "other")
+    if status in ("confirmation_requested", "filing_requested"):
+        stage: sla.Stage = "confirmation" if status == "confirmation_requested" else "filing"
+        start = parse_dt(view.get("requested_at")) or assigned_at
+        dl = sla.deadlines("court", category, start, ctx.config, stage=stage, cal=cal)
+    elif status in WITH_ORG:
+        accepted = parse_dt(view.get("accepted_at")) if status == "accepted" else None
+        dl = sla.deadlines(
+            str(view.get("level")), category, assigned_at, ctx.config, accepted_at=accepted, cal=cal
+        )
+    else:
+        w.server_put("case", key, "deadline_provisional", None)
+        return True
+    moved: dict[str, str | None] = {}
+    for name, fresh in (("respond_by", dl.respond_by), ("resolve_by", dl.resolve_by)):
+        old = parse_dt(view.get(name))
+        if old is not None and fresh > old:
+            moved[name] = iso(fresh)
+            w.server_put("case", key, name, moved[name])
+    w.server_put("case", key, "deadline_provisional", dl.provisional)
+    why = f"已载入{loaded.year}年放假安排（{loaded.source}），" + (
+        "期限按新的工作日重新计算" if moved else "期限不变"
+    )
+    if dl.provisional:
+        why += "；" + dl.provisional
+    record(ctx, w, key, "deadline_recomputed", None, None, None, "system", why, **moved)
+    replan(ctx, w, key)
+    return True

@@ -12,7 +12,9 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from server.db import Database
+from server.routing.calendar_store import CalendarCache
 from server.routing.config import RoutingConfig
+from server.routing.holidays import WorkCalendar
 from server.routing.registry_view import DbRegistry, load_orgs
 from server.routing.route import Registry
 from server.routing.rulebook import Rulebook
@@ -25,8 +27,18 @@ class Notifier(Protocol):
 
     def case_assigned(self, w: Writer, case_key: str, view: Mapping[str, Any]) -> None: ...
     def status_changed(
-        self, w: Writer, case_key: str, view: Mapping[str, Any], old: str, new: str
-    ) -> None: ...
+        self,
+        w: Writer,
+        case_key: str,
+        view: Mapping[str, Any],
+        old: str,
+        new: str,
+        *,
+        reason: str | None = None,
+    ) -> None:
+        """Tell the parties the case moved ``old`` → ``new``; ``reason`` replaces the stock hint."""
+        ...
+
     def deadline_warning(self, w: Writer, case_key: str, view: Mapping[str, Any], kind: str) -> None: ...
     def deadline_breached(
         self, w: Writer, case_key: str, view: Mapping[str, Any], kind: str, escalated_to: str | None
@@ -39,7 +51,16 @@ class NullNotifier:
     def case_assigned(self, w: Writer, case_key: str, view: Mapping[str, Any]) -> None:
         pass
 
-    def status_changed(self, w: Writer, case_key: str, view: Mapping[str, Any], old: str, new: str) -> None:
+    def status_changed(
+        self,
+        w: Writer,
+        case_key: str,
+        view: Mapping[str, Any],
+        old: str,
+        new: str,
+        *,
+        reason: str | None = None,
+    ) -> None:
         pass
 
     def deadline_warning(self, w: Writer, case_key: str, view: Mapping[str, Any], kind: str) -> None:
@@ -65,6 +86,7 @@ class RoutingContext:
         self.config = config
         self.notifier = notifier
         self.rules = Rulebook()
+        self.calendars = CalendarCache()
         self.clock = clock
         self._orgs: Registry | None = None
         self._lock = threading.Lock()
@@ -84,6 +106,20 @@ class RoutingContext:
             if self._orgs is None:
                 self._orgs = Registry(load_orgs(s), [])
             return DbRegistry(self._orgs, s)
+
+    def cal(self, w: Writer) -> WorkCalendar:
+        """The working-day calendar in force (statutory holidays as loaded), read through ``w``'s session."""
+        return self.calendars.current(session_of(w))
+
+    def org_name(self, w: Writer, org_id: str) -> str:
+        """An organisation's name, or "上级调解组织" when it is not in the registry."""
+        org = self.registry(session_of(w)).org(org_id)
+        return org.name if org is not None else "上级调解组织"
+
+
+def case_text(case: Mapping[str, Any]) -> str:
+    """What the classifier reads: summary and description."""
+    return f"{case.get('summary', '')}。{case.get('description', '')}"
 
 
 def session_of(w: Writer) -> Session:

@@ -21,8 +21,10 @@ from sqlalchemy.orm import Session
 from server.accounts.principal import Principal
 from server.db import Database
 from server.routing import assignment, workflow
+from server.routing.calendar_store import CalendarCache
 from server.routing.config import RoutingConfig
 from server.routing.context import Notifier, NullNotifier, RoutingContext, session_of
+from server.routing.holidays import Arrangement, WorkCalendar
 from server.routing.registry_view import DbRegistry
 from server.routing.route import RoutingDecision
 from server.routing.rulebook import Rulebook
@@ -42,6 +44,8 @@ class RoutingService:
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.ctx = RoutingContext(db, config or RoutingConfig(), notifier or NullNotifier(), clock)
+        # The working-day calendars (statutory holidays) as loaded in the database; one shared cache.
+        self.calendars: CalendarCache = self.ctx.calendars
 
     @property
     def db(self) -> Database:
@@ -108,6 +112,10 @@ class RoutingService:
     ) -> RoutingDecision | None:
         """Move a case one level up; at the top, suggest court filing instead (returns None)."""
         return assignment.move_up(self.ctx, w, key, why, actor_role=actor_role)
+
+    def recompute_deadlines(self, w: Writer, key: str, cal: WorkCalendar, loaded: Arrangement) -> bool:
+        """Recount a provisional case's deadlines after a holiday year was loaded (never earlier)."""
+        return assignment.recompute_deadlines(self.ctx, w, key, cal, loaded)
 
     # -- timers ------------------------------------------------------------------------------
     def on_timer(self, w: Writer, case_key: str, kind: str) -> None:

@@ -9,9 +9,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from server.accounts.principal import Principal
-from server.routing import sla, transitions
-from server.routing.assignment import adjust_load, court_org, move_up, replan
-from server.routing.context import RoutingContext, iso, parse_dt, session_of
+from server.routing import learning, sla, transitions
+from server.routing.assignment import adjust_load, court_org, mark_provisional, move_up, replan
+from server.routing.context import RoutingContext, case_text, iso, parse_dt, session_of
 from server.routing.models import CategoryCorrection
 from server.routing.timeline import record
 from server.sync.ops import Op, Rejection
@@ -64,25 +64,45 @@ def transition(
             parse_dt(case.get("assigned_at")) or now,
             ctx.config,
             accepted_at=now,
+            cal=ctx.cal(w),
         )
         w.server_put("case", key, "respond_by", None)
         w.server_put("case", key, "resolve_by", iso(dl.resolve_by))
+        mark_provisional(w, key, dl)
     elif to in ("confirmation_requested", "filing_requested"):
         court = court_org(ctx, w)
         stage: sla.Stage = "confirmation" if to == "confirmation_requested" else "filing"
-        dl = sla.deadlines("court", str(case.get("category") or "other"), now, ctx.config, stage=stage)
+        dl = sla.deadlines(
+            "court", str(case.get("category") or "other"), now, ctx.config, stage=stage, cal=ctx.cal(w)
+        )
         w.server_put("case", key, "court_org", court)
+        w.server_put("case", key, "requested_at", now.isoformat())
         w.server_put("case", key, "respond_by", iso(dl.respond_by))
         w.server_put("case", key, "resolve_by", iso(dl.resolve_by))
+        mark_provisional(w, key, dl)
     elif to in transitions.TERMINAL or to in ("resolved", "failed", "confirmation_denied"):
         w.server_put("case", key, "respond_by", None)
         w.server_put("case", key, "resolve_by", None)
+        if to == "resolved":  # the mediator closed it under this category: a confirmed label
+            learning.record_example(
+                session_of(w), key, case_text(case), str(case.get("category") or ""), "closing", p.user_id
+            )
+        if case.get("deadline_provisional"):
+            w.server_put("case", key, "deadline_provisional", None)
         if old in WITH_ORG:
             adjust_load(w, case.get("mediator"), -1)
     replan(ctx, w, key)
-    ctx.notifier.status_changed(w, key, w.view("case", key), old, to)
     if to == "declined":
-        move_up(ctx, w, key, "调解组织不予受理")
+        # Declining at one level hands the case to the next: the parties read a move, not a refusal.
+        moved = move_up(ctx, w, key, "调解组织不予受理")
+        if moved is not None and moved.org_id is not None:
+            name = ctx.org_name(w, moved.org_id)
+            why = f"原调解组织未受理（{reason}），" if reason else ""
+            ctx.notifier.status_changed(
+                w, key, w.view("case", key), old, "escalated", reason=f"{why}案件已转交{name}继续调解。"
+            )
+            return None
+    ctx.notifier.status_changed(w, key, w.view("case", key), old, to)
     return None
 
 
@@ -115,7 +135,8 @@ def pause(
         for f in ("respond_by", "resolve_by"):
             due = parse_dt(case.get(f))
             if due is not None:
-                w.server_put("case", key, f, iso(sla.apply_pause(due, since, now)))
+                moved = sla.apply_pause(due, since, now, cal=ctx.cal(w))
+                w.server_put("case", key, f, iso(moved))
         w.server_put("case", key, "paused", False)
         w.server_put("case", key, "paused_at", None)
         record(ctx, w, key, "resumed", case.get("status"), case.get("status"), p, p.role, reason)
@@ -131,13 +152,14 @@ def correct_category(
         return Rejection(op.id, "not_assigned_org", "该案件未分派给您所在的机构")
     new = str(value["category"])
     reason = str(value.get("reason") or "")
+    learning.record_example(session_of(w), op.key, case_text(case), new, "correction", p.user_id)
     session_of(w).add(
         CategoryCorrection(
             case_key=op.key,
             from_category=case.get("category"),
             to_category=new,
             reason=reason,
-            text=f"{case.get('summary', '')}。{case.get('description', '')}",
+            text=case_text(case),
             by_user=p.user_id,
         )
     )
