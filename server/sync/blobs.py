@@ -75,9 +75,7 @@ def _status(state: AppState, p: Principal, sha: str) -> tuple[int, bool]:
     # uploader; anyone else gets the same 404 as for a hash the server never saw.
     with state.db.read_session() as s:
         row = s.get(Blob, sha)
-        visible = row is not None and (
-            _may_read(s, p, row) if row.complete else row.uploader_id == p.user_id
-        )
+        visible = row is not None and (_may_read(s, p, row) if row.complete else row.uploader_id == p.user_id)
         if row is None or not visible:
             raise ApiError(404, "服务器上没有该文件")
         complete, size = row.complete, row.size
