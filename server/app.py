@@ -113,7 +113,7 @@ def _database_busy(request: Request[Any, Any, Any], exc: OperationalError) -> Re
 def build_state(settings: Settings, db: Database | None = None) -> AppState:
     return AppState(
         settings=settings,
-        db=db or Database(settings.database_url),
+        db=db or Database(settings.database_url, fair_writes=settings.sqlite_fair_writes),
         principals=PrincipalCache(),
         device_limiter=TokenBucket(settings.device_burst, settings.device_rate_per_hour),
         trace_limiter=RateLimiter(settings.trace_rate_per_minute, 60),
