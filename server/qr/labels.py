@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from server.routing.transitions import STATE_ZH
 
-__all__ = ["EVENT_ZH", "ROLE_ZH", "STATE_ZH", "actor_label", "event_label", "status_label"]
+__all__ = ["EVENT_EN", "EVENT_ZH", "ROLE_ZH", "STATE_ZH", "actor_label", "event_label", "status_label"]
 
 # Timeline events that are not a plain move to a state (those read as the state they lead to).
 EVENT_ZH: Mapping[str, str] = {
@@ -28,8 +28,27 @@ EVENT_ZH: Mapping[str, str] = {
     "mediator_assigned": "已指定调解员",
     "deadline_warning": "办理期限提醒",
     "overdue": "已超过办理期限",
+    "filing_suggested": "建议向人民法院起诉",
 }
-_DEFAULT_EVENT = "案件进展"
+EVENT_EN: Mapping[str, str] = {
+    "created": "Submitted",
+    "submitted": "Submitted",
+    "filed": "Submitted",
+    "routed": "Assigned",
+    "assigned": "Assigned",
+    "reassigned": "Reassigned",
+    "escalated": "Moved up a level",
+    "paused": "Mediation paused",
+    "resumed": "Mediation resumed",
+    "category_corrected": "Category corrected",
+    "correct_category": "Category corrected",
+    "mediator_assigned": "Mediator named",
+    "deadline_warning": "Deadline reminder",
+    "overdue": "Past the deadline",
+    "filing_suggested": "Court filing suggested",
+}
+DEFAULT_EVENT_ZH = "案件进展"
+DEFAULT_EVENT_EN = "Progress"
 
 # Who acted, shown instead of any staff member's name.
 ROLE_ZH: Mapping[str, str] = {
@@ -58,7 +77,7 @@ def event_label(event: str | None, to: str | None) -> str:
         return EVENT_ZH[event]
     if event and event in STATE_ZH:
         return STATE_ZH[event]
-    return _DEFAULT_EVENT
+    return DEFAULT_EVENT_ZH
 
 
 def actor_label(actor_role: str | None, actor: str | None = None) -> str:

@@ -24,7 +24,7 @@ from server.registry.models import Mediator as MediatorRow
 from server.routing import sla, transitions
 from server.routing.config import CATEGORY_NAMES_ZH, RoutingConfig
 from server.routing.models import CategoryCorrection
-from server.routing.registry_view import DbRegistry, load_orgs
+from server.routing.registry_view import DbRegistry, load_orgs, unserved_in
 from server.routing.route import CaseFacts, Registry, RoutingDecision, escalate, route
 from server.routing.rulebook import Rulebook
 from server.routing.timers import plan_timers
@@ -111,6 +111,10 @@ class RoutingService:
             view = w.view("case", key)
             if view.get("status") == "submitted" and not view.get("org") and _complete(view):
                 self.route_new(w, key)
+
+    def unserved(self, w: Writer, regions: set[str], counties: set[str]) -> set[str]:
+        """The registry decides what is served: a village or town it holds, a county it holds."""
+        return unserved_in(_session(w), regions, counties)
 
     def on_intent(self, w: Writer, p: Principal, op: Op, case: Mapping[str, Any]) -> Rejection | None:
         value = op.value if isinstance(op.value, dict) else {}
@@ -209,13 +213,11 @@ class RoutingService:
     ) -> Rejection | None:
         to = str(value.get("to", ""))
         old = str(case.get("status", "submitted"))
-        role = "citizen" if p.role == "admin" else p.role
+        role = transitions.workflow_role(p.role)
         is_filer = case.get("filer") == p.user_id
         assigned = p.role == "admin" or (
             p.org_id is not None and p.org_id in (case.get("org"), case.get("court_org"))
         )
-        if p.role == "admin":
-            role = "org_admin"
         refusal = transitions.check_transition(old, to, role, is_filer, assigned, value)
         if refusal is not None:
             return Rejection(op.id, refusal.code, refusal.message_zh)
@@ -280,7 +282,7 @@ class RoutingService:
     ) -> Rejection | None:
         if not _handles(p, case):
             return Rejection(op.id, "not_assigned_org", "该案件未分派给您所在的机构")
-        if case.get("status") not in OPEN:
+        if case.get("status") not in transitions.INTENT_STATES["pause" if pause else "resume"]:
             return Rejection(op.id, "not_allowed", "只有已分派或已受理的案件可以暂停计时")
         if bool(case.get("paused")) == pause:
             return Rejection(op.id, "not_allowed", "案件已暂停计时" if pause else "案件未在暂停中")
@@ -307,6 +309,8 @@ class RoutingService:
     ) -> Rejection | None:
         if not _handles(p, case):
             return Rejection(op.id, "not_assigned_org", "该案件未分派给您所在的机构")
+        if case.get("status") not in transitions.INTENT_STATES["correct_category"]:
+            return Rejection(op.id, "not_allowed", "调解结束后不能再更正纠纷类别")
         new = str(value["category"])
         reason = str(value.get("reason") or "")
         _session(w).add(
@@ -391,7 +395,9 @@ def _facts(view: Mapping[str, Any], category: str) -> CaseFacts:
 
 
 def _handles(p: Principal, case: Mapping[str, Any]) -> bool:
-    return p.role == "admin" or (p.role in ("mediator", "org_admin") and p.org_id == case.get("org"))
+    if p.role not in transitions.INTENT_ROLES:
+        return False
+    return p.role == "admin" or p.org_id == case.get("org")
 
 
 def _session(w: Writer) -> Session:

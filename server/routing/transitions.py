@@ -44,6 +44,36 @@ STATE_ZH: dict[str, str] = {
     "filing_requested": "已申请诉讼立案",
     "filed": "已立案",
 }
+STATE_EN: dict[str, str] = {
+    "submitted": "Submitted",
+    "assigned": "Assigned",
+    "accepted": "Being mediated",
+    "resolved": "Resolved",
+    "failed": "Not resolved",
+    "withdrawn": "Withdrawn",
+    "declined": "Declined",
+    "escalated": "Moved up a level",
+    "confirmation_requested": "Judicial confirmation requested",
+    "confirmed": "Judicially confirmed",
+    "confirmation_denied": "Confirmation denied",
+    "filing_requested": "Lawsuit filing requested",
+    "filed": "Filed in court",
+}
+# What a person does to move a case into each state: a stable id (the PWA's button test id) and
+# the words on the button.  Targets only the system reaches (assigned) have none.
+ACTION: dict[str, tuple[str, str, str]] = {
+    "accepted": ("accept", "受理", "Accept"),
+    "declined": ("decline", "不予受理", "Decline"),
+    "escalated": ("escalate", "转上级调解组织", "Move up a level"),
+    "resolved": ("resolve", "调解成功", "Mediation succeeded"),
+    "failed": ("fail", "调解不成", "Mediation failed"),
+    "withdrawn": ("withdraw", "撤回申请", "Withdraw"),
+    "confirmation_requested": ("request-confirmation", "申请司法确认", "Request judicial confirmation"),
+    "confirmed": ("confirm-ruling", "确认（填写裁定书文号）", "Confirm (enter ruling no.)"),
+    "confirmation_denied": ("deny-confirmation", "驳回司法确认", "Deny confirmation"),
+    "filing_requested": ("request-filing", "申请诉讼立案", "Request court filing"),
+    "filed": ("file-docket", "立案（填写案号）", "File (enter docket no.)"),
+}
 FIELD_ZH = {
     "reason": "理由",
     "agreement": "调解协议内容",
@@ -96,6 +126,22 @@ TRANSITIONS: dict[tuple[str, str], Rule] = {
 }
 STATES: tuple[str, ...] = tuple(STATE_ZH)
 TERMINAL: frozenset[str] = frozenset(s for s in STATES if not any(f == s for f, _ in TRANSITIONS))
+"""States no one can move a case out of."""
+OPEN_STATES: frozenset[str] = frozenset({"submitted", "assigned", "accepted", "escalated"})
+"""Mediation under way: a mediator's inbox, the open-case counts."""
+COURT_STATES: frozenset[str] = frozenset({"confirmation_requested", "filing_requested"})
+"""Waiting for the court: a court clerk's inbox."""
+CLOSED_STATES: frozenset[str] = frozenset(STATES) - OPEN_STATES - COURT_STATES
+"""Mediation over (with or without a court step after it)."""
+# An administrator acts in the workflow as an organisation's administrator would, on any case.
+ACTS_AS: dict[str, Role] = {"admin": "org_admin"}
+# Case intents that are not moves: who may send them, and in which states (routing/service.py).
+INTENT_ROLES: frozenset[str] = frozenset({"mediator", "org_admin", "admin"})
+INTENT_STATES: dict[str, frozenset[str]] = {
+    "pause": frozenset({"assigned", "accepted"}),
+    "resume": frozenset({"assigned", "accepted"}),
+    "correct_category": OPEN_STATES,
+}
 
 
 @dataclass(frozen=True)
@@ -107,6 +153,11 @@ class Refusal:
 
 def moves_from(state: str) -> list[str]:
     return [to for (frm, to) in TRANSITIONS if frm == state]
+
+
+def workflow_role(role: str) -> str:
+    """The role the transition table knows ``role`` by (``admin`` acts as ``org_admin``)."""
+    return ACTS_AS.get(role, role)
 
 
 def check_transition(

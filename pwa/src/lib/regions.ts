@@ -1,13 +1,10 @@
 /** The county's towns and villages (GET /api/v1/regions), kept in IndexedDB for offline filing. */
 import type { Repo } from "../store/repo";
+import type { components } from "../generated/api";
 import { request } from "./api";
 
-export interface Region {
-  code: string;
-  name: string;
-  parent: string | null;
-  level: string;
-}
+/** One region of GET /api/v1/regions (population is not kept). */
+export type Region = Omit<components["schemas"]["RegionOut"], "population"> & { population?: number };
 
 export async function cachedRegions(repo: Repo): Promise<Region[]> {
   return (await repo.getMeta<Region[]>("regions")) ?? [];
