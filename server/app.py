@@ -43,6 +43,7 @@ _DOMAINS = (
     "server.notify.api",
     "server.qr.api",
     "server.cockpit.api",
+    "server.consult.api",
 )
 
 

@@ -1,6 +1,8 @@
 """Every table, imported in one place so Alembic and tests see the whole schema."""
 
 from server.accounts.models import Token, User
+from server.assessment.models import Rating
+from server.consult.models import Consultation, GuidanceSet
 from server.db import Base
 from server.notify.models import PushDelivery, PushSubscriptionRow, SmsDelivery, VapidKeyRow
 from server.registry.models import Mediator, Org, Region
@@ -13,12 +15,15 @@ __all__ = [
     "BlobRef",
     "CaseRow",
     "CategoryCorrection",
+    "Consultation",
     "Follow",
+    "GuidanceSet",
     "Mediator",
     "OpRow",
     "Org",
     "PushDelivery",
     "PushSubscriptionRow",
+    "Rating",
     "RecordRow",
     "Region",
     "RuleSet",
