@@ -65,6 +65,12 @@ ERRORS: Mapping[str, tuple[int, ...]] = {
     "cockpitSummary": (400,),
     "cockpitTrend": (400,),
     "cockpitRisks": (),
+    "consult": (400, 429),
+    "getGuidance": (),
+    "putGuidance": (400,),
+    "consultDirectory": (400,),
+    "consultTally": (400,),
+    "cockpitConsultations": (400,),
 }
 _WHY = {
     400: "请求有误（格式、取值或缺少字段）",

@@ -117,12 +117,61 @@ export interface paths {
     /** RiskWarnings */
     get: operations["cockpitRisks"];
   };
+  "/api/v1/consult": {
+    /** Consult */
+    post: operations["consult"];
+  };
+  "/api/v1/consult/guidance": {
+    /** Asynccallable */
+    get: operations["getGuidance"];
+    /** PutGuidance */
+    put: operations["putGuidance"];
+  };
+  "/api/v1/consult/directory": {
+    /** Directory */
+    get: operations["consultDirectory"];
+  };
+  "/api/v1/consult/tally": {
+    /** Tally */
+    post: operations["consultTally"];
+  };
+  "/api/v1/cockpit/consultations": {
+    /** ConsultationCounts */
+    get: operations["cockpitConsultations"];
+  };
 }
 
 export type webhooks = Record<string, never>;
 
 export interface components {
   schemas: {
+    /** BasisOut */
+    BasisOut: {
+      law: string;
+      article: string;
+      point: string;
+    };
+    /** ConsultCountsOut */
+    ConsultCountsOut: {
+      from: string;
+      to: string;
+      total: number;
+      offline: number;
+      by_category: components["schemas"]["CountOut"][];
+      by_month: components["schemas"]["CountOut"][];
+    };
+    /** ConsultOut */
+    ConsultOut: {
+      category: string;
+      category_name: string;
+      confidence: number;
+      matched: string[];
+      sections: components["schemas"]["SectionOut"][];
+      organisation: components["schemas"]["consult_api_OrgOut"] | null;
+      legal_bases: components["schemas"]["BasisOut"][];
+      guidance_version: string;
+      prefill: components["schemas"]["PrefillOut"];
+    };
     /** CorrectionOut */
     CorrectionOut: {
       case_key: string;
@@ -131,6 +180,19 @@ export interface components {
       reason: string;
       text: string;
       at: string;
+    };
+    /** CountOut */
+    CountOut: {
+      key: string;
+      name: string;
+      count: number;
+    };
+    /** DirectoryOut */
+    DirectoryOut: {
+      region: string;
+      orgs: {
+        [key: string]: components["schemas"]["consult_api_OrgOut"] | null;
+      };
     };
     /** FiguresOut */
     FiguresOut: {
@@ -154,6 +216,13 @@ export interface components {
     FollowOut: {
       key: string;
       code: string;
+    };
+    /** GuidanceOut */
+    GuidanceOut: {
+      version: string;
+      data: {
+        [key: string]: unknown;
+      };
     };
     /** Health */
     Health: {
@@ -196,17 +265,11 @@ export interface components {
       open: number;
       month: string;
     };
-    /** OrgOut */
-    OrgOut: {
-      id: string;
-      name: string;
-      level: string;
-      kind: string;
-      region: string;
-      categories: string[];
-      online: boolean;
-      in_person: boolean;
-      hotline: string | null;
+    /** PrefillOut */
+    PrefillOut: {
+      category: string;
+      region: string | null;
+      summary: string;
     };
     /** PushKeyOut */
     PushKeyOut: {
@@ -238,6 +301,12 @@ export interface components {
       data: {
         [key: string]: unknown;
       };
+    };
+    /** SectionOut */
+    SectionOut: {
+      id: string;
+      title: string;
+      items: string[];
     };
     /** SubscribedOut */
     SubscribedOut: {
@@ -317,6 +386,27 @@ export interface components {
       message: string;
       respondent?: string | null;
       cases?: number | null;
+    };
+    /** OrgOut */
+    consult_api_OrgOut: {
+      id: string;
+      name: string;
+      level: string;
+      level_name: string;
+      hotline: string | null;
+      reason: string;
+    };
+    /** OrgOut */
+    registry_api_OrgOut: {
+      id: string;
+      name: string;
+      level: string;
+      kind: string;
+      region: string;
+      categories: string[];
+      online: boolean;
+      in_person: boolean;
+      hotline: string | null;
     };
     /** SyncRequest */
     SyncRequest: {
@@ -603,7 +693,7 @@ export interface operations {
         headers: {
         };
         content: {
-          "application/json": components["schemas"]["OrgOut"][];
+          "application/json": components["schemas"]["registry_api_OrgOut"][];
         };
       };
       /** @description 未登录或登录已失效 */
@@ -1384,6 +1474,205 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["RisksOut"];
+        };
+      };
+      /** @description 未登录或登录已失效 */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 无权进行此操作 */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  /** Consult */
+  consult: {
+    requestBody: {
+      content: {
+        "application/json": {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      /** @description Request fulfilled, document follows */
+      200: {
+        headers: {
+        };
+        content: {
+          "application/json": components["schemas"]["ConsultOut"];
+        };
+      };
+      /** @description 请求有误（格式、取值或缺少字段） */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 未登录或登录已失效 */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 请求过于频繁 */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  /** Asynccallable */
+  getGuidance: {
+    responses: {
+      /** @description Request fulfilled, document follows */
+      200: {
+        headers: {
+        };
+        content: {
+          "application/json": components["schemas"]["GuidanceOut"];
+        };
+      };
+      /** @description 未登录或登录已失效 */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  /** PutGuidance */
+  putGuidance: {
+    requestBody: {
+      content: {
+        "application/json": {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      /** @description Request fulfilled, document follows */
+      200: {
+        headers: {
+        };
+        content: {
+          "application/json": components["schemas"]["GuidanceOut"];
+        };
+      };
+      /** @description 请求有误（格式、取值或缺少字段） */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 未登录或登录已失效 */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 无权进行此操作 */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  /** Directory */
+  consultDirectory: {
+    parameters: {
+      query: {
+        /** @description 村（社区）或乡镇 12 位代码 */
+        region: string;
+      };
+    };
+    responses: {
+      /** @description Request fulfilled, document follows */
+      200: {
+        headers: {
+        };
+        content: {
+          "application/json": components["schemas"]["DirectoryOut"];
+        };
+      };
+      /** @description 请求有误（格式、取值或缺少字段） */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 未登录或登录已失效 */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  /** Tally */
+  consultTally: {
+    requestBody: {
+      content: {
+        "application/json": {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      /** @description Request fulfilled, document follows */
+      200: {
+        headers: {
+        };
+        content: {
+          "application/json": {
+            [key: string]: number;
+          };
+        };
+      };
+      /** @description 请求有误（格式、取值或缺少字段） */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 未登录或登录已失效 */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  /** ConsultationCounts */
+  cockpitConsultations: {
+    parameters: {
+      query?: {
+        /** @description 开始日期（含），默认一年前 */
+        from?: string | null;
+        /** @description 结束日期（含），默认今天 */
+        to?: string | null;
+      };
+    };
+    responses: {
+      /** @description Request fulfilled, document follows */
+      200: {
+        headers: {
+        };
+        content: {
+          "application/json": components["schemas"]["ConsultCountsOut"];
+        };
+      };
+      /** @description 请求有误（格式、取值或缺少字段） */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
         };
       };
       /** @description 未登录或登录已失效 */
