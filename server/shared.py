@@ -18,6 +18,7 @@ from typing import Any
 
 from server.qr.labels import DEFAULT_EVENT_EN, DEFAULT_EVENT_ZH, EVENT_EN, EVENT_ZH
 from server.routing import load_categories
+from server.routing.classify import OTHER
 from server.routing import transitions as wf
 
 __all__ = ["GENERATED", "generated_files", "openapi_document", "render", "shared_data"]
@@ -34,11 +35,16 @@ _FIELD_EN = {
 
 
 def shared_data() -> dict[str, Any]:
-    """The shared document: ``states``, ``open``/``court``/``closed``/``terminal`` state lists,
-    ``transitions`` (from, to, roles, required fields), ``actions`` (button id and words per target
-    state), ``acts_as``, ``intents`` (roles and states of the non-move intents), ``fields``,
-    ``events`` (with ``event_default``) and ``categories``.  Lists are in the server's order;
-    labels are ``{"zh", "en"}``."""
+    """The shared document, labels as ``{"zh", "en"}`` and lists in the server's order:
+
+    - ``states``; ``open``, ``court``, ``closed`` and ``terminal`` state lists;
+    - ``transitions`` (from, to, roles, required fields) and ``actions`` (button id and words per
+      target state); ``acts_as``; ``filer_roles`` and ``org_roles`` (who acts only on cases they
+      filed / that are assigned to their organisation);
+    - ``intents`` (roles and states of pause, resume, correct_category); ``fields``;
+    - ``events`` with ``event_default``; ``categories`` with ``category_fallback`` (what the
+      classifier answers when nothing matches; never offered as a suggestion).
+    """
     cats = load_categories()["categories"]
     return {
         "generated_by": "jiefen export-shared (server/shared.py); do not edit by hand",
@@ -53,6 +59,8 @@ def shared_data() -> dict[str, Any]:
         ],
         "actions": {to: {"id": a[0], "zh": a[1], "en": a[2]} for to, a in wf.ACTION.items()},
         "acts_as": dict(wf.ACTS_AS),
+        "filer_roles": sorted(wf.FILER_ROLES),
+        "org_roles": sorted(wf.ORG_ROLES),
         "intents": {
             name: {"roles": sorted(wf.INTENT_ROLES), "states": [s for s in wf.STATES if s in states]}
             for name, states in wf.INTENT_STATES.items()
@@ -61,6 +69,7 @@ def shared_data() -> dict[str, Any]:
         "events": {e: {"zh": zh, "en": EVENT_EN[e]} for e, zh in EVENT_ZH.items()},
         "event_default": {"zh": DEFAULT_EVENT_ZH, "en": DEFAULT_EVENT_EN},
         "categories": [{"id": c["id"], "zh": c["name_zh"], "en": c["name_en"]} for c in cats],
+        "category_fallback": OTHER,
     }
 
 

@@ -70,7 +70,10 @@ def status_label(status: str | None) -> str:
 
 
 def event_label(event: str | None, to: str | None) -> str:
-    """A move reads as the state it leads to; other events by name; anything else generically."""
+    """An event that is not a move (a pause, a correction…) by its name, even though it records the
+    state the case stays in; a move reads as the state it leads to; anything else generically."""
+    if event and event in EVENT_ZH and event not in STATE_ZH:
+        return EVENT_ZH[event]
     if to and to in STATE_ZH:
         return STATE_ZH[to]
     if event and event in EVENT_ZH:

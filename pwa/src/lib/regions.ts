@@ -16,7 +16,7 @@ export async function refreshRegions(repo: Repo): Promise<Region[]> {
   return list;
 }
 
-function levelOf(r: Region): "county" | "town" | "village" | "other" {
+function levelOf(r: Region): "county" | "town" | "village" | "unknown" {
   const l = (r.level || "").toLowerCase();
   if (l.includes("village") || l.includes("村") || l === "5") return "village";
   if (l.includes("town") || l.includes("镇") || l.includes("street") || l === "4") return "town";
@@ -26,7 +26,7 @@ function levelOf(r: Region): "county" | "town" | "village" | "other" {
     if (r.code.endsWith("000")) return "town";
     return "village";
   }
-  return "other";
+  return "unknown";
 }
 
 export function towns(list: Region[]): Region[] {
@@ -52,4 +52,9 @@ export function regionName(list: Region[], code: string | null | undefined): str
   if (!r) return code;
   const parent = r.parent ? list.find((x) => x.code === r.parent) : undefined;
   return parent && levelOf(parent) === "town" ? `${parent.name} ${r.name}` : r.name;
+}
+
+/** Whether `code` is a village (or community) of this deployment's list. */
+export function isVillage(list: Region[], code: string | null | undefined): boolean {
+  return !!code && list.some((r) => r.code === code && levelOf(r) === "village");
 }

@@ -1,7 +1,8 @@
 import { t, lang } from "../../i18n";
 import { ctx, isStaff, session, useLive } from "../../app/state";
 import { useSignal } from "../../lib/signal";
-import { Empty, Page } from "../../ui";
+import { CaseSyncBadge, Empty, Page } from "../../ui";
+import { Link } from "../../router";
 import { loadCase } from "../../lib/cases";
 import { cachedRegions } from "../../lib/regions";
 import { useNames } from "./names";
@@ -21,6 +22,30 @@ export function CaseDetail({ id }: { id: string }) {
   const names = useNames(b?.view["org"], b?.view["mediator"], sess.user?.org);
 
   if (!b) return <Page title={t("case_detail")}>{t("loading")}</Page>;
+  if (!b.row && (b.secret || b.failures.length)) {
+    // Filed here, refused by the server as a whole: say so, with the code and the server's words.
+    return (
+      <Page title={t("case_detail")} back="/cases" testid="page-case">
+        <section class="card" data-testid="case-refused">
+          <p class="mono" data-testid="case-code">
+            {b.secret?.code ?? ""}
+          </p>
+          <p>
+            <CaseSyncBadge badge={b.badge} />
+          </p>
+          <p>{t("case_refused")}</p>
+          {[...new Set(b.failures.map((f) => f.message))].map((m) => (
+            <div class="banner error" role="alert" data-testid="case-failure" key={m}>
+              {m}
+            </div>
+          ))}
+          <Link href="/file" class="btn block" data-testid="case-refile">
+            {t("home_file")}
+          </Link>
+        </section>
+      </Page>
+    );
+  }
   if (!b.row) {
     return (
       <Page title={t("case_detail")} testid="page-case">
@@ -32,7 +57,7 @@ export function CaseDetail({ id }: { id: string }) {
     <Page title={t("case_detail")} back="/cases" testid="page-case">
       <CaseHeader id={id} b={b} staff={isStaff(sess.role)} regions={regions ?? []} orgs={names.orgs} mediatorName={names.mediatorName} />
       <Parties b={b} />
-      <Actions id={id} b={b} role={sess.role} />
+      <Actions id={id} b={b} role={sess.role} user={sess.user} />
       <Timeline b={b} orgs={names.orgs} />
       <Chat b={b} id={id} />
       <Evidence b={b} />
