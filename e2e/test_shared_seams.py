@@ -77,7 +77,13 @@ def test_each_role_sees_exactly_the_moves_the_server_allows(
     assert buttons(mediator, case.key, "assigned") == ["accept", "correct-category", "decline", "pause"]
 
     move(http, live_server, "village_mediator", case.key, "accepted")
-    assert buttons(mediator, case.key, "accepted") == ["correct-category", "escalate", "fail", "pause", "resolve"]
+    assert buttons(mediator, case.key, "accepted") == [
+        "correct-category",
+        "escalate",
+        "fail",
+        "pause",
+        "resolve",
+    ]
 
     move(http, live_server, "village_mediator", case.key, "resolved", agreement="柴堆三日内搬走。")
     assert buttons(mediator, case.key, "resolved") == ["request-confirmation"]

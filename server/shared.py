@@ -18,8 +18,8 @@ from typing import Any
 
 from server.qr.labels import DEFAULT_EVENT_EN, DEFAULT_EVENT_ZH, EVENT_EN, EVENT_ZH
 from server.routing import load_categories
-from server.routing.classify import OTHER
 from server.routing import transitions as wf
+from server.routing.classify import OTHER
 
 __all__ = ["GENERATED", "generated_files", "openapi_document", "render", "shared_data"]
 
