@@ -23,7 +23,8 @@ from sqlalchemy.exc import OperationalError
 
 from server import openapi
 from server.accounts.api import AccountsController
-from server.auth import BearerAuthMiddleware, PrincipalCache
+from server.accounts.cache import PrincipalCache
+from server.accounts.middleware import BearerAuthMiddleware
 from server.db import Database
 from server.health import health, ping
 from server.http import ApiError

@@ -2,7 +2,8 @@
 
 The PWA bundles ``pwa/src/generated/shared.json`` at build time and derives its action buttons,
 state and event labels and category names from it; it keeps no copy of its own.  Everything here is
-read from the server's own modules (the workflow table, the trace labels, categories.json), so a
+read from the server's own modules (vocabulary, the workflow table, the trace labels,
+categories.json), so a
 change there changes what the PWA shows once the file is regenerated; ``tests/test_shared_export.py``
 fails while the checked-in file is stale.
 
@@ -20,6 +21,7 @@ from server.qr.labels import DEFAULT_EVENT_EN, DEFAULT_EVENT_ZH, EVENT_EN, EVENT
 from server.routing import load_categories
 from server.routing import transitions as wf
 from server.routing.classify import OTHER
+from server.vocabulary import AWAITING_COURT, FINISHED, OPEN_STATES, STATE_EN, STATE_ZH, STATES
 
 __all__ = ["GENERATED", "generated_files", "openapi_document", "render", "shared_data"]
 
@@ -37,7 +39,8 @@ _FIELD_EN = {
 def shared_data() -> dict[str, Any]:
     """The shared document, labels as ``{"zh", "en"}`` and lists in the server's order:
 
-    - ``states``; ``open``, ``court``, ``closed`` and ``terminal`` state lists;
+    - ``states``; ``open``, ``court`` (awaiting the court), ``finished`` and ``terminal`` state
+      lists (server/vocabulary.py);
     - ``transitions`` (from, to, roles, required fields) and ``actions`` (button id and words per
       target state); ``acts_as``; ``filer_roles`` and ``org_roles`` (who acts only on cases they
       filed / that are assigned to their organisation);
@@ -48,11 +51,11 @@ def shared_data() -> dict[str, Any]:
     cats = load_categories()["categories"]
     return {
         "generated_by": "jiefen export-shared (server/shared.py); do not edit by hand",
-        "states": [{"id": s, "zh": wf.STATE_ZH[s], "en": wf.STATE_EN[s]} for s in wf.STATES],
-        "open": [s for s in wf.STATES if s in wf.OPEN_STATES],
-        "court": [s for s in wf.STATES if s in wf.COURT_STATES],
-        "closed": [s for s in wf.STATES if s in wf.CLOSED_STATES],
-        "terminal": [s for s in wf.STATES if s in wf.TERMINAL],
+        "states": [{"id": s, "zh": STATE_ZH[s], "en": STATE_EN[s]} for s in STATES],
+        "open": [s for s in STATES if s in OPEN_STATES],
+        "court": [s for s in STATES if s in AWAITING_COURT],
+        "finished": [s for s in STATES if s in FINISHED],
+        "terminal": [s for s in STATES if s in wf.TERMINAL],
         "transitions": [
             {"from": frm, "to": to, "roles": sorted(rule.roles), "required": list(rule.required)}
             for (frm, to), rule in wf.TRANSITIONS.items()
@@ -62,7 +65,7 @@ def shared_data() -> dict[str, Any]:
         "filer_roles": sorted(wf.FILER_ROLES),
         "org_roles": sorted(wf.ORG_ROLES),
         "intents": {
-            name: {"roles": sorted(wf.INTENT_ROLES), "states": [s for s in wf.STATES if s in states]}
+            name: {"roles": sorted(wf.INTENT_ROLES), "states": [s for s in STATES if s in states]}
             for name, states in wf.INTENT_STATES.items()
         },
         "fields": {f: {"zh": zh, "en": _FIELD_EN[f]} for f, zh in wf.FIELD_ZH.items()},

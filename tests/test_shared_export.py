@@ -72,7 +72,7 @@ def test_every_move_a_person_makes_has_a_button_and_every_state_a_label() -> Non
     assert len({a["id"] for a in data["actions"].values()}) == len(people)
     assert [s["id"] for s in data["states"]] == list(wf.STATES)
     assert all(s["zh"] and s["en"] for s in data["states"])
-    assert set(data["open"]) | set(data["court"]) | set(data["closed"]) == set(wf.STATES)
+    assert set(data["open"]) | set(data["court"]) | set(data["finished"]) == set(wf.STATES)
     assert len(data["categories"]) == 25
 
 

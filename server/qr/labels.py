@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from server.routing.transitions import STATE_ZH
+from server.vocabulary import STATE_ZH
 
 __all__ = ["EVENT_EN", "EVENT_ZH", "ROLE_ZH", "STATE_ZH", "actor_label", "event_label", "status_label"]
 
@@ -29,6 +29,7 @@ EVENT_ZH: Mapping[str, str] = {
     "deadline_warning": "办理期限提醒",
     "overdue": "已超过办理期限",
     "filing_suggested": "建议向人民法院起诉",
+    "deadline_recomputed": "办理期限已按放假安排重新计算",
 }
 EVENT_EN: Mapping[str, str] = {
     "created": "Submitted",
@@ -46,6 +47,7 @@ EVENT_EN: Mapping[str, str] = {
     "deadline_warning": "Deadline reminder",
     "overdue": "Past the deadline",
     "filing_suggested": "Court filing suggested",
+    "deadline_recomputed": "Deadline recomputed for the holiday arrangement",
 }
 DEFAULT_EVENT_ZH = "案件进展"
 DEFAULT_EVENT_EN = "Progress"

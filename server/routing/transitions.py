@@ -12,53 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-State = Literal[
-    "submitted",
-    "assigned",
-    "accepted",
-    "resolved",
-    "failed",
-    "withdrawn",
-    "declined",
-    "escalated",
-    "confirmation_requested",
-    "confirmed",
-    "confirmation_denied",
-    "filing_requested",
-    "filed",
-]
+from server.vocabulary import OPEN_STATES, STATE_ZH, STATES, WITH_ORG
+
 Role = Literal["citizen", "grid_worker", "mediator", "org_admin", "court_clerk", "system"]
 
-STATE_ZH: dict[str, str] = {
-    "submitted": "已提交",
-    "assigned": "已分派",
-    "accepted": "已受理",
-    "resolved": "调解成功",
-    "failed": "调解不成",
-    "withdrawn": "已撤回",
-    "declined": "不予受理",
-    "escalated": "已上移",
-    "confirmation_requested": "已申请司法确认",
-    "confirmed": "已司法确认",
-    "confirmation_denied": "司法确认被驳回",
-    "filing_requested": "已申请诉讼立案",
-    "filed": "已立案",
-}
-STATE_EN: dict[str, str] = {
-    "submitted": "Submitted",
-    "assigned": "Assigned",
-    "accepted": "Being mediated",
-    "resolved": "Resolved",
-    "failed": "Not resolved",
-    "withdrawn": "Withdrawn",
-    "declined": "Declined",
-    "escalated": "Moved up a level",
-    "confirmation_requested": "Judicial confirmation requested",
-    "confirmed": "Judicially confirmed",
-    "confirmation_denied": "Confirmation denied",
-    "filing_requested": "Lawsuit filing requested",
-    "filed": "Filed in court",
-}
 # What a person does to move a case into each state: a stable id (the PWA's button test id) and
 # the words on the button.  Targets only the system reaches (assigned) have none.
 ACTION: dict[str, tuple[str, str, str]] = {
@@ -124,22 +81,15 @@ TRANSITIONS: dict[tuple[str, str], Rule] = {
     ("confirmation_denied", "filing_requested"): _r("citizen", "grid_worker", "mediator"),
     ("filing_requested", "filed"): _r("court_clerk", needs=("docket_no",)),
 }
-STATES: tuple[str, ...] = tuple(STATE_ZH)
 TERMINAL: frozenset[str] = frozenset(s for s in STATES if not any(f == s for f, _ in TRANSITIONS))
 """States no one can move a case out of."""
-OPEN_STATES: frozenset[str] = frozenset({"submitted", "assigned", "accepted", "escalated"})
-"""Mediation under way: a mediator's inbox, the open-case counts."""
-COURT_STATES: frozenset[str] = frozenset({"confirmation_requested", "filing_requested"})
-"""Waiting for the court: a court clerk's inbox."""
-CLOSED_STATES: frozenset[str] = frozenset(STATES) - OPEN_STATES - COURT_STATES
-"""Mediation over (with or without a court step after it)."""
 # An administrator acts in the workflow as an organisation's administrator would, on any case.
 ACTS_AS: dict[str, Role] = {"admin": "org_admin"}
 # Case intents that are not moves: who may send them, and in which states (routing/service.py).
 INTENT_ROLES: frozenset[str] = frozenset({"mediator", "org_admin", "admin"})
 INTENT_STATES: dict[str, frozenset[str]] = {
-    "pause": frozenset({"assigned", "accepted"}),
-    "resume": frozenset({"assigned", "accepted"}),
+    "pause": WITH_ORG,
+    "resume": WITH_ORG,
     "correct_category": OPEN_STATES,
 }
 

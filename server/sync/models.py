@@ -89,6 +89,8 @@ class CaseRow(Base):
     mediator_id: Mapped[str | None] = mapped_column(String(64), index=True)
     respond_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolve_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deadline_provisional: Mapped[str | None] = mapped_column(String(300))
+    """Set while the deadlines are counted without the year's holiday arrangement (see holidays.py)."""
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     routed: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -129,3 +131,12 @@ class BlobRef(Base):
     case_key: Mapped[str] = mapped_column(
         String(64), ForeignKey("cases.key", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class ReplicaOwner(Base):
+    """A replica id belongs to the first principal that pushed ops under it (DESIGN.md §2)."""
+
+    __tablename__ = "replica_owners"
+    replica: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

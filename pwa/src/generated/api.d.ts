@@ -79,6 +79,16 @@ export interface paths {
     /** Corrections */
     get: operations["listCorrections"];
   };
+  "/api/v1/holidays": {
+    /** HolidayYears */
+    get: operations["listHolidayYears"];
+  };
+  "/api/v1/holidays/{year}": {
+    /** Asynccallable */
+    get: operations["getHolidayYear"];
+    /** PutHolidayYear */
+    put: operations["putHolidayYear"];
+  };
   "/api/v1/push/key": {
     /** PushKey */
     get: operations["pushKey"];
@@ -230,6 +240,21 @@ export interface components {
       database: string;
       version: string;
     };
+    /** HolidayLoadOut */
+    HolidayLoadOut: {
+      year: number;
+      version: number;
+      source: string;
+      recomputed: number;
+    };
+    /** HolidayVersionOut */
+    HolidayVersionOut: {
+      year: number;
+      version: number;
+      source: string;
+      loaded_by: string | null;
+      loaded_at: string;
+    };
     /** LoginIn */
     LoginIn: {
       username: string;
@@ -356,6 +381,7 @@ export interface components {
       resolve_by: string | null;
       timeline: components["schemas"]["TraceEvent"][];
       parties: components["schemas"]["TraceParty"][];
+      deadline_provisional?: string | null;
     };
     /** TrendOut */
     TrendOut: {
@@ -1114,6 +1140,118 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["CorrectionOut"][];
+        };
+      };
+      /** @description 未登录或登录已失效 */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 无权进行此操作 */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  /** HolidayYears */
+  listHolidayYears: {
+    responses: {
+      /** @description Request fulfilled, document follows */
+      200: {
+        headers: {
+        };
+        content: {
+          "application/json": components["schemas"]["HolidayVersionOut"][];
+        };
+      };
+      /** @description 未登录或登录已失效 */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 无权进行此操作 */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  /** Asynccallable */
+  getHolidayYear: {
+    parameters: {
+      path: {
+        year: number;
+      };
+    };
+    responses: {
+      /** @description Request fulfilled, document follows */
+      200: {
+        headers: {
+        };
+        content: {
+          "application/json": {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description 请求有误（格式、取值或缺少字段） */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 未登录或登录已失效 */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 无权进行此操作 */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 未找到 */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  /** PutHolidayYear */
+  putHolidayYear: {
+    parameters: {
+      path: {
+        year: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      /** @description Request fulfilled, document follows */
+      200: {
+        headers: {
+        };
+        content: {
+          "application/json": components["schemas"]["HolidayLoadOut"];
+        };
+      };
+      /** @description 请求有误（格式、取值或缺少字段） */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
         };
       };
       /** @description 未登录或登录已失效 */

@@ -4,7 +4,7 @@ import { ulid } from "../store/repo";
 import type { FailureRow, OutboxRow, RecordRow } from "../store/db";
 import { countyOf, makeCode, newTraceToken, traceHash } from "./casecode";
 import { queueBlob } from "../sync/blobs";
-import { CLOSED_STATES } from "./workflow";
+import { FINISHED_STATES } from "./workflow";
 
 export interface FilingInput {
   summary: string;
@@ -110,6 +110,9 @@ export interface CaseBundle {
 }
 
 const tsOf = (r: RecordRow) => (typeof r.view["at"] === "string" ? Date.parse(r.view["at"] as string) || r.first : r.first);
+/** Oldest first. Events of one server unit of work share a millisecond and differ in the microseconds
+ * of `at` (routing/service.py `_timeline`), which Date.parse drops: compare the text then. */
+const byTime = (a: RecordRow, b: RecordRow) => tsOf(a) - tsOf(b) || String(a.view["at"] ?? "").localeCompare(String(b.view["at"] ?? ""));
 
 export function badgeOf(outbox: OutboxRow[], failures: FailureRow[], serverHasIt = true): SyncBadge {
   if (failures.length) return "rejected";
@@ -128,7 +131,7 @@ export async function loadCase(repo: Repo, key: string): Promise<CaseBundle> {
     repo.failuresFor(key),
     repo.db.get("secrets", key),
   ]);
-  const by = (e: string) => related.filter((r) => r.entity === e).sort((a, b) => tsOf(a) - tsOf(b));
+  const by = (e: string) => related.filter((r) => r.entity === e).sort(byTime);
   const view = row?.view ?? {};
   const messages = by("message");
   const mine = new Set<string>();
@@ -227,7 +230,7 @@ export function activeDeadline(item: { view: Record<string, unknown>; first: num
   };
   // The server keeps only the deadline that runs now: respond_by until a case is taken up (or the
   // court answers), then resolve_by; it clears both when the case leaves mediation.
-  if (!status || CLOSED_STATES.has(status)) return null;
+  if (!status || FINISHED_STATES.has(status)) return null;
   const start = eventAt(status) ?? item.first;
   if (typeof v["respond_by"] === "string") return { kind: "respond", at: v["respond_by"], start };
   if (typeof v["resolve_by"] === "string") return { kind: "resolve", at: v["resolve_by"], start };

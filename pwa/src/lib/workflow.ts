@@ -43,8 +43,8 @@ export const STATES: readonly string[] = shared.states.map((s) => s.id);
 export const OPEN_STATES: ReadonlySet<string> = new Set(shared.open);
 /** Waiting for the court (a court clerk's inbox). */
 export const COURT_STATES: ReadonlySet<string> = new Set(shared.court);
-/** Mediation over, with or without a court step after it. */
-export const CLOSED_STATES: ReadonlySet<string> = new Set(shared.closed);
+/** Nothing pending any more: mediation over and no court step waiting. */
+export const FINISHED_STATES: ReadonlySet<string> = new Set(shared.finished);
 /** No one can move a case out of these. */
 export const TERMINAL_STATES: ReadonlySet<string> = new Set(shared.terminal);
 export const CATEGORIES: readonly ({ id: string } & Words)[] = shared.categories;

@@ -5,6 +5,8 @@ import { Big } from "../../ui";
 import { sendIntent, transition, type CaseBundle } from "../../lib/cases";
 import { CATEGORIES, fieldWords, intentAllowed, movesFor, type Move, type Standing } from "../../lib/workflow";
 import { run } from "./run";
+import { Count } from "../../ui";
+import { lengthState } from "../../lib/validate";
 
 interface Ask {
   id: string;
@@ -19,6 +21,7 @@ interface Ask {
 /** Lengths the server accepts (server/sync/fields.py); the longer texts are multi-line. */
 const FIELD_MAX: Record<string, number> = { reason: 500, agreement: 5000, ruling: 100, docket_no: 100 };
 const ONE_LINE = new Set(["ruling", "docket_no"]);
+const maxOf = (field: string) => FIELD_MAX[field] ?? 500;
 /** Moves that end or refuse something are shown as such. */
 const DANGER = new Set(["decline", "fail", "withdraw", "deny-confirmation"]);
 
@@ -96,6 +99,7 @@ export function Actions({ id, b, role, user }: { id: string; b: CaseBundle; role
               return;
             }
             if (ask.extra === "category" && !cat) return;
+            if (lengthState(text.trim(), maxOf(ask.field)).over) return; // the counter says why
             const a = ask;
             setAsk(null);
             run(a.run(text.trim()));
@@ -116,10 +120,11 @@ export function Actions({ id, b, role, user }: { id: string; b: CaseBundle; role
           <label>
             {fieldWords(ask.field)[lang.value]}
             {ONE_LINE.has(ask.field) ? (
-              <input data-testid="ask-text" value={text} required onInput={(e) => setText(e.currentTarget.value)} maxLength={FIELD_MAX[ask.field]} />
+              <input data-testid="ask-text" value={text} required onInput={(e) => setText(e.currentTarget.value)} />
             ) : (
-              <textarea rows={3} data-testid="ask-text" value={text} required={ask.required} onInput={(e) => setText(e.currentTarget.value)} maxLength={FIELD_MAX[ask.field]} />
+              <textarea rows={3} data-testid="ask-text" value={text} required={ask.required} onInput={(e) => setText(e.currentTarget.value)} />
             )}
+            <Count value={text} max={maxOf(ask.field)} />
           </label>
           <div class="row">
             <Big type="submit" data-testid="ask-confirm">
