@@ -75,6 +75,9 @@ ERRORS: Mapping[str, tuple[int, ...]] = {
     "listHolidayYears": (),
     "getHolidayYear": (400, 404),
     "putHolidayYear": (400,),
+    "listCategoryModels": (),
+    "trainCategoryModel": (),
+    "publishCategoryModel": (400, 404),
 }
 _WHY = {
     400: "请求有误（格式、取值或缺少字段）",

@@ -44,8 +44,12 @@ class Settings:
     login_lock_seconds: int = 300
     """How long a lock-out lasts; each further failure during the lock extends it."""
 
-    device_rate_per_hour: int = 20
-    """Anonymous device registrations allowed per client address per hour."""
+    device_burst: int = 500
+    """Anonymous device registrations one client address may make at once: a poster day brings
+    hundreds of installs within minutes through one village Wi-Fi or carrier NAT (token bucket)."""
+
+    device_rate_per_hour: int = 300
+    """How fast that per-address budget refills (registrations per hour) once spent."""
 
     trace_rate_per_minute: int = 20
     """Public trace look-ups allowed per client address (and per case code) per minute."""

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from server.accounts.principal import Principal
 from server.db import Database
 from server.registry.models import Mediator as MediatorRow
-from server.routing import sla, transitions
+from server.routing import learning, sla, transitions
 from server.routing.calendar_store import CalendarCache
 from server.routing.config import RoutingConfig
 from server.routing.holidays import Arrangement, WorkCalendar
@@ -151,7 +151,7 @@ class RoutingService:
     def route_new(self, w: Writer, key: str) -> None:
         s = _session(w)
         view = w.view("case", key)
-        text = f"{view.get('summary', '')}。{view.get('description', '')}"
+        text = _case_text(view)
         guess = self.rules.current(s).classify(text)
         chosen = view.get("category")
         if chosen:
@@ -313,6 +313,10 @@ class RoutingService:
         elif to in transitions.TERMINAL or to in ("resolved", "failed", "confirmation_denied"):
             w.server_put("case", key, "respond_by", None)
             w.server_put("case", key, "resolve_by", None)
+            if to == "resolved":  # the mediator closed it under this category: a confirmed label
+                learning.record_example(
+                    _session(w), key, _case_text(case), str(case.get("category") or ""), "closing", p.user_id
+                )
             if case.get("deadline_provisional"):
                 w.server_put("case", key, "deadline_provisional", None)
             if old in WITH_ORG:
@@ -384,13 +388,14 @@ class RoutingService:
             return Rejection(op.id, "not_allowed", "调解结束后不能再更正纠纷类别")
         new = str(value["category"])
         reason = str(value.get("reason") or "")
+        learning.record_example(_session(w), op.key, _case_text(case), new, "correction", p.user_id)
         _session(w).add(
             CategoryCorrection(
                 case_key=op.key,
                 from_category=case.get("category"),
                 to_category=new,
                 reason=reason,
-                text=f"{case.get('summary', '')}。{case.get('description', '')}",
+                text=_case_text(case),
                 by_user=p.user_id,
             )
         )
@@ -506,6 +511,11 @@ class RoutingService:
 
 def _complete(view: Mapping[str, Any]) -> bool:
     return bool(view.get("summary")) and len(str(view.get("region") or "")) == 12 and bool(view.get("code"))
+
+
+def _case_text(case: Mapping[str, Any]) -> str:
+    """What the classifier reads: summary and description."""
+    return f"{case.get('summary', '')}。{case.get('description', '')}"
 
 
 def _facts(view: Mapping[str, Any], category: str) -> CaseFacts:

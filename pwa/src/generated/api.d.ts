@@ -89,6 +89,16 @@ export interface paths {
     /** PutHolidayYear */
     put: operations["putHolidayYear"];
   };
+  "/api/v1/rules/models": {
+    /** Asynccallable */
+    get: operations["listCategoryModels"];
+    /** TrainModel */
+    post: operations["trainCategoryModel"];
+  };
+  "/api/v1/rules/models/{model_id}/publish": {
+    /** PublishModel */
+    post: operations["publishCategoryModel"];
+  };
   "/api/v1/push/key": {
     /** PushKey */
     get: operations["pushKey"];
@@ -273,6 +283,17 @@ export interface components {
       specialities: string[];
       capacity: number;
       open_cases: number;
+    };
+    /** ModelOut */
+    ModelOut: {
+      id: number;
+      version: string;
+      created_at: string;
+      published_at: string | null;
+      in_force: boolean;
+      report: {
+        [key: string]: unknown;
+      };
     };
     /** MonthOut */
     MonthOut: {
@@ -1262,6 +1283,98 @@ export interface operations {
       };
       /** @description 无权进行此操作 */
       403: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  /** Asynccallable */
+  listCategoryModels: {
+    responses: {
+      /** @description Request fulfilled, document follows */
+      200: {
+        headers: {
+        };
+        content: {
+          "application/json": components["schemas"]["ModelOut"][];
+        };
+      };
+      /** @description 未登录或登录已失效 */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 无权进行此操作 */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  /** TrainModel */
+  trainCategoryModel: {
+    responses: {
+      /** @description Document created, URL follows */
+      201: {
+        headers: {
+        };
+        content: {
+          "application/json": components["schemas"]["ModelOut"];
+        };
+      };
+      /** @description 未登录或登录已失效 */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 无权进行此操作 */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  /** PublishModel */
+  publishCategoryModel: {
+    parameters: {
+      path: {
+        model_id: number;
+      };
+    };
+    responses: {
+      /** @description Request fulfilled, document follows */
+      200: {
+        headers: {
+        };
+        content: {
+          "application/json": components["schemas"]["ModelOut"];
+        };
+      };
+      /** @description 请求有误（格式、取值或缺少字段） */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 未登录或登录已失效 */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 无权进行此操作 */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 未找到 */
+      404: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };
