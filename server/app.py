@@ -46,6 +46,7 @@ _DOMAINS = (
     "server.qr.api",
     "server.cockpit.api",
     "server.consult.api",
+    "server.housekeeping",
 )
 
 
