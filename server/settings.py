@@ -32,8 +32,10 @@ class Settings:
     pwa_dist: Path = ROOT / "pwa" / "dist"
     """Built PWA served at ``/`` when present."""
 
-    county_code: str = "330522"
-    """The county this deployment serves (6 digits); case codes start with it."""
+    area: str = "330522"
+    """The served area (DESIGN.md §11): an administrative prefix — ``330522`` one county (长兴县, the
+    default), ``3305`` a city (湖州市), ``33`` the province (浙江省). Regions and case codes outside it
+    are refused (``bad_value``); ``jiefen seed-demo`` loads every county of it."""
 
     token_ttl_days: int = 180
     """Bearer tokens older than this are refused (staff log in again)."""

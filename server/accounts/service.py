@@ -129,3 +129,15 @@ def revoke_user_tokens(s: Session, user_id: str, now: datetime) -> int:
         update(Token).where(Token.user_id == user_id, Token.revoked_at.is_(None)).values(revoked_at=now)
     )
     return int(res.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def user_in_area(s: Session, user_id: str, prefix: str) -> bool:
+    """True when the staff account ``user_id`` works inside the area ``prefix`` (its own region, or
+    its organisation's); citizens and unbound accounts belong to no county and are False."""
+    user = s.get(User, user_id)
+    if user is None:
+        return False
+    region = user.region
+    if region is None and user.org_id is not None:
+        region = s.scalar(select(Org.region).where(Org.id == user.org_id))
+    return bool(region) and str(region).startswith(prefix)

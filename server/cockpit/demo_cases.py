@@ -54,7 +54,6 @@ from server.sync.store import SqlStore
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total), as server/registry/seed.py
 
-COUNTY = "330522"
 SPIKE_TOWN = "330522103000"  # 夹浦镇
 REPEAT_RESPONDENT = "钱国良"
 REPEAT_PHONES = ("13905728866", "+86-139-0572-8866", "139-0572-8866", "13905728866")
@@ -229,7 +228,7 @@ def make_plan(
         applicant = (_name(rng), _phone(rng), _id_number(rng, region) if rng.random() < 0.5 else "")
         if rng.random() < 0.15:
             respondent = (
-                f"长兴{rng.choice(_SURNAMES)}{rng.choice('鑫盛达丰源泰')}{rng.choice(_COMPANIES)}",
+                f"{rng.choice(_SURNAMES)}{rng.choice('鑫盛达丰源泰')}{rng.choice(_COMPANIES)}",
                 "",
             )
         else:
@@ -318,7 +317,8 @@ def make_plan(
         p = add(at, town, chosen, cat, applicants=apps)
         p.moves = _moves(rng, p.at, now)
     for p in plans:
-        p.code = casecode.make_code(COUNTY, p.at.astimezone(UTC).year, rng.randbytes(4))
+        # The county of the case's village: a 德清县 case is JF-330521-….
+        p.code = casecode.make_code(p.region[:6], p.at.astimezone(UTC).year, rng.randbytes(4))
         p.token = base64.urlsafe_b64encode(rng.randbytes(16)).rstrip(b"=").decode("ascii")
     return plans[:n] if n < len(plans) else plans
 
@@ -429,8 +429,12 @@ def seed_demo_cases(
         g = s.execute(select(User.id, User.region).where(User.role == "grid_worker").limit(1)).first()
         grid = (g[0], g[1]) if g and g[1] else None
         mediators = {m.id: (m.name, m.user_id) for m in s.scalars(select(Mediator))}
-        court = s.scalar(select(Org.id).where(Org.level == "court").limit(1))
-        clerk = s.scalar(select(User.id).where(User.role == "court_clerk").limit(1))
+        # Each county's court and one of its clerks (a case goes to the court of its county).
+        courts = dict(s.execute(select(Org.region, Org.id).where(Org.level == "court")).tuples().all())
+        clerks: dict[str, str] = {}
+        for uid, org_id in s.execute(select(User.id, User.org_id).where(User.role == "court_clerk")):
+            if org_id:
+                clerks.setdefault(str(org_id), str(uid))
     plans = make_plan(n, seed, now, villages, town_pop, citizens, grid)
     rng = random.Random(seed + 1)
 
@@ -462,6 +466,8 @@ def seed_demo_cases(
                     ops = _filing_ops(filer, plan)
                     who = filer
                 else:
+                    court = courts.get(plan.region[:6] + "000000")
+                    clerk = clerks.get(court or "")
                     who_p = _mover(s, plan, move, mediators, court, clerk)
                     if who_p is None:
                         out.skipped += 1

@@ -12,8 +12,9 @@ from litestar.status_codes import HTTP_200_OK
 from sqlalchemy import select
 
 from server.accounts.principal import Principal
-from server.auth import roles
+from server.auth import roles, whole_area_admin
 from server.http import ApiError, app_state
+from server.registry.area import Area
 from server.routing import load_categories, load_rules
 from server.routing.classify import RulesError
 from server.routing.config_file import load_config
@@ -49,7 +50,12 @@ def _notifier() -> Notifier:
 
 
 def on_startup(state: AppState) -> None:
-    routing = RoutingService(state.db, load_config(state.settings.routing_config), notifier=_notifier())
+    routing = RoutingService(
+        state.db,
+        load_config(state.settings.routing_config),
+        notifier=_notifier(),
+        area=Area.parse(state.settings.area),
+    )
     state.services["routing"] = routing
     state.services["sync"].hooks = routing
     if state.settings.scheduler_interval_s > 0:
@@ -104,7 +110,9 @@ def get_rules(request: Request[Principal, Any, Any]) -> RulesOut:
     return RulesOut(version=str(data.get("version", "")), data=data)
 
 
-@put("/api/v1/rules", operation_id="putRules", guards=[roles("admin")], tags=["routing"], sync_to_thread=True)
+@put(
+    "/api/v1/rules", operation_id="putRules", guards=[whole_area_admin], tags=["routing"], sync_to_thread=True
+)
 def put_rules(request: Request[Principal, Any, Any], data: JSONBody[dict[str, Any]]) -> RulesOut:
     """Publish an edited rule set; invalid rules are refused with the list of problems."""
     return _publish(request, data)
@@ -113,7 +121,7 @@ def put_rules(request: Request[Principal, Any, Any], data: JSONBody[dict[str, An
 @post(
     "/api/v1/rules/reload",
     operation_id="reloadRulesFile",
-    guards=[roles("admin")],
+    guards=[whole_area_admin],
     tags=["routing"],
     status_code=HTTP_200_OK,
     sync_to_thread=True,

@@ -15,12 +15,14 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from server.accounts.principal import Principal
 from server.db import Database
+from server.registry.area import DEFAULT_AREA, Area
 from server.registry.models import Mediator as MediatorRow
+from server.registry.models import Region as RegionRow
 from server.routing import sla, transitions
 from server.routing.config import CATEGORY_NAMES_ZH, RoutingConfig
 from server.routing.models import CategoryCorrection
@@ -28,6 +30,7 @@ from server.routing.registry_view import DbRegistry, load_orgs
 from server.routing.route import CaseFacts, Registry, RoutingDecision, escalate, route
 from server.routing.rulebook import Rulebook
 from server.routing.timers import plan_timers
+from server.sync import scopes
 from server.sync.ops import Op, Rejection
 from server.sync.service import Writer
 from server.sync.store import SqlStore
@@ -77,12 +80,16 @@ class RoutingService:
         config: RoutingConfig | None = None,
         notifier: Notifier | None = None,
         clock: Any = None,
+        area: Area | None = None,
     ) -> None:
         self.db = db
+        self.area = area or Area(DEFAULT_AREA)
         self.config = config or RoutingConfig()
         self.notifier: Notifier = notifier or NullNotifier()
         self.rules = Rulebook()
         self._orgs: Registry | None = None
+        self._regions: frozenset[str] | None = None
+        self._counties: tuple[frozenset[str], frozenset[str]] | None = None
         self._lock = threading.Lock()
         # Effects use the unit of work's time (a request's, or the timer scan's); tests may pin a clock.
         self.clock: Any = clock
@@ -104,6 +111,43 @@ class RoutingService:
     def refresh_registry(self) -> None:
         with self._lock:
             self._orgs = None
+            self._regions = None
+
+    def _region_codes(self, s: Session) -> frozenset[str]:
+        """Town and village codes of the registry inside the served area (cached with the orgs)."""
+        with self._lock:
+            if self._regions is None:
+                q = select(RegionRow.code).where(
+                    RegionRow.level.in_(("town", "village")),
+                    RegionRow.code.startswith(self.area.prefix, autoescape=True),
+                )
+                self._regions = frozenset(s.scalars(q))
+            return self._regions
+
+    def check_case_value(self, w: Writer, field: str, value: Any) -> str | None:
+        """Refuse a region or case code outside the served area (``JIEFEN_AREA``), and a region the
+        registry does not know (a typo, an abolished village): such a case could never be routed."""
+        if field == "region":
+            region = str(value)
+            if not self.area.covers_region(region):
+                return f"地区 {region} 不在本平台服务范围内"
+            if region not in self._region_codes(_session(w)):
+                return f"找不到地区 {region}，请从列表中选择村（社区）"
+            return None
+        if field == "code" and isinstance(value, str) and len(value) >= 9:
+            county = value[3:9]
+            if not self.area.covers_county(county):
+                return f"案件编号的县级代码 {county} 不在本平台服务范围内"
+            if county not in self._county_codes(_session(w)):
+                return f"案件编号的县级代码 {county} 不是本平台服务的县（市、区）"
+        return None
+
+    def _county_codes(self, s: Session) -> frozenset[str]:
+        codes = self._region_codes(s)
+        with self._lock:
+            if self._counties is None or self._counties[0] is not codes:
+                self._counties = (codes, frozenset(c[:6] for c in codes))
+            return self._counties[1]
 
     # -- sync hooks --------------------------------------------------------------------------
     def after_batch(self, w: Writer, new_cases: set[str], touched_cases: set[str]) -> None:
@@ -141,7 +185,7 @@ class RoutingService:
             w.server_put("case", key, "category", category)
         w.server_put("case", key, "category_reason", reason)
         w.server_put("case", key, "category_confidence", round(guess.confidence, 3))
-        decision = route(_facts(view, category), self.registry(s), self.config)
+        decision = route(_facts(view, category), self.registry(s), self._config(view))
         self._timeline(w, key, "submitted", None, "submitted", None, "system", "案件已提交")
         self._assign(w, key, decision, from_state="submitted")
 
@@ -154,7 +198,7 @@ class RoutingService:
             return
         old_mediator = view.get("mediator")
         category = str(view.get("category") or "other")
-        dl = sla.deadlines(d.level, category, now, self.config)
+        dl = sla.deadlines(d.level, category, now, self._config(view))
         for f, v in (
             ("level", d.level),
             ("org", d.org_id),
@@ -190,7 +234,7 @@ class RoutingService:
             _facts(view, str(view.get("category") or "other")),
             str(view.get("level") or "village"),
             self.registry(s),
-            self.config,
+            self._config(view),
             why,
         )
         old = str(view.get("status"))
@@ -211,7 +255,7 @@ class RoutingService:
         old = str(case.get("status", "submitted"))
         role = "citizen" if p.role == "admin" else p.role
         is_filer = case.get("filer") == p.user_id
-        assigned = p.role == "admin" or (
+        assigned = scopes.admin_covers(p, case) or (
             p.org_id is not None and p.org_id in (case.get("org"), case.get("court_org"))
         )
         if p.role == "admin":
@@ -240,15 +284,16 @@ class RoutingService:
                 str(case.get("level")),
                 str(case.get("category") or "other"),
                 _dt(case.get("assigned_at")) or now,
-                self.config,
+                self._config(case),
                 accepted_at=now,
             )
             w.server_put("case", key, "respond_by", None)
             w.server_put("case", key, "resolve_by", _iso(dl.resolve_by))
         elif to in ("confirmation_requested", "filing_requested"):
-            court = self._court(w)
+            court = self._court(w, case)
             stage: sla.Stage = "confirmation" if to == "confirmation_requested" else "filing"
-            dl = sla.deadlines("court", str(case.get("category") or "other"), now, self.config, stage=stage)
+            category = str(case.get("category") or "other")
+            dl = sla.deadlines("court", category, now, self._config(case), stage=stage)
             w.server_put("case", key, "court_org", court)
             w.server_put("case", key, "respond_by", _iso(dl.respond_by))
             w.server_put("case", key, "resolve_by", _iso(dl.resolve_by))
@@ -263,10 +308,17 @@ class RoutingService:
             self.escalate(w, key, "调解组织不予受理")
         return None
 
-    def _court(self, w: Writer) -> str | None:
-        for org in self.registry(_session(w)).orgs_at("court", "330522", "court"):
+    def _court(self, w: Writer, case: Mapping[str, Any]) -> str | None:
+        """The court of the case's county (司法确认 and 立案 go to the basic court where the
+        mediation organisation sits: 民事诉讼法 第二百零五条)."""
+        county = str(case.get("region") or "")[:6]
+        for org in self.registry(_session(w)).orgs_at("court", county, "court"):
             return org.id
         return None
+
+    def _config(self, case: Mapping[str, Any]) -> RoutingConfig:
+        """Thresholds and SLA periods of the case's county (``RoutingConfig.for_region``)."""
+        return self.config.for_region(str(case.get("region") or ""))
 
     def _pause(
         self,
@@ -370,9 +422,8 @@ class RoutingService:
         w.server_create("timeline", f"tl-{secrets.token_hex(10)}", value, root=key)
 
     def _replan(self, w: Writer, key: str, *, restart: bool = False) -> None:
-        plan_timers(
-            _session(w), key, w.view("case", key), self.now(w), self.config.warn_fraction, restart=restart
-        )
+        view = w.view("case", key)
+        plan_timers(_session(w), key, view, self.now(w), self._config(view).warn_fraction, restart=restart)
 
 
 def _complete(view: Mapping[str, Any]) -> bool:
@@ -391,7 +442,9 @@ def _facts(view: Mapping[str, Any], category: str) -> CaseFacts:
 
 
 def _handles(p: Principal, case: Mapping[str, Any]) -> bool:
-    return p.role == "admin" or (p.role in ("mediator", "org_admin") and p.org_id == case.get("org"))
+    return scopes.admin_covers(p, case) or (
+        p.role in ("mediator", "org_admin") and p.org_id == case.get("org")
+    )
 
 
 def _session(w: Writer) -> Session:

@@ -59,6 +59,10 @@ class Hooks(Protocol):
     def after_batch(self, w: Writer, new_cases: set[str], touched_cases: set[str]) -> None:
         """Runs inside the batch's transaction, e.g. to route cases just filed."""
 
+    def check_case_value(self, w: Writer, field: str, value: Any) -> str | None:
+        """A Chinese reason when a filer's ``region`` or ``code`` lies outside what this deployment
+        serves (the op is then refused ``bad_value``); None when it may be stored."""
+
 
 class NoHooks:
     def on_intent(self, w: Writer, p: Principal, op: Op, case: Mapping[str, Any]) -> Rejection | None:
@@ -66,6 +70,9 @@ class NoHooks:
 
     def after_batch(self, w: Writer, new_cases: set[str], touched_cases: set[str]) -> None:
         pass
+
+    def check_case_value(self, w: Writer, field: str, value: Any) -> str | None:
+        return None
 
 
 @dataclass
@@ -247,6 +254,12 @@ class SyncService:
         return None
 
     def _case_op(self, w: Writer, p: Principal, op: Op, touched: set[str]) -> Rejection | None:
+        if (
+            op.kind == "put"
+            and op.field in ("region", "code")
+            and (why := self.hooks.check_case_value(w, op.field, op.value))
+        ):
+            return Rejection(op.id, "bad_value", why)  # before anything of the case is stored
         rec = w.record(("case", op.key))
         if rec is None:
             if op.kind != "put":
