@@ -148,9 +148,13 @@ def test_changxing_staff_never_see_or_act_on_a_deqing_case(city: TestClient[Any]
     city_admin.sync()
     assert {"dq1", "cx1"} <= city_admin.keys("case")
     # Revoking the tokens of a 德清 mediator is not for 长兴's admin.
-    r = city.post("/api/v1/users/user-village_mediator_330521/revoke-tokens", headers=login(city, "admin_330522"))
+    r = city.post(
+        "/api/v1/users/user-village_mediator_330521/revoke-tokens", headers=login(city, "admin_330522")
+    )
     assert r.status_code == 403
-    r = city.post("/api/v1/users/user-village_mediator_330521/revoke-tokens", headers=login(city, "admin_330521"))
+    r = city.post(
+        "/api/v1/users/user-village_mediator_330521/revoke-tokens", headers=login(city, "admin_330521")
+    )
     assert r.status_code == 200
 
 
@@ -167,9 +171,7 @@ def test_city_analyst_sees_every_county_a_county_analyst_only_its_own(city: Test
     assert counties["330521000000"]["name"] == "德清县" and counties["330521000000"]["total"] == 1
     assert counties["330522000000"]["name"] == "长兴县" and counties["330522000000"]["total"] == 2
     assert body["scope"]["total"] == 3
-    r = city.get(
-        "/api/v1/cockpit/trend", params={"region": "330521000000"}, headers=login(city, "analyst")
-    )
+    r = city.get("/api/v1/cockpit/trend", params={"region": "330521000000"}, headers=login(city, "analyst"))
     assert r.status_code == 200 and r.json()["name"] == "德清县"
     assert sum(m["total"] for m in r.json()["months"]) == 1
 
@@ -196,7 +198,9 @@ def test_city_analyst_sees_every_county_a_county_analyst_only_its_own(city: Test
         ("code", "JF-330102-2026-000000"),  # a 杭州 county in the case code
     ],
 )
-def test_outside_the_city_is_refused_and_nothing_stored(city: TestClient[Any], field: str, value: str) -> None:
+def test_outside_the_city_is_refused_and_nothing_stored(
+    city: TestClient[Any], field: str, value: str
+) -> None:
     from server import casecode
 
     if field == "code":

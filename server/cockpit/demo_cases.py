@@ -430,7 +430,9 @@ def seed_demo_cases(
         grid = (g[0], g[1]) if g and g[1] else None
         mediators = {m.id: (m.name, m.user_id) for m in s.scalars(select(Mediator))}
         # Each county's court and one of its clerks (a case goes to the court of its county).
-        courts = dict(s.execute(select(Org.region, Org.id).where(Org.level == "court")).tuples().all())
+        courts = {
+            str(r): str(o) for r, o in s.execute(select(Org.region, Org.id).where(Org.level == "court"))
+        }
         clerks: dict[str, str] = {}
         for uid, org_id in s.execute(select(User.id, User.org_id).where(User.role == "court_clerk")):
             if org_id:

@@ -107,10 +107,11 @@ def poster(request: Request[Principal, Any, Any], file: FromPath[str]) -> Respon
         raise ApiError(403, "网格员只能打印本村（社区）的海报")
     state = app_state(request)
     prefix = p.area_prefix()
-    if not code.startswith(Area.parse(state.settings.area).prefix) or (
-        prefix and not code.startswith(prefix)
-    ):
-        raise ApiError(403, "只能打印本辖区的海报")
+    if len(code) == 12 and code.isdigit():
+        if not Area.parse(state.settings.area).covers_region(code):
+            raise ApiError(404, "未找到该行政区划")  # not served here: as if unknown
+        if prefix and not code.startswith(prefix):
+            raise ApiError(403, "只能打印本辖区的海报")
     try:
         with state.db.read_session() as s:
             items = service.poster_items(s, code, state.settings.base_url, allow_town=suffix == "pdf")
