@@ -9,7 +9,7 @@ import { Home } from "./views/Home";
 import { FileCase } from "./views/File";
 import { Filed } from "./views/Filed";
 import { Cases } from "./views/Cases";
-import { CaseDetail } from "./views/CaseDetail";
+import { CaseDetail } from "./views/case";
 import { Trace } from "./views/Trace";
 import { Grid, Inbox, Login } from "./views/Staff";
 import { Settings } from "./views/Settings";
@@ -28,7 +28,7 @@ function LazyScan() {
 function LazyCockpit() {
   const [C, setC] = useState<ComponentType | null>(null);
   useEffect(() => {
-    void import("./views/Cockpit").then((m) => setC(() => m.default));
+    void import("./views/cockpit/Cockpit").then((m) => setC(() => m.default));
   }, []);
   return C ? <C /> : <Page title={lang.value === "en" ? "Data cockpit" : "数据驾驶舱"}>{t("loading")}</Page>;
 }

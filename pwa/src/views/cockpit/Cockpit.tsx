@@ -1,0 +1,133 @@
+/**
+ * `/cockpit`: the data cockpit for analysts and admins (org admins: their own townships).
+ * Five figures, per-town table and bar chart, monthly trend, risk early warnings — aggregates only
+ * (GET /api/v1/cockpit/summary|trend|risks; definitions in docs/cockpit.md).
+ * Loaded lazily with ECharts (`chart.tsx`): nothing here is in the app shell. The entry keeps the
+ * name `Cockpit` so its chunk stays `Cockpit-*` (left out of the precache, vite.config.ts).
+ */
+import { useEffect, useState } from "preact/hooks";
+import { ctx, session } from "../../app/state";
+import { useSignal } from "../../lib/signal";
+import { Link } from "../../router";
+import { Empty, Page } from "../../ui";
+import { ApiError, NetworkError, request } from "../../lib/api";
+import type { Risks, Summary, Trend } from "./types";
+import { useText } from "./text";
+import { Cards } from "./cards";
+import { TrendSection } from "./trend";
+import { TownSection } from "./towns";
+import { RiskSection } from "./risks";
+import "./Cockpit.css";
+
+export const COCKPIT_ROLES = new Set(["analyst", "admin", "org_admin"]);
+
+interface Data {
+  summary: Summary;
+  trend: Trend;
+  risks: Risks;
+}
+
+async function load(from: string, to: string): Promise<Data> {
+  const token = await ctx.repo.getMeta<string>("token");
+  const q = new URLSearchParams();
+  if (from) q.set("from", from);
+  if (to) q.set("to", to);
+  const qs = q.toString();
+  const [summary, trend, risks] = await Promise.all([
+    request<Summary>(`/api/v1/cockpit/summary${qs ? `?${qs}` : ""}`, { token }),
+    request<Trend>("/api/v1/cockpit/trend?months=12", { token }),
+    request<Risks>("/api/v1/cockpit/risks", { token }),
+  ]);
+  return { summary, trend, risks };
+}
+
+export default function Cockpit() {
+  const tx = useText();
+  const sess = useSignal(session);
+  const [from, setFrom] = useState("");
+  const [to, setTo] = useState("");
+  const [asked, setAsked] = useState({ from: "", to: "", n: 0 });
+  const [data, setData] = useState<Data | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const allowed = COCKPIT_ROLES.has(sess.role);
+
+  useEffect(() => {
+    if (!allowed) return;
+    let live = true;
+    setError(null);
+    load(asked.from, asked.to).then(
+      (d) => live && setData(d),
+      (e: unknown) => {
+        if (!live) return;
+        if (e instanceof NetworkError) setError(tx("offline"));
+        else if (e instanceof ApiError) setError(e.detail || `${tx("failed")} (${e.status})`);
+        else setError(tx("failed"));
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [allowed, asked]);
+
+  if (!allowed) {
+    return (
+      <Page title={tx("title")} back="/" testid="page-cockpit">
+        <Empty text={tx("need_login")} />
+        <Link href="/login" class="btn primary block" data-testid="nav-login">
+          {tx("login")}
+        </Link>
+      </Page>
+    );
+  }
+
+  return (
+    <Page title={tx("title")} back="/" wide testid="page-cockpit">
+      <form
+        class="ck-period"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setAsked({ from, to, n: asked.n + 1 });
+        }}
+      >
+        <label>
+          {tx("from")}
+          <input type="date" value={from} onInput={(e) => setFrom(e.currentTarget.value)} data-testid="cockpit-from" />
+        </label>
+        <label>
+          {tx("to")}
+          <input type="date" value={to} onInput={(e) => setTo(e.currentTarget.value)} data-testid="cockpit-to" />
+        </label>
+        <button type="submit" class="btn" data-testid="cockpit-apply">
+          {tx("apply")}
+        </button>
+      </form>
+      {error ? (
+        <div class="card ck-error" role="alert" data-testid="cockpit-error">
+          <p>{error}</p>
+          <button type="button" class="btn" onClick={() => setAsked({ ...asked, n: asked.n + 1 })}>
+            {tx("retry")}
+          </button>
+        </div>
+      ) : null}
+      {!data && !error ? <p aria-live="polite">{tx("loading")}</p> : null}
+      {data ? <Board data={data} /> : null}
+    </Page>
+  );
+}
+
+function Board({ data }: { data: Data }) {
+  const tx = useText();
+  const s = data.summary;
+  return (
+    <>
+      <p class="ck-sub">
+        {s.scope.name} · {tx("period")} {s.from} ~ {s.to}
+      </p>
+      <Cards f={s.scope} />
+      <TrendSection trend={data.trend} />
+      <TownSection summary={s} />
+      <RiskSection risks={data.risks} />
+      <p class="ck-note">{s.population_note}</p>
+    </>
+  );
+}

@@ -1,0 +1,270 @@
+"""HTTP: ``POST /api/v1/consult`` (DESIGN.md §11), the content admins edit, the per-village
+directory the PWA keeps for offline answers, and the anonymous tally in the cockpit."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, get, post, put
+from litestar.params import JSONBody, QueryParameter
+from litestar.status_codes import HTTP_200_OK
+from sqlalchemy import func, select
+
+from server.accounts.guards import authenticated, roles
+from server.accounts.principal import Principal
+from server.consult.models import Consultation
+from server.consult.service import CST, ConsultService, GuidanceError, region_known
+from server.http import ApiError, app_state, client_address
+from server.ratelimit import RateLimiter
+from server.state import AppState
+from server.vocabulary import CATEGORY_IDS, CATEGORY_NAMES_ZH
+
+MAX_TEXT = 2000
+_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_REGION = re.compile(r"[0-9]{12}")
+
+
+def on_startup(state: AppState) -> None:
+    state.services["consult"] = ConsultService(state.services["routing"])
+    # Consultations are public (no account needed): damp scripted floods per address.
+    state.services["consult_limiter"] = RateLimiter(120, 60)
+
+
+def _svc(request: Request[Any, Any, Any]) -> ConsultService:
+    svc: ConsultService = app_state(request).services["consult"]
+    return svc
+
+
+def _limit(request: Request[Any, Any, Any]) -> None:
+    limiter: RateLimiter = app_state(request).services["consult_limiter"]
+    if not limiter.allow(client_address(request)):
+        raise ApiError(429, "咨询过于频繁，请稍后再试")
+
+
+def _region(s: Any, region: object) -> str | None:
+    if region is None or region == "":
+        return None
+    if not isinstance(region, str) or not _REGION.fullmatch(region):
+        raise ApiError(400, "地区编码应为 12 位数字（村或社区）")
+    if not region_known(s, region):
+        raise ApiError(400, "找不到该地区，请重新选择所在村（社区）")
+    return region
+
+
+class OrgOut(msgspec.Struct):
+    id: str
+    name: str
+    level: str
+    level_name: str
+    hotline: str | None
+    reason: str
+
+
+class SectionOut(msgspec.Struct):
+    id: str
+    title: str
+    items: list[str]
+
+
+class BasisOut(msgspec.Struct):
+    law: str
+    article: str
+    point: str
+
+
+class PrefillOut(msgspec.Struct):
+    category: str
+    region: str | None
+    summary: str
+
+
+class ConsultOut(msgspec.Struct):
+    category: str
+    category_name: str
+    confidence: float
+    matched: list[str]
+    sections: list[SectionOut]
+    organisation: OrgOut | None
+    legal_bases: list[BasisOut]
+    guidance_version: str
+    prefill: PrefillOut
+
+
+@post(
+    "/api/v1/consult",
+    operation_id="consult",
+    tags=["consult"],
+    status_code=HTTP_200_OK,
+    sync_to_thread=True,
+)
+def consult(request: Request[Any, Any, Any], data: JSONBody[dict[str, Any]]) -> ConsultOut:
+    """Body ``{"text": "…" (1–2000 chars), "region": "330522001008" | null}`` → the likely category,
+    guidance sections, the organisation that handles it for that region, and the legal bases.
+    Counted anonymously (day, township, category). 400 on bad input, 429 when flooded."""
+    _limit(request)
+    text = data.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise ApiError(400, "请描述您遇到的问题")
+    if len(text) > MAX_TEXT:
+        raise ApiError(400, f"描述最多 {MAX_TEXT} 个字")
+    if _BAD_CHARS.search(text):
+        raise ApiError(400, "描述中含有不允许的控制字符")
+    with app_state(request).db.session() as s:
+        region = _region(s, data.get("region"))
+        out = _svc(request).consult(s, text.strip(), region)
+    return msgspec.convert(out, ConsultOut)
+
+
+class GuidanceOut(msgspec.Struct):
+    version: str
+    data: dict[str, Any]
+
+
+@get("/api/v1/consult/guidance", operation_id="getGuidance", tags=["consult"], sync_to_thread=True)
+def get_guidance(request: Request[Any, Any, Any]) -> GuidanceOut:
+    """The consultation content in force (public: the PWA refreshes its bundled copy with it)."""
+    with app_state(request).db.read_session() as s:
+        data = _svc(request).guidance(s)
+    return GuidanceOut(version=str(data["version"]), data=data)
+
+
+@put(
+    "/api/v1/consult/guidance",
+    operation_id="putGuidance",
+    guards=[roles("admin")],
+    tags=["consult"],
+    sync_to_thread=True,
+)
+def put_guidance(request: Request[Principal, Any, Any], data: JSONBody[dict[str, Any]]) -> GuidanceOut:
+    """Publish edited content (all 25 categories, every time limit cited); 400 lists the problems."""
+    try:
+        with app_state(request).db.session() as s:
+            _svc(request).publish(s, data, request.user.user_id)
+    except GuidanceError as e:
+        raise ApiError(400, "咨询内容有误，未生效：" + "；".join(e.errors[:20]), errors=e.errors) from None
+    return GuidanceOut(version=str(data["version"]), data=data)
+
+
+class DirectoryOut(msgspec.Struct):
+    region: str
+    orgs: dict[str, OrgOut | None]
+
+
+RegionParam = Annotated[str, QueryParameter(description="村（社区）或乡镇 12 位代码")]
+
+
+@get(
+    "/api/v1/consult/directory",
+    operation_id="consultDirectory",
+    tags=["consult"],
+    sync_to_thread=True,
+    cache=300,
+)
+def directory(request: Request[Any, Any, Any], region: RegionParam) -> DirectoryOut:
+    """For one region, the organisation each category goes to (the PWA keeps it for offline use)."""
+    with app_state(request).db.read_session() as s:
+        code = _region(s, region)
+        assert code is not None
+        found = _svc(request).directory(s, code)
+    return DirectoryOut(
+        region=code, orgs={c: None if o is None else OrgOut(**o.__dict__) for c, o in found.items()}
+    )
+
+
+class TallyItem(msgspec.Struct):
+    day: date
+    category: str
+    region: str | None = None
+
+
+@post(
+    "/api/v1/consult/tally",
+    operation_id="consultTally",
+    guards=[authenticated],
+    tags=["consult"],
+    status_code=HTTP_200_OK,
+    sync_to_thread=True,
+)
+def tally(request: Request[Principal, Any, Any], data: JSONBody[dict[str, Any]]) -> dict[str, int]:
+    """Consultations a device answered offline: ``{"items": [{"day", "category", "region"?}]}`` (≤ 50,
+    days of the last 30). Only day, township and category are kept."""
+    _limit(request)
+    items = data.get("items")
+    if not isinstance(items, list) or not 1 <= len(items) <= 50:
+        raise ApiError(400, "items 应为 1 到 50 条记录")
+    today = datetime.now(UTC).astimezone(CST).date()
+    try:
+        parsed = [msgspec.convert(i, TallyItem) for i in items]
+    except msgspec.ValidationError:
+        raise ApiError(400, "记录格式不正确（day、category、region）") from None
+    with app_state(request).db.session() as s:
+        for it in parsed:
+            if it.category not in CATEGORY_IDS or not today - timedelta(days=30) <= it.day <= today:
+                raise ApiError(400, "记录的类别或日期不正确")
+            ConsultService.count(s, _region(s, it.region), it.category, "device", today=it.day)
+    return {"counted": len(parsed)}
+
+
+class CountOut(msgspec.Struct):
+    key: str
+    name: str
+    count: int
+
+
+class ConsultCountsOut(msgspec.Struct, kw_only=True):
+    date_from: str = msgspec.field(name="from")
+    date_to: str = msgspec.field(name="to")
+    total: int
+    offline: int
+    by_category: list[CountOut]
+    by_month: list[CountOut]
+
+
+FromDate = Annotated[date | None, QueryParameter(name="from", description="开始日期（含），默认一年前")]
+ToDate = Annotated[date | None, QueryParameter(name="to", description="结束日期（含），默认今天")]
+
+
+@get(
+    "/api/v1/cockpit/consultations",
+    operation_id="cockpitConsultations",
+    guards=[roles("analyst", "admin", "org_admin")],
+    tags=["cockpit"],
+    sync_to_thread=True,
+)
+def consultation_counts(
+    request: Request[Principal, Any, Any], date_from: FromDate = None, date_to: ToDate = None
+) -> ConsultCountsOut:
+    """智能咨询 counts by category and month (anonymous tallies; no text is ever stored)."""
+    today = datetime.now(UTC).astimezone(CST).date()
+    end = date_to or today
+    start = date_from or end - timedelta(days=365)
+    if start > end or (end - start).days > 3 * 366:
+        raise ApiError(400, "日期范围不正确（开始不晚于结束，跨度不超过 3 年）")
+    span = Consultation.day.between(start, end)
+    with app_state(request).db.read_session() as s:
+        rows = s.execute(
+            select(Consultation.category, func.count()).where(span).group_by(Consultation.category)
+        )
+        by_cat = {str(c): int(n) for c, n in rows}
+        days = s.execute(select(Consultation.day, func.count()).where(span).group_by(Consultation.day)).all()
+        offline = s.scalar(select(func.count()).where(span, Consultation.source == "device")) or 0
+    months: dict[str, int] = {}
+    for d, n in days:
+        months[d.strftime("%Y-%m")] = months.get(d.strftime("%Y-%m"), 0) + int(n)
+    return ConsultCountsOut(
+        date_from=start.isoformat(),
+        date_to=end.isoformat(),
+        total=sum(by_cat.values()),
+        offline=int(offline),
+        by_category=[
+            CountOut(c, CATEGORY_NAMES_ZH.get(c, c), int(n))
+            for c, n in sorted(by_cat.items(), key=lambda kv: -kv[1])
+        ],
+        by_month=[CountOut(m, m, n) for m, n in sorted(months.items())],
+    )
+
+
+route_handlers = [consult, get_guidance, put_guidance, directory, tally, consultation_counts]
