@@ -29,7 +29,7 @@ from server.db import Database
 from server.health import health, ping
 from server.http import ApiError
 from server.pwa import serve_pwa
-from server.ratelimit import RateLimiter
+from server.ratelimit import limiter_for
 from server.registry.api import RegistryController
 from server.settings import Settings
 from server.state import AppState
@@ -45,6 +45,7 @@ _DOMAINS = (
     "server.qr.api",
     "server.cockpit.api",
     "server.consult.api",
+    "server.crossproc",  # last: its listener wires into the caches the others made
 )
 
 
@@ -109,12 +110,13 @@ def _database_busy(request: Request[Any, Any, Any], exc: OperationalError) -> Re
 
 
 def build_state(settings: Settings, db: Database | None = None) -> AppState:
+    db = db or Database(settings.database_url)
     return AppState(
         settings=settings,
-        db=db or Database(settings.database_url),
+        db=db,
         principals=PrincipalCache(),
-        device_limiter=RateLimiter(settings.device_rate_per_hour, 3600),
-        trace_limiter=RateLimiter(settings.trace_rate_per_minute, 60),
+        device_limiter=limiter_for(db, "device", settings.device_rate_per_hour, 3600),
+        trace_limiter=limiter_for(db, "trace", settings.trace_rate_per_minute, 60),
     )
 
 

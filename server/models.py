@@ -6,6 +6,7 @@ from server.audit.models import PersonalDataAccess
 from server.consult.models import Consultation, GuidanceSet
 from server.db import Base
 from server.notify.models import PushDelivery, PushSubscriptionRow, SmsDelivery, VapidKeyRow
+from server.ratelimit import RateHit
 from server.registry.models import Mediator, Org, Region
 from server.routing.models import CategoryCorrection, RuleSet, Timer
 from server.sync.models import (
@@ -35,6 +36,7 @@ __all__ = [
     "PersonalDataAccess",
     "PushDelivery",
     "PushSubscriptionRow",
+    "RateHit",
     "Rating",
     "RecordRow",
     "Region",

@@ -24,6 +24,7 @@ import msgspec
 from sqlalchemy import and_, delete, event, func, insert, select, text, tuple_
 from sqlalchemy.orm import Session
 
+from server.crossproc import announce
 from server.db import utcnow
 from server.sync.merge import RecordState
 from server.sync.models import (
@@ -302,6 +303,11 @@ def _forget_log_writes(session: Session) -> None:
     session.info.pop("jiefen_wrote_ops", None)
 
 
+def note_remote_write() -> None:
+    """Another process appended ops (server/crossproc.py): end this process's cached head."""
+    _generation[0] += 1
+
+
 def log_generation() -> int:
     """Grows each time a transaction that appended ops commits in this process (cheap change check)."""
     return _generation[0]
@@ -387,6 +393,8 @@ class SqlStore(OpStore):
     def append_many(self, items: Sequence[tuple[int, Op, str, str | None]]) -> None:
         if not items:
             return
+        if not self.s.info.get("jiefen_wrote_ops"):
+            announce(self.s, "head")  # other processes' cached heads end at this commit
         self.s.info["jiefen_wrote_ops"] = True  # see ``log_generation``
         now = utcnow()
         # One executemany through Core: a batch of 500 ops is one round trip, not 500.
