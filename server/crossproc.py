@@ -95,10 +95,21 @@ class Listener:
                 delay = min(delay * 2, 10.0)
 
 
+_remote_writes = [0]
+
+
+def note_remote_write() -> None:
+    """Another process appended ops: part of ``sync.store.log_generation``, so this process's
+    cached head (the empty-sync fast path) ends now."""
+    _remote_writes[0] += 1
+
+
+def remote_writes() -> int:
+    return _remote_writes[0]
+
+
 def on_startup(state: Any) -> None:
     """Start the listener of this process (PostgreSQL only), wired to its caches."""
-    from server.sync.store import note_remote_write
-
     if not state.db.url.startswith("postgresql"):
         return
     routing = state.services.get("routing")

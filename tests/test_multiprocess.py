@@ -106,15 +106,15 @@ def test_a_change_written_through_one_is_pulled_through_the_other_at_once(server
     admin = {"Authorization": f"Bearer {token}"}
     cursor = 0
     while True:
-        body = _sync(b, admin, "admin_dev", cursor, [])
+        body = _sync(b, admin, "admin_dev1", cursor, [])
         cursor = body["cursor"]
         if not body["more"]:
             break
-    assert _sync(b, admin, "admin_dev", cursor, [])["changes"] == []  # b now answers from its head cache
+    assert _sync(b, admin, "admin_dev1", cursor, [])["changes"] == []  # b now answers from its head cache
 
     device = {"Authorization": f"Bearer {httpx.post(f'{a}/api/v1/devices').json()['token']}"}
     code = casecode.make_code("330522", 2026)
-    clock = Clock("cit_dev", lambda: int(time.time() * 1000))
+    clock = Clock("citizen_dev1", lambda: int(time.time() * 1000))
     fields = [
         ("code", code),
         ("summary", "邻居堆放杂物堵住通道"),
@@ -123,7 +123,7 @@ def test_a_change_written_through_one_is_pulled_through_the_other_at_once(server
     ]
     ops = [
         {
-            "id": f"cit_dev:{i}",
+            "id": f"citizen_dev1:{i}",
             "ts": clock.tick(),
             "entity": "case",
             "key": "mp1",
@@ -133,10 +133,10 @@ def test_a_change_written_through_one_is_pulled_through_the_other_at_once(server
         }
         for i, (f, v) in enumerate(fields, 1)
     ]
-    assert _sync(a, device, "cit_dev", 0, ops)["rejected"] == []
+    assert _sync(a, device, "citizen_dev1", 0, ops)["rejected"] == []
     written = time.monotonic()
     while True:
-        changes = _sync(b, admin, "admin_dev", cursor, [])["changes"]
+        changes = _sync(b, admin, "admin_dev1", cursor, [])["changes"]
         if any(c["key"] == "mp1" for c in changes):
             break
         assert time.monotonic() - written < 1.0, "the other process did not see the new case"

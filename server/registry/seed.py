@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from server.accounts.service import create_user
 from server.db import Database
 from server.registry import demo_data as demo
-from server.registry.area import DEFAULT_AREA
+from server.registry.area import DEFAULT_AREA, Area
 from server.registry.models import Mediator, Org, Region
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -31,6 +31,7 @@ def seed_demo(db: Database, progress: Progress | None = None, area: str = DEFAUL
     orgs = demo.build_orgs(regions)
     mediators = demo.build_mediators(orgs)
     staff = demo.staff_accounts(area)
+    root = Area.parse(area).root
     with db.session() as s:
         if is_seeded(s):
             return {"regions": 0, "orgs": 0, "mediators": 0, "users": 0}
@@ -98,8 +99,11 @@ def seed_demo(db: Database, progress: Progress | None = None, area: str = DEFAUL
                 st.role,
                 name=st.display_name,
                 org_id=st.org,
-                # A grid worker's village; an admin's or analyst's area (county, city or province).
-                region=st.region if st.role in ("grid_worker", "admin", "analyst") else None,
+                # A grid worker's village; a county-bound admin's or analyst's county. The area's own
+                # admin and analyst have none: they see the whole deployment.
+                region=st.region
+                if st.role == "grid_worker" or (st.role in ("admin", "analyst") and st.region != root)
+                else None,
                 user_id=f"user-{st.username}",
             )
             user.phone = st.phone  # fictitious (demo_data); shows the SMS fallback

@@ -24,7 +24,7 @@ import msgspec
 from sqlalchemy import and_, delete, event, func, insert, select, text, tuple_
 from sqlalchemy.orm import Session
 
-from server.crossproc import announce
+from server.crossproc import announce, remote_writes
 from server.db import utcnow
 from server.sync.merge import RecordState
 from server.sync.models import (
@@ -303,14 +303,9 @@ def _forget_log_writes(session: Session) -> None:
     session.info.pop("jiefen_wrote_ops", None)
 
 
-def note_remote_write() -> None:
-    """Another process appended ops (server/crossproc.py): end this process's cached head."""
-    _generation[0] += 1
-
-
 def log_generation() -> int:
     """Grows each time a transaction that appended ops commits in this process (cheap change check)."""
-    return _generation[0]
+    return _generation[0] + remote_writes()  # and other processes' commits (crossproc.py)
 
 
 _STATE = msgspec.json.Encoder()
