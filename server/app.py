@@ -29,8 +29,9 @@ from server.db import Database
 from server.health import health, ping
 from server.http import ApiError
 from server.pwa import serve_pwa
-from server.ratelimit import limiter_for
+from server.ratelimit import bucket_for, limiter_for
 from server.registry.api import RegistryController
+from server.retry_after import retry_after_middleware
 from server.settings import Settings
 from server.state import AppState
 
@@ -115,7 +116,7 @@ def build_state(settings: Settings, db: Database | None = None) -> AppState:
         settings=settings,
         db=db,
         principals=PrincipalCache(),
-        device_limiter=limiter_for(db, "device", settings.device_rate_per_hour, 3600),
+        device_limiter=bucket_for(db, "device", settings.device_burst, settings.device_rate_per_hour),
         trace_limiter=limiter_for(db, "trace", settings.trace_rate_per_minute, 60),
     )
 
@@ -145,7 +146,7 @@ def create_app(
     return Litestar(
         route_handlers=handlers,
         state=State({"jiefen": state}),
-        middleware=[DefineMiddleware(BearerAuthMiddleware)],
+        middleware=[retry_after_middleware, DefineMiddleware(BearerAuthMiddleware)],
         openapi_config=OpenAPIConfig(title="解纷 Jiefen API", version="0.1.0", path="/schema"),
         compression_config=CompressionConfig(
             backend="gzip",

@@ -6,9 +6,16 @@ from server.audit.models import PersonalDataAccess
 from server.consult.models import Consultation, GuidanceSet
 from server.db import Base
 from server.notify.models import PushDelivery, PushSubscriptionRow, SmsDelivery, VapidKeyRow
-from server.ratelimit import RateHit
+from server.ratelimit import RateBucket
 from server.registry.models import Mediator, Org, Region
-from server.routing.models import CategoryCorrection, RuleSet, Timer
+from server.routing.models import (
+    CategoryCorrection,
+    CategoryExample,
+    CategoryModel,
+    HolidayYear,
+    RuleSet,
+    Timer,
+)
 from server.sync.models import (
     Blob,
     BlobRef,
@@ -27,16 +34,19 @@ __all__ = [
     "BlobRef",
     "CaseRow",
     "CategoryCorrection",
+    "CategoryExample",
+    "CategoryModel",
     "Consultation",
     "Follow",
     "GuidanceSet",
+    "HolidayYear",
     "Mediator",
     "OpRow",
     "Org",
     "PersonalDataAccess",
     "PushDelivery",
     "PushSubscriptionRow",
-    "RateHit",
+    "RateBucket",
     "Rating",
     "RecordRow",
     "Region",

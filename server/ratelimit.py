@@ -1,12 +1,22 @@
-"""Rate limiters keyed by (bucket, client): one in process memory, one shared through the database.
+"""Rate limiters keyed by client (an address, a device token): one interface, ``allow(key)``, and
+``retry_after(key)`` for the ``Retry-After`` header of the 429 that follows a refusal.
 
-``RateLimiter`` (a sliding window in memory) serves the single-process SQLite deployment.
-``SharedRateLimiter`` keeps its counts in the ``rate_hits`` table, so N ``jiefen serve`` processes on
-one PostgreSQL enforce one limit together (docs/deploy.md); ``limiter_for`` picks by backend.
+- ``RateLimiter``: a sliding window (at most ``limit`` hits in any ``window_s`` seconds).
+- ``TokenBucket``: ``burst`` hits at once, refilled at ``per_hour``; what device sign-up uses, so a
+  poster day (hundreds of villagers installing on one village Wi-Fi or behind one carrier NAT
+  within minutes) passes while a script that keeps registering is slowed to the refill rate.
+
+- ``SharedTokenBucket``: the token bucket kept in the database (``rate_buckets``), so N ``jiefen
+  serve`` processes on one PostgreSQL enforce one limit together (docs/deploy.md).
+
+``limiter_for``/``bucket_for`` pick: the in-memory kinds on SQLite (one process), the shared one on
+PostgreSQL. There a sliding window of ``limit`` per ``window_s`` becomes a bucket of ``limit`` tokens
+refilled at ``limit / window_s`` per second — the same long-run rate and burst, refilled smoothly.
 """
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 import time
@@ -14,74 +24,13 @@ from collections import deque
 from collections.abc import Callable
 from typing import Protocol
 
-from sqlalchemy import BigInteger, Integer, String, delete, select
+from sqlalchemy import Float, String, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, Database
 
-
-class Limiter(Protocol):
-    def allow(self, key: str) -> bool:
-        """Count one hit for ``key``; False when the key is over its limit."""
-        ...
-
-
-class RateHit(Base):
-    """Hits of one key in one fixed window (``window`` = start time in seconds // window length)."""
-
-    __tablename__ = "rate_hits"
-    bucket: Mapped[str] = mapped_column(String(200), primary_key=True)
-    window: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    hits: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class SharedRateLimiter:
-    """At most ``limit`` hits per ``window_s`` seconds per key, across every process on one
-    PostgreSQL database.
-
-    Sliding window approximated from two fixed windows: the current window's count plus the
-    previous one's weighted by how much of it still lies inside the sliding window (the estimate
-    used by Cloudflare and others). One upsert and one indexed read per hit.
-    """
-
-    def __init__(
-        self, db: Database, name: str, limit: int, window_s: float, clock: Callable[[], float] = time.time
-    ) -> None:
-        self.db = db
-        self.name = name
-        self.limit = limit
-        self.window_s = window_s
-        self._clock = clock
-
-    def allow(self, key: str) -> bool:
-        now = self._clock()
-        window = int(now // self.window_s)
-        inside = 1.0 - (now - window * self.window_s) / self.window_s  # share of the previous window
-        bucket = f"{self.name}:{key}"[:200]
-        with self.db.session() as s:
-            upsert = (
-                pg_insert(RateHit)
-                .values(bucket=bucket, window=window, hits=1)
-                .on_conflict_do_update(
-                    index_elements=[RateHit.bucket, RateHit.window], set_={"hits": RateHit.hits + 1}
-                )
-                .returning(RateHit.hits)
-            )
-            current = int(s.scalar(upsert) or 0)
-            previous = s.scalar(
-                select(RateHit.hits).where(RateHit.bucket == bucket, RateHit.window == window - 1)
-            )
-            if random.random() < 0.01:  # forget old windows now and then
-                s.execute(delete(RateHit).where(RateHit.window < window - 1))
-        return current + int(previous or 0) * inside <= self.limit
-
-
-def limiter_for(db: Database, name: str, limit: int, window_s: float) -> Limiter:
-    """The shared limiter on PostgreSQL (several processes), the in-memory one on SQLite."""
-    if db.url.startswith("postgresql"):
-        return SharedRateLimiter(db, name, limit, window_s)
-    return RateLimiter(limit, window_s)
+_MAX_KEYS = 100_000
 
 
 class RateLimiter:
@@ -102,6 +51,147 @@ class RateLimiter:
             if len(hits) >= self.limit:
                 return False
             hits.append(now)
-            if len(self._hits) > 100_000:  # forget idle keys so memory stays bounded
+            if len(self._hits) > _MAX_KEYS:  # forget idle keys so memory stays bounded
                 self._hits = {k: v for k, v in self._hits.items() if v}
             return True
+
+    def retry_after(self, key: str) -> int:
+        """Whole seconds until ``key`` may hit again (at least 1)."""
+        now = self._clock()
+        with self._lock:
+            hits = self._hits.get(key)
+            if not hits or len(hits) < self.limit:
+                return 1
+            return max(1, math.ceil(hits[0] + self.window_s - now))
+
+
+class TokenBucket:
+    """``burst`` tokens per key, refilled continuously at ``per_hour``; a hit takes one token."""
+
+    def __init__(self, burst: int, per_hour: float, clock: Callable[[], float] = time.monotonic) -> None:
+        if burst < 1 or per_hour <= 0:
+            raise ValueError("burst must be >= 1 and per_hour > 0")
+        self.burst = burst
+        self.rate = per_hour / 3600.0  # tokens per second
+        self._clock = clock
+        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, at)
+        self._lock = threading.Lock()
+
+    def _level(self, key: str, now: float) -> float:
+        tokens, at = self._buckets.get(key, (float(self.burst), now))
+        return min(float(self.burst), tokens + (now - at) * self.rate)
+
+    def allow(self, key: str) -> bool:
+        """Take one token for ``key``; False (nothing taken) when the bucket is empty."""
+        now = self._clock()
+        with self._lock:
+            tokens = self._level(key, now)
+            if tokens < 1:
+                self._buckets[key] = (tokens, now)
+                return False
+            self._buckets[key] = (tokens - 1, now)
+            if len(self._buckets) > _MAX_KEYS:  # full buckets carry no information: forget them
+                self._buckets = {k: v for k, v in self._buckets.items() if self._level(k, now) < self.burst}
+            return True
+
+    def retry_after(self, key: str) -> int:
+        """Whole seconds until ``key`` has a token again (at least 1)."""
+        now = self._clock()
+        with self._lock:
+            missing = 1 - self._level(key, now)
+        return max(1, math.ceil(missing / self.rate)) if missing > 0 else 1
+
+
+class Limiter(Protocol):
+    def allow(self, key: str) -> bool:
+        """Count one hit for ``key``; False when the key is over its limit."""
+        ...
+
+    def retry_after(self, key: str) -> int:
+        """Whole seconds until ``key`` may hit again (at least 1)."""
+        ...
+
+
+class RateBucket(Base):
+    """One key's token bucket, shared by every server process (``SharedTokenBucket``)."""
+
+    __tablename__ = "rate_buckets"
+    bucket: Mapped[str] = mapped_column(String(200), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    at: Mapped[float] = mapped_column(Float)  # Unix seconds of the last change
+
+
+class SharedTokenBucket:
+    """``TokenBucket`` with its state in the ``rate_buckets`` table (PostgreSQL): the row is locked
+    (``FOR UPDATE``) while a hit is counted, so processes never both take the last token."""
+
+    def __init__(
+        self, db: Database, name: str, burst: int, per_hour: float, clock: Callable[[], float] = time.time
+    ) -> None:
+        if burst < 1 or per_hour <= 0:
+            raise ValueError("burst must be >= 1 and per_hour > 0")
+        self.db = db
+        self.name = name
+        self.burst = burst
+        self.rate = per_hour / 3600.0
+        self._clock = clock
+
+    def _key(self, key: str) -> str:
+        return f"{self.name}:{key}"[:200]
+
+    def _level(self, tokens: float, at: float, now: float) -> float:
+        return min(float(self.burst), tokens + max(0.0, now - at) * self.rate)
+
+    def allow(self, key: str) -> bool:
+        now, bucket = self._clock(), self._key(key)
+        with self.db.session() as s:
+            s.execute(
+                pg_insert(RateBucket)
+                .values(bucket=bucket, tokens=float(self.burst), at=now)
+                .on_conflict_do_nothing(index_elements=[RateBucket.bucket])
+            )
+            tokens, at = s.execute(
+                select(RateBucket.tokens, RateBucket.at).where(RateBucket.bucket == bucket).with_for_update()
+            ).one()
+            level = self._level(tokens, at, now)
+            ok = level >= 1
+            s.execute(
+                update(RateBucket)
+                .where(RateBucket.bucket == bucket)
+                .values(tokens=level - 1 if ok else level, at=now)
+            )
+            if random.random() < 0.001:  # full buckets carry no information: forget them now and then
+                s.execute(delete(RateBucket).where(RateBucket.at < now - self.burst / self.rate))
+        return ok
+
+    def retry_after(self, key: str) -> int:
+        now = self._clock()
+        with self.db.read_session() as s:
+            row = s.execute(
+                select(RateBucket.tokens, RateBucket.at).where(RateBucket.bucket == self._key(key))
+            ).first()
+        missing = 1 - (self._level(row[0], row[1], now) if row else float(self.burst))
+        return max(1, math.ceil(missing / self.rate)) if missing > 0 else 1
+
+
+def limiter_for(db: Database, name: str, limit: int, window_s: float) -> Limiter:
+    """``limit`` hits per ``window_s`` seconds per key: in memory on SQLite, shared on PostgreSQL."""
+    if db.url.startswith("postgresql"):
+        return SharedTokenBucket(db, name, limit, limit * 3600.0 / window_s)
+    return RateLimiter(limit, window_s)
+
+
+def bucket_for(db: Database, name: str, burst: int, per_hour: float) -> Limiter:
+    """A token bucket: in memory on SQLite, shared on PostgreSQL."""
+    if db.url.startswith("postgresql"):
+        return SharedTokenBucket(db, name, burst, per_hour)
+    return TokenBucket(burst, per_hour)
+
+
+def wait_words(seconds: int) -> str:
+    """A wait in plain Chinese, rounded up: 45 → "45 秒", 150 → "3 分钟", 7200 → "2 小时"."""
+    if seconds < 60:
+        return f"{max(1, seconds)} 秒"
+    if seconds < 3600:
+        return f"{math.ceil(seconds / 60)} 分钟"
+    return f"{math.ceil(seconds / 3600)} 小时"

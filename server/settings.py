@@ -46,8 +46,12 @@ class Settings:
     login_lock_seconds: int = 300
     """How long a lock-out lasts; each further failure during the lock extends it."""
 
-    device_rate_per_hour: int = 20
-    """Anonymous device registrations allowed per client address per hour."""
+    device_burst: int = 500
+    """Anonymous device registrations one client address may make at once: a poster day brings
+    hundreds of installs within minutes through one village Wi-Fi or carrier NAT (token bucket)."""
+
+    device_rate_per_hour: int = 300
+    """How fast that per-address budget refills (registrations per hour) once spent."""
 
     trace_rate_per_minute: int = 20
     """Public trace look-ups allowed per client address (and per case code) per minute."""
@@ -101,9 +105,17 @@ class Settings:
             if raw is None:
                 continue
             default = getattr(cls(), f.name) if f.default is dataclasses.MISSING else f.default
-            values[f.name] = _coerce(raw, default)
+            try:
+                values[f.name] = _coerce(raw, default)
+            except ValueError:
+                kind = "整数" if isinstance(default, int) else "数字"
+                raise SettingsError(f"JIEFEN_{f.name.upper()} 应为{kind}，现为 “{raw}”") from None
         values.update(overrides)
         return cls(**values)
+
+
+class SettingsError(ValueError):
+    """A ``JIEFEN_*`` value that cannot be read; the message is Chinese and names the variable."""
 
 
 def _coerce(raw: str, default: Any) -> Any:

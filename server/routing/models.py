@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Index, String, Text, text
+from sqlalchemy import Boolean, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, BigId, Json, UTCDateTime, utcnow
@@ -58,3 +58,55 @@ class CategoryCorrection(Base):
     reason: Mapped[str] = mapped_column(String(500), default="")
     by_user: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CategoryModel(Base):
+    """A trained version of the category model (JSON artifact, see ``linear_model``).
+
+    ``jiefen rules train`` adds a row with ``published_at`` unset (a draft, with its change
+    report); publishing sets ``published_at`` to now.  The model in force is the row published
+    most recently, so re-publishing an older row rolls back.  No row: the shipped model.json.
+    """
+
+    __tablename__ = "category_models"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    version: Mapped[str] = mapped_column(String(64))
+    data: Mapped[Any] = mapped_column(Json)
+    report: Mapped[Any] = mapped_column(Json)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    published_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class CategoryExample(Base):
+    """A labelled description from the field: a mediator's correction, or the category a case
+    had when it was closed (resolved) — training data for the next model."""
+
+    __tablename__ = "category_examples"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    case_key: Mapped[str] = mapped_column(String(64), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(16))  # correction | closing
+    by_user: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class HolidayYear(Base):
+    """A loaded official holiday arrangement for one year (``holidays.py`` file format in ``data``).
+
+    Rows are never changed: loading a year again adds its next ``version``; the newest row of each
+    year is in force.  The largest ``id`` is the calendar's version every process compares to its own.
+    """
+
+    __tablename__ = "holiday_years"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(200))
+    data: Mapped[Any] = mapped_column(Json)
+    loaded_by: Mapped[str | None] = mapped_column(String(64))
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("year", "version"),)

@@ -12,13 +12,23 @@ import { uploadPending } from "./blobs";
 export const BATCH = 200;
 const MAX_ROUNDS = 50;
 
-export type SyncState = "idle" | "syncing" | "offline" | "error";
+export type SyncState = "idle" | "syncing" | "offline" | "error" | "waiting";
 
 export interface SyncStatus {
   state: SyncState;
   lastOk: number | null;
   error: string | null;
+  /** Cases with changes not yet sent (what the badge counts: one case filed = 1, however many ops). */
   pending: number;
+  /** Ops not yet sent (also those of no case, e.g. a notification marked read). */
+  pendingOps: number;
+  /** In state "waiting": the seconds the server asked for (a crowd, a busy database). */
+  waitSeconds?: number | null;
+}
+
+/** How many distinct cases the outbox holds changes for. */
+export function pendingCases(rows: { case: string | null }[]): number {
+  return new Set(rows.map((r) => r.case).filter((c): c is string => !!c)).size;
 }
 
 export type Poster = (body: unknown, token: string) => Promise<SyncResponse>;
@@ -53,21 +63,18 @@ export interface RunResult {
   rejected: FailureRow[];
 }
 
-/** One full sync: blobs, then push/pull rounds until the outbox is sent and `more` is false. */
-export async function runSync(repo: Repo, post: Poster = defaultPoster, opts: { uploadBlobs?: boolean } = {}): Promise<RunResult> {
+/**
+ * One full sync: push/pull rounds until the outbox is sent and `more` is false, then evidence
+ * uploads (ops first: a case is routed and its deadlines run even while a photo is still crawling
+ * over 2G; the case page shows the photo when it lands).
+ */
+export async function runSync(repo: Repo, post: Poster = defaultPoster): Promise<RunResult> {
   const epoch = repo.epoch;
   const token = await ensureToken(repo);
   // Checked right before every write (in the same tick as the write's transaction is opened).
   const current = () => {
     if (repo.epoch !== epoch) throw new SupersededError();
   };
-  if (opts.uploadBlobs !== false) {
-    try {
-      await uploadPending(repo, token);
-    } catch (e) {
-      if (e instanceof NetworkError) throw e;
-    }
-  }
   const rejected: FailureRow[] = [];
   let restamps = 0;
   let rounds = 0;
@@ -105,13 +112,15 @@ export async function runSync(repo: Repo, post: Poster = defaultPoster, opts: { 
     const left = (await repo.outbox(1)).length;
     if (!res.more && (left === 0 || stuck >= 2)) break;
   }
+  current();
+  await uploadPending(repo, token); // a NetworkError here fails the run: the scheduler retries and resumes
   await repo.setMeta("lastSync", Date.now());
   return { rounds, rejected };
 }
 
 /** Drives runSync: debounced triggers, one run at a time, exponential back-off with jitter. */
 export class SyncScheduler {
-  status: SyncStatus = { state: "idle", lastOk: null, error: null, pending: 0 };
+  status: SyncStatus = { state: "idle", lastOk: null, error: null, pending: 0, pendingOps: 0 };
   private timer: ReturnType<typeof setTimeout> | null = null;
   private running: Promise<void> | null = null;
   private again = false;
@@ -138,7 +147,8 @@ export class SyncScheduler {
   }
 
   async refreshPending(): Promise<void> {
-    this.set({ pending: (await this.repo.outbox()).length });
+    const rows = await this.repo.outbox();
+    this.set({ pending: pendingCases(rows), pendingOps: rows.length });
   }
 
   /** Ask for a sync after `delayMs` (debounced: many local changes, one sync). */
@@ -186,7 +196,7 @@ export class SyncScheduler {
       const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
       const result = locks ? await locks.request("jiefen-sync", run) : await run();
       this.failures = 0;
-      this.set({ state: "idle", lastOk: Date.now(), error: null });
+      this.set({ state: "idle", lastOk: Date.now(), error: null, waitSeconds: null });
       if (result.rejected.length) this.onRejected(result.rejected);
     } catch (e) {
       if (e instanceof SupersededError) {
@@ -199,6 +209,11 @@ export class SyncScheduler {
       if (e instanceof ApiError && e.status === 401) {
         this.onAuthLost();
         this.set({ state: "error", error: "auth" });
+      } else if (e instanceof ApiError && (e.status === 429 || e.status === 503) && e.retryAfter !== null) {
+        // Not a failure of this phone: the server said how long to wait; wait that long, then retry.
+        this.set({ state: "waiting", error: e.detail || null, waitSeconds: e.retryAfter });
+        this.schedule(Math.max(1, e.retryAfter) * 1000);
+        return;
       } else if (e instanceof NetworkError) {
         this.set({ state: this.online() ? "error" : "offline", error: "network" });
       } else {
