@@ -37,7 +37,8 @@ def servers(db_url: str, tmp_path: Path) -> Iterator[list[str]]:
         "JIEFEN_DATABASE_URL": db_url,
         "JIEFEN_VAR_DIR": str(tmp_path / "var"),
         "JIEFEN_SCHEDULER_INTERVAL_S": "0",
-        "JIEFEN_DEVICE_RATE_PER_HOUR": str(DEVICE_LIMIT),
+        "JIEFEN_DEVICE_BURST": str(DEVICE_LIMIT),
+        "JIEFEN_DEVICE_RATE_PER_HOUR": "1",
         "JIEFEN_PWA_DIST": str(tmp_path / "dist"),
     }
     procs: list[subprocess.Popen[bytes]] = []
