@@ -121,3 +121,28 @@ def test_closing_records_the_confirmed_category(client: TestClient[Any], db: Dat
         rows = s.scalars(select(CategoryExample)).all()
         assert [(r.category, r.source) for r in rows] == [("wage_arrears", "closing")]
         assert learning.field_examples(s) == [("k1", rows[0].text, "wage_arrears")]
+
+
+def test_jiefen_rules_train_models_publish(settings: Any, db: Database) -> None:
+    from click.testing import CliRunner
+
+    from server.cli import main
+
+    with db.session() as s:
+        learning.record_example(s, "k9", "隔壁那家天天来敲门要把我赶走", "tenancy", "correction", None)
+    env = {"JIEFEN_DATABASE_URL": settings.database_url, "JIEFEN_VAR_DIR": str(settings.var_dir)}
+    r = CliRunner().invoke(main, ["rules", "train"], env=env, catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    assert "已训练模型 #" in r.output and "现场标注 1 条" in r.output
+    assert "房屋租赁" in r.output  # the per-category report names the category the field label is in
+    with db.session() as s:
+        row = s.scalars(select(CategoryModel)).one()
+        assert row.published_at is None
+    r = CliRunner().invoke(main, ["rules", "models"], env=env, catch_exceptions=False)
+    assert "* 随软件发布的模型" in r.output and f"#{row.id}" in r.output and "未发布" in r.output
+    r = CliRunner().invoke(main, ["rules", "publish", str(row.id)], env=env, catch_exceptions=False)
+    assert r.exit_code == 0 and f"已发布模型 #{row.id}" in r.output
+    r = CliRunner().invoke(main, ["rules", "models"], env=env, catch_exceptions=False)
+    assert f"* #{row.id}" in r.output
+    r = CliRunner().invoke(main, ["rules", "publish", "424242"], env=env)
+    assert r.exit_code == 2 and "没有编号" in r.output
