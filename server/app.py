@@ -111,7 +111,7 @@ def _database_busy(request: Request[Any, Any, Any], exc: OperationalError) -> Re
 
 
 def build_state(settings: Settings, db: Database | None = None) -> AppState:
-    db = db or Database(settings.database_url)
+    db = db or Database(settings.database_url, settings.database_read_url)
     return AppState(
         settings=settings,
         db=db,

@@ -105,12 +105,19 @@ def is_sqlite(engine: Engine) -> bool:
 class Database:
     """The engine plus a session factory; one per process."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, replica_url: str = "") -> None:
         self.url = normalize_url(url)
         self.engine = make_engine(self.url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.read_sessions = sessionmaker(
             self.engine.execution_options(jiefen_readonly=True), expire_on_commit=False
+        )
+        # JIEFEN_DATABASE_READ_URL: a streaming replica for reads that may lag (the cockpit).
+        self.replica_engine = make_engine(normalize_url(replica_url)) if replica_url else None
+        self.replica_sessions = (
+            sessionmaker(self.replica_engine, expire_on_commit=False)
+            if self.replica_engine is not None
+            else self.read_sessions
         )
 
     @contextmanager
@@ -125,8 +132,17 @@ class Database:
         with self.read_sessions() as s, s.begin():
             yield s
 
+    @contextmanager
+    def replica_session(self) -> Iterator[Session]:
+        """A read-only unit of work on the read replica when one is configured (it may lag the
+        primary by a moment: aggregates only, never a sync pull), else as ``read_session``."""
+        with self.replica_sessions() as s, s.begin():
+            yield s
+
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.replica_engine is not None:
+            self.replica_engine.dispose()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

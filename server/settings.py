@@ -23,6 +23,10 @@ class Settings:
     database_url: str = field(default_factory=_default_db_url)
     """SQLAlchemy URL. ``postgresql://`` URLs use psycopg 3; SQLite is the embedded default."""
 
+    database_read_url: str = ""
+    """Optional read replica (a PostgreSQL streaming standby) the cockpit's aggregates read from;
+    empty: everything reads the primary. Sync never reads it (a lagging cursor would miss ops)."""
+
     base_url: str = "http://127.0.0.1:8000"
     """Public origin printed in QR codes and push links."""
 

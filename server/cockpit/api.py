@@ -188,7 +188,7 @@ def summary(
     start_d, end_d = _dates(date_from, date_to, now.astimezone(risks.CST).date())
     start, end = queries.day_start(start_d), queries.day_start(end_d + timedelta(days=1))
     state = app_state(request)
-    with state.db.read_session() as s:
+    with state.db.replica_session() as s:
         scope, code, name = _scope(s, request.user, state.settings.area)
         if (narrowed := _narrow(s, scope, region)) is not None:
             scope, code, name = narrowed
@@ -233,7 +233,7 @@ def trend(
     now = _now()
     bounds = queries.month_starts(now.astimezone(risks.CST).date(), months)
     state = app_state(request)
-    with state.db.read_session() as s:
+    with state.db.replica_session() as s:
         scope, code, name = _scope(s, request.user, state.settings.area)
         if (narrowed := _narrow(s, scope, region)) is not None:
             scope, code, name = narrowed
@@ -264,7 +264,7 @@ def risk_warnings(request: Request[Principal, Any, Any]) -> RisksOut:
     """Early warnings: spikes by town and category, repeated respondents (masked), group disputes."""
     now = _now()
     state = app_state(request)
-    with state.db.read_session() as s:
+    with state.db.replica_session() as s:
         scope, _, _ = _scope(s, request.user, state.settings.area)
         names = {t.code: t.name for t in queries.towns(s, Scope(None))}
         found = (
