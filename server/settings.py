@@ -81,6 +81,18 @@ class Settings:
     scheduler_interval_s: float = 5.0
     """How often the in-process timer and push workers look for due work (0 disables them)."""
 
+    housekeeping_interval_s: float = 3600.0
+    """How often housekeeping runs (server/housekeeping.py); 0 disables it."""
+
+    part_max_age_hours: float = 24.0
+    """Unfinished uploads (``.part`` files) untouched this long are removed."""
+
+    orphan_blob_days: float = 30.0
+    """Evidence files no case references are removed this long after upload."""
+
+    sms_keep_days: float = 180.0
+    """Sent texts keep only the masked number and are deleted after this many days."""
+
     routing_config: str = ""
     """Path of a JSON file with the county's routing thresholds and SLA periods (see
     server/routing/config_file.py); empty: the defaults grounded in the rules mediators work under."""

@@ -209,7 +209,7 @@ def test_outside_the_city_is_refused_and_nothing_stored(
     d.put("case", "x1", field, value)
     body = d.sync()
     assert [r["code"] for r in body["rejected"]] == ["bad_value"]
-    assert "服务范围" in body["rejected"][0]["message"] or "找不到" in body["rejected"][0]["message"]
+    assert "本平台" in body["rejected"][0]["message"]
     assert d.view("case", "x1") is None
 
 

@@ -9,12 +9,10 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.db import Database
 from server.registry.area import DEFAULT_AREA, Area
-from server.registry.models import Region as RegionRow
 from server.routing.calendar_store import CalendarCache
 from server.routing.config import RoutingConfig
 from server.routing.holidays import WorkCalendar
@@ -94,7 +92,6 @@ class RoutingContext:
         self.calendars = CalendarCache()
         self.clock = clock
         self._orgs: Registry | None = None
-        self._regions: tuple[frozenset[str], frozenset[str]] | None = None  # (towns+villages, counties)
         self._lock = threading.Lock()
 
     def now(self, w: Writer | None = None) -> datetime:
@@ -114,22 +111,9 @@ class RoutingContext:
             return DbRegistry(self._orgs, s)
 
     def refresh_registry(self) -> None:
-        """Forget the cached organisations and regions (they changed here or in another process)."""
+        """Forget the cached organisations (they changed here or in another process)."""
         with self._lock:
             self._orgs = None
-            self._regions = None
-
-    def served_regions(self, s: Session) -> tuple[frozenset[str], frozenset[str]]:
-        """(town and village codes, 6-digit county codes) of the registry inside the served area."""
-        with self._lock:
-            if self._regions is None:
-                q = select(RegionRow.code).where(
-                    RegionRow.level.in_(("town", "village")),
-                    RegionRow.code.startswith(self.area.prefix, autoescape=True),
-                )
-                codes = frozenset(s.scalars(q))
-                self._regions = (codes, frozenset(c[:6] for c in codes))
-            return self._regions
 
     def config_for(self, case: Mapping[str, Any]) -> RoutingConfig:
         """Thresholds and SLA periods of the case's county (``RoutingConfig.for_region``)."""

@@ -26,7 +26,7 @@ from server.routing.calendar_store import CalendarCache
 from server.routing.config import RoutingConfig
 from server.routing.context import Notifier, NullNotifier, RoutingContext, session_of
 from server.routing.holidays import Arrangement, WorkCalendar
-from server.routing.registry_view import DbRegistry
+from server.routing.registry_view import DbRegistry, unserved_in
 from server.routing.route import RoutingDecision
 from server.routing.rulebook import Rulebook
 from server.sync.ops import Op, Rejection
@@ -86,7 +86,7 @@ class RoutingService:
         return self.ctx.registry(s)
 
     def refresh_registry(self) -> None:
-        """Reload organisations and regions on next use (crossproc.py calls it on a change)."""
+        """Reload organisations on next use (crossproc.py calls it on a change)."""
         self.ctx.refresh_registry()
 
     @property
@@ -94,31 +94,19 @@ class RoutingService:
         return self.ctx.area
 
     # -- sync hooks --------------------------------------------------------------------------
-    def check_case_value(self, w: Writer, field: str, value: Any) -> str | None:
-        """Refuse a region or case code outside the served area (``JIEFEN_AREA``), and a region the
-        registry does not know (a typo, an abolished village): such a case could never be routed."""
-        regions, counties = self.ctx.served_regions(session_of(w))
-        if field == "region":
-            region = str(value)
-            if not self.area.covers_region(region):
-                return f"地区 {region} 不在本平台服务范围内"
-            if region not in regions:
-                return f"找不到地区 {region}，请从列表中选择村（社区）"
-            return None
-        if field == "code" and isinstance(value, str) and len(value) >= 9:
-            county = value[3:9]
-            if not self.area.covers_county(county):
-                return f"案件编号的县级代码 {county} 不在本平台服务范围内"
-            if county not in counties:
-                return f"案件编号的县级代码 {county} 不是本平台服务的县（市、区）"
-        return None
-
     def after_batch(self, w: Writer, new_cases: set[str], touched_cases: set[str]) -> None:
         """Route every complete, submitted, unassigned case this batch filed or touched."""
         for key in sorted(new_cases | touched_cases):
             view = w.view("case", key)
             if view.get("status") == "submitted" and not view.get("org") and assignment.is_complete(view):
                 self.route_new(w, key)
+
+    def unserved(self, w: Writer, regions: set[str], counties: set[str]) -> set[str]:
+        """The served area (``JIEFEN_AREA``) and the registry decide what is served: a village or
+        town it holds inside the area, a county it holds inside the area."""
+        outside = {r for r in regions if not self.area.covers_region(r)}
+        outside |= {c for c in counties if not self.area.covers_county(c)}
+        return outside | unserved_in(session_of(w), regions - outside, counties - outside)
 
     def on_intent(self, w: Writer, p: Principal, op: Op, case: Mapping[str, Any]) -> Rejection | None:
         """Apply one intent op of ``p`` to ``case`` (its current view); a refusal is returned."""
