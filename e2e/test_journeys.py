@@ -345,8 +345,14 @@ def test_no_dead_ends_or_silent_changes(
     context.set_offline(False)
     page.get_by_test_id("qr-done").click()
     expect(page.get_by_test_id("status-label")).to_have_attribute("data-status", "assigned")
-    # the villager sees the deadline the public trace page shows
-    expect(page.get_by_test_id("case-deadline")).to_contain_text("受理期限")
+    # the villager sees the deadlines the public trace page shows
+    expect(page.get_by_test_id("case-respond-by")).to_have_text(
+        re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
+    )
+    expect(page.get_by_test_id("case-resolve-by")).to_have_text(
+        re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
+    )
+    expect(page.get_by_test_id("case-deadline")).to_have_count(0)  # the coloured alarm is for staff
     key = page.url.rsplit("/", 1)[-1]
 
     # staff opening the case before their first sync has finished are told to wait, not 页面不存在
