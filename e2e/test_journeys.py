@@ -338,6 +338,7 @@ def test_no_dead_ends_or_silent_changes(
     page.get_by_test_id("file-amount").fill("800")
     page.get_by_test_id("file-submit").click()
     expect(page.get_by_test_id("page-qr")).to_be_visible()
+    expect(page.get_by_test_id("case-code")).to_have_text(re.compile(r"^JF-330522-"))
     code = page.get_by_test_id("case-code").inner_text()
     # one case with two parties waits: the badge counts 1 case, not its ops
     expect(page.get_by_test_id("sync-badge")).to_have_text("离线 · 待同步 1")
@@ -356,19 +357,9 @@ def test_no_dead_ends_or_silent_changes(
     key = page.url.rsplit("/", 1)[-1]
 
     # staff opening the case before their first sync has finished are told to wait, not 页面不存在
-    staff = new_context().new_page()
+    staff = new_context(service_workers="block").new_page()  # so every request passes the route
+    staff.context.route("**/api/v1/sync", lambda route: route.abort())  # a slow first sync
     staff_login(staff, "village_mediator")
-    staff.context.route("**/api/v1/sync", lambda route: route.abort())
-    staff.evaluate(
-        """async () => {
-          const db = await ${OPEN}();
-          const tx = db.transaction(["records", "meta"], "readwrite");
-          tx.objectStore("records").clear();
-          tx.objectStore("meta").delete("cursor");
-          await new Promise((ok) => { tx.oncomplete = ok; });
-          db.close();
-        }""".replace("${OPEN}", OPEN_DB)
-    )
     staff.goto(f"/cases/{key}")
     expect(staff.get_by_test_id("case-waiting")).to_be_visible()
     expect(staff.get_by_text("页面不存在")).to_have_count(0)
