@@ -156,7 +156,7 @@ class Database:
     queue there; several processes on one SQLite file still meet at SQLite's busy handler.
     """
 
-    def __init__(self, url: str, *, fair_writes: bool = True) -> None:
+    def __init__(self, url: str, replica_url: str = "", *, fair_writes: bool = True) -> None:
         self.url = normalize_url(url)
         self.engine = make_engine(self.url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -164,6 +164,13 @@ class Database:
             self.engine.execution_options(jiefen_readonly=True), expire_on_commit=False
         )
         self.write_queue = FifoLock() if fair_writes and is_sqlite(self.engine) else None
+        # JIEFEN_DATABASE_READ_URL: a streaming replica for reads that may lag (the cockpit).
+        self.replica_engine = make_engine(normalize_url(replica_url)) if replica_url else None
+        self.replica_sessions = (
+            sessionmaker(self.replica_engine, expire_on_commit=False)
+            if self.replica_engine is not None
+            else self.read_sessions
+        )
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -185,8 +192,17 @@ class Database:
         with self.read_sessions() as s, s.begin():
             yield s
 
+    @contextmanager
+    def replica_session(self) -> Iterator[Session]:
+        """A read-only unit of work on the read replica when one is configured (it may lag the
+        primary by a moment: aggregates only, never a sync pull), else as ``read_session``."""
+        with self.replica_sessions() as s, s.begin():
+            yield s
+
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.replica_engine is not None:
+            self.replica_engine.dispose()
 
 
 class UTCDateTime(TypeDecorator[datetime]):
