@@ -35,8 +35,9 @@ setup: venv pwa ## everything `run` needs
 run: setup ## run the app with the demo county on SQLite at http://$(HOST):$(PORT)
 	$(BIN)/jiefen serve --demo --host $(HOST) --port $(PORT)
 
-browsers: ## install Debian's Chromium and CJK fonts for browser tests (needs root)
+browsers: ## install Debian's Chromium and CJK fonts for browser tests and agreement PDFs (needs root)
 	@command -v /usr/lib/chromium/chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk)
+	@test -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-wqy-microhei)
 
 lint: venv ## ruff and mypy
 	$(BIN)/ruff check server tests e2e bench

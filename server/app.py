@@ -44,6 +44,8 @@ _DOMAINS = (
     "server.qr.api",
     "server.cockpit.api",
     "server.consult.api",
+    "server.agreement.api",
+    "server.assessment.api",
 )
 
 

@@ -19,6 +19,8 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from server.accounts.principal import Principal
+from server.agreement import signing
+from server.assessment import rating
 from server.db import Database
 from server.registry.models import Mediator as MediatorRow
 from server.routing import sla, transitions
@@ -120,6 +122,10 @@ class RoutingService:
             return self._pause(w, p, op, case, value, pause=op.field == "pause")
         if op.field == "correct_category":
             return self._correct(w, p, op, case, value)
+        if op.field == "sign":
+            return signing.sign(w, p, op, case, self.now(w))
+        if op.field == "rate":
+            return rating.rate(w, _session(w), p, op, case, self.now(w))
         return Rejection(op.id, "not_supported", "服务器暂不支持此操作")
 
     # -- routing -----------------------------------------------------------------------------
@@ -168,7 +174,18 @@ class RoutingService:
             w.server_put("case", key, f, v)
         self._load(w, old_mediator, -1)
         self._load(w, d.mediator_id, +1)
-        self._timeline(w, key, "assigned", from_state, "assigned", None, "system", reasons, org=d.org_id)
+        self._timeline(
+            w,
+            key,
+            "assigned",
+            from_state,
+            "assigned",
+            None,
+            "system",
+            reasons,
+            org=d.org_id,
+            mediator=d.mediator_id,
+        )
         self._replan(w, key, restart=True)
         self.notifier.case_assigned(w, key, w.view("case", key))
 
@@ -229,7 +246,14 @@ class RoutingService:
             self.notifier.status_changed(w, key, w.view("case", key), old, "escalated")
             return None
         w.server_put("case", key, "status", to)
-        extra: dict[str, Any] = {k: value[k] for k in ("agreement", "ruling", "docket_no") if value.get(k)}
+        extra: dict[str, Any] = {
+            k: value[k]
+            for k in ("agreement", "performance", "perform_by", "ruling", "docket_no")
+            if value.get(k)
+        }
+        if to == "confirmation_requested" and case.get("code"):
+            # The request carries the signed agreement the court is asked to confirm.
+            extra["attachment"] = f"/api/v1/cases/{case['code']}/agreement.pdf"
         self._timeline(w, key, to, old, to, p, p.role, reason, **extra)
         if to == "accepted":
             w.server_put("case", key, "accepted_at", now.isoformat())
