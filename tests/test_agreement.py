@@ -42,7 +42,10 @@ def resolved_case(client: TestClient[Any], *, resolve: bool = True) -> tuple[Dev
     """A neighbour dispute with two parties, accepted (and resolved) by the village mediator."""
     filer = Device(client, new_device(client))
     code, token = filer.file_case("k1", "楼上漏水泡坏了我家吊顶", description="多次协商未果")
-    for key, role, name, phone in (("p1", "applicant", "张三", "13800000001"), ("p2", "respondent", "李四", "")):
+    for key, role, name, phone in (
+        ("p1", "applicant", "张三", "13800000001"),
+        ("p2", "respondent", "李四", ""),
+    ):
         filer.put("party", key, "case", "k1")
         filer.put("party", key, "role", role)
         filer.put("party", key, "name", name)
@@ -175,7 +178,9 @@ def test_no_signature_before_the_case_is_resolved(client: TestClient[Any]) -> No
 def test_only_staff_in_scope_and_the_filer_read_the_agreement(client: TestClient[Any]) -> None:
     filer, med, code, token = resolved_case(client)
     holder = new_device(client)  # someone holding the QR follows the case
-    assert client.post("/api/v1/follow", json={"code": code, "token": token}, headers=holder).status_code == 200
+    assert (
+        client.post("/api/v1/follow", json={"code": code, "token": token}, headers=holder).status_code == 200
+    )
     for headers in (
         holder,
         new_device(client),
@@ -187,14 +192,17 @@ def test_only_staff_in_scope_and_the_filer_read_the_agreement(client: TestClient
             r = client.get(f"/api/v1/cases/{code}/{path}", headers=headers)
             assert r.status_code == 404, (headers, path)
     assert client.get(f"/api/v1/cases/{code}/agreement.pdf").status_code == 401
-    assert client.get("/api/v1/cases/JF-330522-2026-0000000/agreement.pdf", headers=med.headers).status_code == 404
+    assert (
+        client.get("/api/v1/cases/JF-330522-2026-0000000/agreement.pdf", headers=med.headers).status_code
+        == 404
+    )
     assert client.get("/api/v1/cases/%00/agreement.pdf", headers=med.headers).status_code == 404
     for headers in (filer.headers, med.headers, login(client, "admin")):
         assert client.get(f"/api/v1/cases/{code}/agreement.pdf", headers=headers).status_code == 200
 
 
 def test_the_court_clerk_sees_the_agreement_in_the_confirmation_request(client: TestClient[Any]) -> None:
-    filer, med, code, _ = resolved_case(client)
+    _, med, code, _ = resolved_case(client)
     intent(med, "k1", "transition", {"to": "confirmation_requested"})
     assert codes(med) == []
     court = Device(client, login(client, "court"))

@@ -82,7 +82,12 @@ def test_assessment_figures_on_a_table_of_cases() -> None:
 def test_no_outcomes_give_no_rates() -> None:
     orgs, _ = assess([h("c5", ("assigned", 0, "A", "a1"))], [])
     f = orgs["A"]
-    assert (f.success_rate, f.median_days, f.satisfaction, f.responded_in_time_rate) == (None, None, None, None)
+    assert (f.success_rate, f.median_days, f.satisfaction, f.responded_in_time_rate) == (
+        None,
+        None,
+        None,
+        None,
+    )
 
 
 def rate(d: Device, stars: Any, comment: str | None = None) -> dict[str, Any]:
@@ -162,7 +167,9 @@ def test_assessment_api_scopes_and_shows_the_rating(client: TestClient[Any]) -> 
     assert client.get("/api/v1/cockpit/assessment").status_code == 401
 
 
-@pytest.mark.parametrize("query", ["from=2026-12-01&to=2026-01-01", "from=2010-01-01&to=2026-01-01", "from=x"])
+@pytest.mark.parametrize(
+    "query", ["from=2026-12-01&to=2026-01-01", "from=2010-01-01&to=2026-01-01", "from=x"]
+)
 def test_bad_windows_are_400(client: TestClient[Any], query: str) -> None:
     r = client.get(f"/api/v1/cockpit/assessment?{query}", headers=login(client, "admin"))
     assert r.status_code == 400
