@@ -9,6 +9,7 @@ import { dirname, resolve } from "node:path";
 const here = dirname(fileURLToPath(import.meta.url));
 const RULES = resolve(here, "../server/routing/rules.json");
 const PLACEHOLDER = resolve(here, "src/lib/rules.placeholder.json");
+const GUIDANCE = resolve(here, "../server/consult/guidance.json");
 
 /**
  * `virtual:jiefen-rules`: the server's classification rules (server/routing/rules.json),
@@ -31,10 +32,27 @@ function rulesPlugin(): Plugin {
   };
 }
 
+/** `virtual:jiefen-guidance`: the consultation content (server/consult/guidance.json), bundled so 咨询 answers offline. */
+function guidancePlugin(): Plugin {
+  const id = "virtual:jiefen-guidance";
+  return {
+    name: "jiefen-guidance",
+    resolveId(source) {
+      return source === id ? "\0" + id : null;
+    },
+    load(source) {
+      if (source !== "\0" + id) return null;
+      this.addWatchFile(GUIDANCE);
+      return `export default ${readFileSync(GUIDANCE, "utf8")};`;
+    },
+  };
+}
+
 export default defineConfig({
   plugins: [
     preact(),
     rulesPlugin(),
+    guidancePlugin(),
     VitePWA({
       strategies: "injectManifest",
       srcDir: "src",

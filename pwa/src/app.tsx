@@ -14,6 +14,7 @@ import { Trace } from "./views/Trace";
 import { Grid, Inbox, Login } from "./views/Staff";
 import { Settings } from "./views/Settings";
 import { Posters } from "./views/Posters";
+import { Consult } from "./views/Consult";
 
 /** The scanner (and jsQR behind it) loads only on its route. */
 function LazyScan() {
@@ -25,11 +26,11 @@ function LazyScan() {
 }
 
 /** The data cockpit (and ECharts behind it) loads only on its route. */
-function LazyCockpit() {
+function LazyCockpit({ assessment = false }: { assessment?: boolean }) {
   const [C, setC] = useState<ComponentType | null>(null);
   useEffect(() => {
-    void import("./views/cockpit/Cockpit").then((m) => setC(() => m.default));
-  }, []);
+    void import("./views/cockpit/Cockpit").then((m) => setC(() => (assessment ? m.Assessment : m.default)));
+  }, [assessment]);
   return C ? <C /> : <Page title={lang.value === "en" ? "Data cockpit" : "数据驾驶舱"}>{t("loading")}</Page>;
 }
 
@@ -39,6 +40,7 @@ function Routes({ url }: { url: string }) {
   let m: Record<string, string> | null;
   if (p === "/" || p === "/index.html") return <Home />;
   if (match("/file", p)) return <FileCase />;
+  if (match("/consult", p)) return <Consult />;
   if (match("/cases", p)) return <Cases />;
   if ((m = match("/cases/:id/qr", p))) return <Filed id={m["id"]!} isNew={u.searchParams.get("new") === "1"} />;
   if ((m = match("/cases/:id", p))) return <CaseDetail id={m["id"]!} />;
@@ -49,6 +51,7 @@ function Routes({ url }: { url: string }) {
   if (match("/grid", p)) return <Grid />;
   if (match("/settings", p)) return <Settings />;
   if (match("/admin/posters", p)) return <Posters />;
+  if (match("/cockpit/assessment", p)) return <LazyCockpit assessment />;
   if (match("/cockpit", p)) return <LazyCockpit />;
   return (
     <Page title={t("not_found")}>

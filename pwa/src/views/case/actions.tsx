@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { t, lang } from "../../i18n";
 import { ctx } from "../../app/state";
 import { Big } from "../../ui";
@@ -13,7 +13,7 @@ interface Ask {
   /** the server refuses the move without this text (routing/transitions.py) */
   required?: boolean;
   run: (text: string) => Promise<void>;
-  extra?: "category";
+  extra?: "category" | "performance";
 }
 
 const FIELD_LABEL = { reason: "reason", agreement: "agreement", ruling: "ruling", docket_no: "docket_no" } as const;
@@ -24,6 +24,9 @@ export function Actions({ id, b, role }: { id: string; b: CaseBundle; role: stri
   const [ask, setAsk] = useState<Ask | null>(null);
   const [text, setText] = useState("");
   const [cat, setCat] = useState("");
+  // 人民调解协议书 (人民调解法 第二十九条): manner and time of performance, asked with the agreement
+  const performance = useRef("");
+  const performBy = useRef("");
   const v = b.view;
   const mediatorRole = ["mediator", "org_admin", "admin"].includes(role);
   const filerRole = role === "citizen" || role === "grid_worker";
@@ -33,6 +36,8 @@ export function Actions({ id, b, role }: { id: string; b: CaseBundle; role: stri
 
   const askFor = (a: Ask) => {
     setText("");
+    performance.current = "";
+    performBy.current = "";
     setCat(String(v["category"] ?? ""));
     setAsk(a);
   };
@@ -52,7 +57,14 @@ export function Actions({ id, b, role }: { id: string; b: CaseBundle; role: stri
       ) : null}
       {mediatorRole && status === "accepted" ? (
         <>
-          <Big data-testid="action-resolve" onClick={() => askFor({ id: "resolve", label: t("resolve"), field: "agreement", required: true, run: move("resolved", "agreement") })}>
+          <Big data-testid="action-resolve" onClick={() => askFor({
+                id: "resolve",
+                label: t("resolve"),
+                field: "agreement",
+                required: true,
+                extra: "performance",
+                run: (text) => transition(ctx.repo, id, "resolved", { agreement: text, performance: performance.current.trim(), perform_by: performBy.current }),
+              })}>
             {t("resolve")}
           </Big>
           <Big kind="danger" data-testid="action-fail" onClick={() => askFor({ id: "fail", label: t("fail"), field: "reason", required: true, run: move("failed", "reason") })}>
@@ -144,6 +156,18 @@ export function Actions({ id, b, role }: { id: string; b: CaseBundle; role: stri
               <textarea rows={3} data-testid="ask-text" value={text} required={ask.required} onInput={(e) => setText(e.currentTarget.value)} maxLength={FIELD_MAX[ask.field]} />
             )}
           </label>
+          {ask.extra === "performance" ? (
+            <>
+              <label>
+                {lang.value === "en" ? "How the terms are performed" : "履行方式"}
+                <input data-testid="ask-performance" maxLength={1000} onInput={(e) => (performance.current = e.currentTarget.value)} />
+              </label>
+              <label>
+                {lang.value === "en" ? "Perform by" : "履行期限"}
+                <input type="date" data-testid="ask-perform-by" onInput={(e) => (performBy.current = e.currentTarget.value)} />
+              </label>
+            </>
+          ) : null}
           <div class="row">
             <Big type="submit" data-testid="ask-confirm">
               {t("confirm")}

@@ -11,6 +11,8 @@ import { Actions } from "./actions";
 import { Timeline } from "./timeline";
 import { Chat } from "./chat";
 import { Evidence } from "./evidence";
+import { AgreementCard } from "./agreement";
+import { RatingCard } from "./rating";
 
 /** One case as this device knows it: header, parties, the actions this role may take, timeline, chat and evidence. */
 export function CaseDetail({ id }: { id: string }) {
@@ -33,6 +35,8 @@ export function CaseDetail({ id }: { id: string }) {
       <CaseHeader id={id} b={b} staff={isStaff(sess.role)} regions={regions ?? []} orgs={names.orgs} mediatorName={names.mediatorName} />
       <Parties b={b} />
       <Actions id={id} b={b} role={sess.role} />
+      <AgreementCard id={id} b={b} role={sess.role} userId={sess.user?.id ?? null} />
+      <RatingCard id={id} b={b} role={sess.role} />
       <Timeline b={b} orgs={names.orgs} />
       <Chat b={b} id={id} />
       <Evidence b={b} />

@@ -19,6 +19,9 @@ import { TownSection } from "./towns";
 import { RiskSection } from "./risks";
 import "./Cockpit.css";
 
+// 考核 rides in this chunk so ECharts stays out of the app shell (app.tsx loads it for /cockpit/assessment).
+export { Assessment } from "./assessment";
+
 export const COCKPIT_ROLES = new Set(["analyst", "admin", "org_admin"]);
 
 interface Data {
