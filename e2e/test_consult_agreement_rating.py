@@ -24,7 +24,8 @@ def meta_has(page: Page, key: str) -> bool:
         page.evaluate(
             """k => new Promise(ok => { const r = indexedDB.open('jiefen');
                  r.onsuccess = () => { const q = r.result.transaction('meta').objectStore('meta').get(k);
-                 q.onsuccess = () => ok(q.result !== undefined && q.result !== null); q.onerror = () => ok(false); };
+                 q.onsuccess = () => ok(q.result !== undefined && q.result !== null);
+                 q.onerror = () => ok(false); };
                  r.onerror = () => ok(false); })""",
             key,
         )
@@ -88,7 +89,8 @@ def fetch_pdf(page: Page, code: str) -> pypdf.PdfReader:
             const token = await new Promise(ok => { const r = indexedDB.open('jiefen');
               r.onsuccess = () => { const q = r.result.transaction('meta').objectStore('meta').get('token');
               q.onsuccess = () => ok(q.result); }; });
-            const res = await fetch(`/api/v1/cases/${code}/agreement.pdf`, {headers: {Authorization: `Bearer ${token}`}});
+            const res = await fetch(`/api/v1/cases/${code}/agreement.pdf`,
+                                    {headers: {Authorization: `Bearer ${token}`}});
             if (!res.ok) return 'HTTP ' + res.status;
             const bytes = new Uint8Array(await res.arrayBuffer());
             let s = ''; for (const b of bytes) s += String.fromCharCode(b);
@@ -135,7 +137,15 @@ def test_signed_agreement_court_confirmation_rating_and_assessment(
     expect(popup.value).to_have_url(re.compile(r"^blob:"))
     reader = fetch_pdf(staff, code)
     text = "".join(p.extract_text() for p in reader.pages).replace(" ", "")
-    for expected in ("人民调解协议书", code, VILLAGE_ORG_NAME, "陈小梅", "王大锤", "现金当面支付", "2026-12-10"):
+    for expected in (
+        "人民调解协议书",
+        code,
+        VILLAGE_ORG_NAME,
+        "陈小梅",
+        "王大锤",
+        "现金当面支付",
+        "2026-12-10",
+    ):
         assert expected in text, expected
     assert text.count("已签名") == 2, text
     assert sum(len(p.images) for p in reader.pages) == 3  # the case QR and two signatures

@@ -212,7 +212,11 @@ def test_every_topic_is_classified_as_its_own_category() -> None:
 
 
 VECTOR = Path(__file__).parent / "vectors" / "consult.json"
-VECTOR_CASES = [("老板欠了我三个月工资，一直拖着不给", VILLAGE), ("邻居装修吵到半夜", VILLAGE), ("想问一下", None)]
+VECTOR_CASES = [
+    ("老板欠了我三个月工资，一直拖着不给", VILLAGE),
+    ("邻居装修吵到半夜", VILLAGE),
+    ("想问一下", None),
+]
 
 
 def test_server_answers_match_the_shared_vector_the_pwa_answers_offline(client: TestClient[Any]) -> None:
