@@ -101,3 +101,30 @@ def test_trace_page_needs_the_right_token(
     expect(page.get_by_test_id("trace-card")).to_have_count(0)
     expect(page.get_by_test_id("trace-parties")).to_have_count(0)
     expect(page.get_by_test_id("page-trace")).not_to_contain_text("张*")
+
+
+def test_following_a_case_lists_its_public_progress_only(
+    page: Page, file_case_api: Callable[..., FiledCase], live_server: LiveServer
+) -> None:
+    """Follow = trace view: My cases lists the followed case's status; its device holds no party."""
+    case = file_case_api()
+    page.goto(trace_url(live_server.url, case))
+    expect_masked_progress(page, case)
+    page.get_by_test_id("trace-follow").click()
+    expect(page.get_by_test_id("trace-following")).to_be_visible()
+    page.goto("/cases")
+    item = page.get_by_test_id("followed-item")
+    expect(item).to_have_attribute("data-code", case.code)
+    expect(page.get_by_test_id("followed-item-status")).to_have_attribute("data-status", "assigned")
+    held = page.evaluate(
+        """() => new Promise((ok) => {
+            const rq = indexedDB.open("jiefen");
+            rq.onsuccess = () => {
+              const all = rq.result.transaction("records").objectStore("records").getAll();
+              all.onsuccess = () => ok(all.result.map((r) => r.entity));
+            };
+          })"""
+    )
+    assert set(held) == {"trace"}
+    item.click()
+    expect_masked_progress(page, case)

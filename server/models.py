@@ -2,12 +2,23 @@
 
 from server.accounts.models import Token, User
 from server.assessment.models import Rating
+from server.audit.models import PersonalDataAccess
 from server.consult.models import Consultation, GuidanceSet
 from server.db import Base
 from server.notify.models import PushDelivery, PushSubscriptionRow, SmsDelivery, VapidKeyRow
 from server.registry.models import Mediator, Org, Region
 from server.routing.models import CategoryCorrection, RuleSet, Timer
-from server.sync.models import Blob, BlobRef, CaseRow, Follow, OpRow, RecordRow, ScopeLogRow, ScopeMember
+from server.sync.models import (
+    Blob,
+    BlobRef,
+    CaseRow,
+    Follow,
+    OpRow,
+    RecordRow,
+    ReplicaOwner,
+    ScopeLogRow,
+    ScopeMember,
+)
 
 __all__ = [
     "Base",
@@ -21,11 +32,13 @@ __all__ = [
     "Mediator",
     "OpRow",
     "Org",
+    "PersonalDataAccess",
     "PushDelivery",
     "PushSubscriptionRow",
     "Rating",
     "RecordRow",
     "Region",
+    "ReplicaOwner",
     "RuleSet",
     "ScopeLogRow",
     "ScopeMember",

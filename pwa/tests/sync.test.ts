@@ -33,6 +33,17 @@ describe("outbox and sync", () => {
     expect(await repo.records("case")).toEqual([]);
   });
 
+  it("a new principal gets a new replica id (a replica belongs to one principal)", async () => {
+    const repo = await newRepo();
+    const before = repo.replica;
+    await repo.wipeSynced();
+    expect(repo.replica).not.toBe(before);
+    expect(await repo.getMeta("replica")).toBe(repo.replica);
+    const [op] = repo.stamp([{ entity: "case", key: "K", kind: "put", field: "summary", value: "s" }]);
+    expect(op!.id).toBe(`${repo.replica}:1`);
+    expect(op!.ts.endsWith(`:${repo.replica}`)).toBe(true);
+  });
+
   it("pushes the outbox, pages until more is false, persists the cursor", async () => {
     const repo = await newRepo();
     for (let i = 0; i < 7; i++) server.serverOp({ entity: "case", key: `S${i}`, kind: "put", field: "status", value: "assigned" });

@@ -31,6 +31,8 @@ def on_startup(state: AppState) -> None:
     state.services.setdefault("server_replica", ServerReplica())
     state.services["sync"] = SyncService(state.services["server_replica"], limits=limits)
     state.services["sync_head"] = HeadCache()
+    with state.db.session() as s:  # followers of before the trace rule lose what they held
+        state.services["sync"].rescope_followed(SqlStore(s), int(time.time() * 1000))
 
 
 def sync_service(state: AppState) -> SyncService:

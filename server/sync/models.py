@@ -129,3 +129,12 @@ class BlobRef(Base):
     case_key: Mapped[str] = mapped_column(
         String(64), ForeignKey("cases.key", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class ReplicaOwner(Base):
+    """A replica id belongs to the first principal that pushed ops under it (DESIGN.md §2)."""
+
+    __tablename__ = "replica_owners"
+    replica: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -45,7 +45,8 @@ class Change(Op, frozen=True, kw_only=True):
 
 
 class SyncRequest(msgspec.Struct, frozen=True):
-    replica: Annotated[str, msgspec.Meta(pattern=f"^{REPLICA_RE}$")]
+    # \Z, not $: "$" would also match before a trailing newline
+    replica: Annotated[str, msgspec.Meta(pattern=f"^{REPLICA_RE}\\Z")]
     since: Annotated[int, msgspec.Meta(ge=0)] = 0
     ops: Annotated[list[Op], msgspec.Meta(max_length=MAX_BATCH_OPS)] = []
     v: int = PROTOCOL_VERSION

@@ -5,7 +5,8 @@ the roots carrying any of its tags (``Principal.scope_tags``):
 
 | role        | reads                                           | its tags                   |
 |-------------|-------------------------------------------------|----------------------------|
-| citizen     | cases it filed or follows by QR token           | user:ID                    |
+| citizen     | cases it filed; of cases it follows by QR token | user:ID                    |
+|             | only their ``trace`` record (the public view)   |                            |
 | grid_worker | cases it filed, and its village's               | user:ID, region:VILLAGE    |
 | mediator    | cases assigned to its organisation              | user:ID, org:ORG           |
 | org_admin   | its organisation's cases                        | user:ID, org:ORG           |
@@ -14,6 +15,12 @@ the roots carrying any of its tags (``Principal.scope_tags``):
 | admin       | everything                                      | user:ID, all               |
 
 Writing is narrower than reading: followers and a grid worker reading their village are read-only.
+
+**Follow = trace view.** A QR follower never joins a case's own scope. Each followed case has a
+second root, ``t:{case key}``, holding one server-written record ``("trace", case key)`` whose
+``view`` field is the masked public trace (``server/qr/trace.py``: status, masked parties,
+organisation, deadlines, timeline labels). Followers are the tags of that root only, so a
+follower's pull carries the trace record and nothing of the case's parties, messages or free text.
 """
 
 from __future__ import annotations
@@ -46,17 +53,36 @@ CLOSED = frozenset(
 )
 
 
-def case_tags(view: Mapping[str, Any], followers: Iterable[str]) -> set[str]:
+TRACE_ENTITY = "trace"
+TRACE_PREFIX = "t:"
+
+
+def root_kind(entity: str) -> str:
+    """Which kind of root an op of ``entity`` belongs to: ``case``, ``notification`` or ``trace``."""
+    return entity if entity in ("notification", TRACE_ENTITY) else "case"
+
+
+def trace_root(case_key: str) -> str:
+    """The root of a case's public trace record (what its QR followers read)."""
+    return f"{TRACE_PREFIX}{case_key}"
+
+
+def case_tags(view: Mapping[str, Any]) -> set[str]:
+    """Who reads the whole case: its filer, its region's grid worker, its organisation and court."""
     tags = {"all"}
     if filer := view.get("filer"):
         tags.add(f"user:{filer}")
-    tags |= {f"user:{u}" for u in followers}
     if region := view.get("region"):
         tags.add(f"region:{region}")
     for f in ("org", "court_org"):
         if org := view.get(f):
             tags.add(f"org:{org}")
     return tags
+
+
+def trace_tags(followers: Iterable[str]) -> set[str]:
+    """Who reads a case's trace record: the principals following it by QR (and nobody else)."""
+    return {f"user:{u}" for u in followers}
 
 
 def notification_tags(view: Mapping[str, Any]) -> set[str]:
@@ -112,4 +138,6 @@ MESSAGES = {
     "code_taken": "案件编号与已有案件重复",
     "not_supported": "服务器暂不支持此操作",
     "not_yours": "只能修改自己的通知",
+    "replica_taken": "此设备编号属于另一个账号，本批修改未保存；请重新打开应用后再同步",
+    "id_conflict": "该操作编号已用于另一项内容，本条修改未保存",
 }

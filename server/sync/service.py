@@ -25,12 +25,14 @@ from server.sync.merge import RecordState, apply, materialize
 from server.sync.ops import Change, Evict, Op, Rejection, SyncRequest, SyncResponse, validate_op
 from server.sync.store import OpStore, RecordId, StoredRecord
 
+SERVER_REPLICA_PREFIX = "srv_"
+
 
 class ServerReplica:
     """The server process's own replica: unique op ids and an HLC that has seen every client op."""
 
     def __init__(self, now_ms: Callable[[], int] | None = None) -> None:
-        self.replica = f"srv_{secrets.token_hex(6)}"
+        self.replica = f"{SERVER_REPLICA_PREFIX}{secrets.token_hex(6)}"
         self.clock = Clock(self.replica, now_ms or (lambda: int(time.time() * 1000)))
         self._n = itertools.count(1)
         self._lock = threading.Lock()
@@ -109,7 +111,7 @@ class Writer:
             state: RecordState = apply(rec.state if rec else None, op)
             self.records[rid] = StoredRecord(root, state, materialize(state), seq)
             self.dirty.add(rid)
-        self.roots[root] = "notification" if op.entity == "notification" else "case"
+        self.roots[root] = scopes.root_kind(op.entity)
         self.first_seq.setdefault(root, seq)
         return seq
 
@@ -129,25 +131,46 @@ class Writer:
         return self.apply(Op(op_id, ts, "case", key, "intent", name, dict(value)), key, None)
 
     def finish(self) -> None:
-        self.store.append_many(self.pending)
-        self.pending.clear()
-        for rid in sorted(self.dirty):
-            self.store.put_record(rid, self.records[rid])
-        roots = sorted(self.roots.items())
-        followers = self.store.followers_many([r for r, kind in roots if kind == "case"])
+        """Store the batch: ops, records, the case projection, trace records and scope membership."""
+        case_roots = sorted(r for r, kind in self.roots.items() if kind == "case")
+        self._flush()
+        for root in case_roots:
+            self.store.project_case(root, self.view("case", root))
+        followers = self.store.followers_many(case_roots)
+        for root in case_roots:
+            if followers.get(root):
+                self._trace(root)
+        self._flush()
         members: dict[str, tuple[set[str], int]] = {}
-        for root, kind in roots:
+        for root, kind in sorted(self.roots.items()):
             if kind == "case":
-                view = self.view("case", root)
-                tags = scopes.case_tags(view, followers.get(root, set()))
-                self.store.project_case(root, view)
+                tags = scopes.case_tags(self.view("case", root))
+            elif kind == "trace":
+                tags = scopes.trace_tags(followers.get(root.removeprefix(scopes.TRACE_PREFIX), set()))
             else:
                 tags = scopes.notification_tags(self.view("notification", root.removeprefix("n:")))
             # Scope changes are logged at the root's first seq in this batch: a client whose cursor
             # is below it gets the root's older ops as history, and never a root's op twice.
             members[root] = (tags, self.first_seq[root])
         self.store.set_members_many(members)
+
+    def _flush(self) -> None:
+        self.store.append_many(self.pending)
+        self.pending.clear()
+        for rid in sorted(self.dirty):
+            self.store.put_record(rid, self.records[rid])
         self.dirty.clear()
+
+    def _trace(self, case_key: str) -> None:
+        """Refresh the public trace record of a followed case (written only when it changed)."""
+        root = scopes.trace_root(case_key)
+        view = self.store.trace_view(case_key)
+        rec = self.record((scopes.TRACE_ENTITY, case_key))
+        if view is not None and (rec is None or rec.view.get("view") != view):
+            self.server_put(scopes.TRACE_ENTITY, case_key, "view", view, root=root)
+        # A new follower changes who reads the trace even when the view did not change.
+        self.roots[root] = "trace"
+        self.first_seq.setdefault(root, self.first_seq[case_key])
 
 
 def _records_touched(ops: list[Op]) -> set[RecordId]:
@@ -186,13 +209,23 @@ class SyncService:
         if not req.ops:
             return acked, rejected
         store.lock_for_write()
-        known = store.known_ids([o.id for o in req.ops])
+        owner = store.claim_replica(req.replica, p.user_id)
+        if owner != p.user_id or req.replica.startswith(SERVER_REPLICA_PREFIX):
+            # Someone else's replica id (read off a pulled op): nothing of this batch is stored.
+            return acked, [reject(op.id, "replica_taken") for op in req.ops]
+        known = store.stored_ops([o.id for o in req.ops])
         store.prefetch(_records_touched(req.ops))
         w = Writer(store, self.server, now_ms)
         touched: set[str] = set()
         for op in req.ops:
             if op.id in known:
-                acked.append(op.id)  # applied before: acknowledge, change nothing
+                # Already stored only when it is the same op from the same principal: acknowledge,
+                # change nothing. Anything else is told, never acked (an ack means "it is stored").
+                stored, actor = known[op.id]
+                if stored == op and actor == p.user_id:
+                    acked.append(op.id)
+                else:
+                    rejected.append(reject(op.id, "id_conflict"))
                 continue
             problem = validate_op(op, server_now_ms=now_ms, max_skew_ms=self.limits.max_skew_ms)
             if problem is None and not op.id.startswith(f"{req.replica}:"):
@@ -202,7 +235,7 @@ class SyncService:
             if problem is not None:
                 rejected.append(problem)
                 continue
-            known.add(op.id)
+            known[op.id] = (op, p.user_id)
             acked.append(op.id)
             self.server.observe(op.ts)
         if w.roots:
@@ -310,6 +343,31 @@ class SyncService:
             for e, k in store.records_of(root)
         ]
         return upto, history + page, evict, more
+
+    def rescope_followed(self, store: OpStore, now_ms: int) -> int:
+        """Bring followed cases under today's scope rules; returns how many changed.
+
+        Before "follow = trace view", a follower's tag sat on the case itself, so its devices hold
+        party records, messages and free text. Touching such a case recomputes its tags: the
+        follower leaves the case's scope (its next sync gets ``evict`` for every record of it) and
+        enters the trace root. Cheap when nothing is stale (one read per followed case).
+        """
+        store.lock_for_write()
+        w = Writer(store, self.server, now_ms)
+        stale = 0
+        for key in store.followed_roots():
+            case = store.get_record(("case", key))
+            if case is None:
+                continue
+            want_trace = scopes.trace_tags(store.followers(key))
+            if store.members(key) != scopes.case_tags(case.view) or not want_trace <= store.members(
+                scopes.trace_root(key)
+            ):
+                w.server_intent(key, "rescope", {})
+                stale += 1
+        if stale:
+            w.finish()
+        return stale
 
     def sync(self, store: OpStore, p: Principal, req: SyncRequest, now_ms: int) -> SyncResponse:
         acked, rejected = self.push(store, p, req, now_ms)

@@ -26,7 +26,16 @@ from sqlalchemy.orm import Session
 
 from server.db import utcnow
 from server.sync.merge import RecordState
-from server.sync.models import BlobRef, CaseRow, Follow, OpRow, RecordRow, ScopeLogRow, ScopeMember
+from server.sync.models import (
+    BlobRef,
+    CaseRow,
+    Follow,
+    OpRow,
+    RecordRow,
+    ReplicaOwner,
+    ScopeLogRow,
+    ScopeMember,
+)
 from server.sync.ops import Change, Op
 from server.sync.projection import project
 
@@ -75,6 +84,51 @@ class OpStore(ABC):
 
     def followers_many(self, roots: Sequence[str]) -> dict[str, set[str]]:
         return {r: self.followers(r) for r in roots}
+
+    def followed_roots(self) -> list[str]:
+        """Every case root someone follows by QR."""
+        return []
+
+    @abstractmethod
+    def claim_replica(self, replica: str, user_id: str) -> str:
+        """The principal owning ``replica``; an unowned replica becomes ``user_id``'s now.
+
+        Called under the writer lock, so two first pushes cannot both claim one replica.
+        """
+
+    @abstractmethod
+    def stored_ops(self, ids: Sequence[str]) -> dict[str, tuple[Op, str | None]]:
+        """The stored op and its principal (None for the server) for each of ``ids`` already stored."""
+
+    def trace_view(self, case_key: str) -> dict[str, Any] | None:
+        """The public trace of a case as plain JSON (what its QR followers read), None if unknown.
+
+        This default builds it from the stored records (no organisation name, no filing time);
+        ``SqlStore`` answers exactly what ``GET /api/v1/trace/{code}`` answers.
+        """
+        from server.qr.trace import CaseFacts, build_trace
+
+        case = self.get_record(("case", case_key))
+        if case is None:
+            return None
+        v = case.view
+        children = [r for rid in self.records_of(case_key) if (r := self.get_record(rid)) is not None]
+        facts = CaseFacts(
+            str(v.get("code") or ""),
+            str(v.get("status") or "submitted"),
+            v.get("category"),
+            v.get("level"),
+            None,
+            None,
+            None,
+        )
+        trace = build_trace(
+            facts,
+            v.get("org"),
+            [r.view for r in children if r.view.get("role") is not None and r.view.get("case") == case_key],
+            [r.view for r in children if r.view.get("event") is not None],
+        )
+        return dict(msgspec.to_builtins(trace))
 
     @abstractmethod
     def get_record(self, rid: RecordId) -> StoredRecord | None: ...
@@ -142,6 +196,8 @@ class MemoryStore(OpStore):
         self.log: list[tuple[int, str, str, str]] = []  # (seq, root, tag, action)
         self.follow: dict[str, set[str]] = {}
         self.codes: dict[str, str] = {}
+        self.owners: dict[str, str] = {}
+        self.actors: list[str | None] = []
 
     def lock_for_write(self) -> None:
         pass  # a single-threaded caller per unit of work in tests
@@ -149,10 +205,24 @@ class MemoryStore(OpStore):
     def known_ids(self, ids: Sequence[str]) -> set[str]:
         return {i for i in ids if i in self.ids}
 
+    def claim_replica(self, replica: str, user_id: str) -> str:
+        return self.owners.setdefault(replica, user_id)
+
+    def stored_ops(self, ids: Sequence[str]) -> dict[str, tuple[Op, str | None]]:
+        wanted = set(ids) & self.ids
+        out: dict[str, tuple[Op, str | None]] = {}
+        for (c, _root), actor in zip(self.ops, self.actors, strict=True):
+            if c.id in wanted:
+                fields = msgspec.structs.asdict(c)
+                fields.pop("seq")
+                out[c.id] = (Op(**fields), actor)
+        return out
+
     def append_many(self, items: Sequence[tuple[int, Op, str, str | None]]) -> None:
-        for seq, op, root, _actor in items:
+        for seq, op, root, actor in items:
             assert seq == len(self.ops) + 1, "seqs must continue the log"
             self.ops.append((Change(**msgspec.structs.asdict(op), seq=seq), root))
+            self.actors.append(actor)
             self.ids.add(op.id)
 
     def get_record(self, rid: RecordId) -> StoredRecord | None:
@@ -177,6 +247,9 @@ class MemoryStore(OpStore):
 
     def followers(self, root: str) -> set[str]:
         return set(self.follow.get(root, set()))
+
+    def followed_roots(self) -> list[str]:
+        return sorted(r for r, users in self.follow.items() if users)
 
     def add_follower(self, root: str, user_id: str) -> bool:
         s = self.follow.setdefault(root, set())
@@ -272,6 +345,44 @@ class SqlStore(OpStore):
         if not ids:
             return set()
         return set(self.s.scalars(select(OpRow.op_id).where(OpRow.op_id.in_(list(ids)))))
+
+    def claim_replica(self, replica: str, user_id: str) -> str:
+        row = self.s.get(ReplicaOwner, replica)
+        if row is not None:
+            return row.user_id
+        # A replica that pushed before owners were kept: its first op's principal owns it.
+        pattern = replica.replace("_", r"\_") + ":%"
+        first = self.s.scalar(
+            select(OpRow.actor_id)
+            .where(OpRow.op_id.like(pattern, escape="\\"), OpRow.actor_id.is_not(None))
+            .order_by(OpRow.seq)
+            .limit(1)
+        )
+        owner = first or user_id
+        self.s.add(ReplicaOwner(replica=replica, user_id=owner))
+        self.s.flush()
+        return owner
+
+    def stored_ops(self, ids: Sequence[str]) -> dict[str, tuple[Op, str | None]]:
+        if not ids:
+            return {}
+        rows = self.s.execute(
+            select(
+                OpRow.op_id,
+                OpRow.ts,
+                OpRow.entity,
+                OpRow.key,
+                OpRow.kind,
+                OpRow.field,
+                OpRow.value,
+                OpRow.seen,
+                OpRow.actor_id,
+            ).where(OpRow.op_id.in_(list(ids)))
+        )
+        return {
+            r.op_id: (Op(r.op_id, r.ts, r.entity, r.key, r.kind, r.field, r.value, r.seen), r.actor_id)
+            for r in rows
+        }
 
     def append_many(self, items: Sequence[tuple[int, Op, str, str | None]]) -> None:
         if not items:
@@ -401,6 +512,17 @@ class SqlStore(OpStore):
             ):
                 out[case_key].add(user)
         return out
+
+    def followed_roots(self) -> list[str]:
+        return list(self.s.scalars(select(Follow.case_key).distinct().order_by(Follow.case_key)))
+
+    def trace_view(self, case_key: str) -> dict[str, Any] | None:
+        from server.qr.service import trace_view
+
+        row = self._cases[case_key] if case_key in self._cases else self.s.get(CaseRow, case_key)
+        if row is None or not row.code:
+            return None
+        return dict(msgspec.to_builtins(trace_view(self.s, row)))
 
     def add_follower(self, root: str, user_id: str) -> bool:
         if self.s.get(Follow, (root, user_id)) is not None:

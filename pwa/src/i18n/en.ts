@@ -84,6 +84,7 @@ export const en: Record<Key, string> = {
   show_qr: "Case QR code",
   cases_title: "My cases",
   cases_empty: "No cases yet",
+  cases_followed: "Cases I follow (public progress only)",
   case_detail: "Case",
   status: "Status",
   timeline: "History",

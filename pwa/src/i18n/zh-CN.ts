@@ -85,6 +85,7 @@ export const zh = {
   // cases
   cases_title: "我的案件",
   cases_empty: "还没有案件",
+  cases_followed: "关注的案件（只显示公开进展）",
   case_detail: "案件详情",
   status: "办理状态",
   timeline: "办理经过",

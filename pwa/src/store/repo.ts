@@ -58,6 +58,7 @@ export class Repo {
   hlc!: Hlc;
   replica!: string;
   private counter = 0;
+  private clock: (() => number) | undefined;
 
   private constructor(readonly db: DB) {}
 
@@ -81,6 +82,7 @@ export class Repo {
     this.counter = ((await this.db.get("meta", "counter")) as number | undefined) ?? 0;
     const st = (await this.db.get("meta", "hlc")) as HlcState | undefined;
     const offset = ((await this.db.get("meta", "clockOffset")) as number | undefined) ?? 0;
+    this.clock = clock;
     this.hlc = new Hlc(replica, st ?? { ms: 0, c: 0 }, offset, clock);
   }
 
@@ -298,15 +300,25 @@ export class Repo {
    */
   epoch = 0;
 
-  /** Forget every synced record (on a change of principal); keeps replica, clock, secrets, settings. */
+  /**
+   * Forget every synced record (on a change of principal); keeps clock, secrets, settings.
+   * A replica belongs to the first principal that pushed with it (docs/sync.md): the new
+   * principal gets a new replica id, or the server would refuse its ops (`replica_taken`).
+   */
   async wipeSynced(): Promise<void> {
     this.epoch++;
+    const replica = randomId(20);
     const tx = this.db.transaction(["ops", "records", "outbox", "failures", "meta"], "readwrite");
     await tx.objectStore("ops").clear();
     await tx.objectStore("records").clear();
     await tx.objectStore("outbox").clear();
     await tx.objectStore("failures").clear();
     await tx.objectStore("meta").delete("cursor");
+    await tx.objectStore("meta").put(replica, "replica");
+    await tx.objectStore("meta").put(0, "counter");
+    this.replica = replica;
+    this.counter = 0;
+    this.hlc = new Hlc(replica, this.hlc.state, this.hlc.offset, this.clock);
     await tx.done;
     this.emit();
   }

@@ -24,9 +24,35 @@ export function CaseRow({ c, testid = "case-item", extra }: { c: CaseListItem; t
   );
 }
 
+/** A case followed by QR: the server sends only its public trace (status, masked parties). */
+function FollowedRow({ code, status, token }: { code: string; status: string | undefined; token: string }) {
+  return (
+    <li>
+      <Link href={`/t/${code}#k=${token}`} class="case-item" data-testid="followed-item" data-code={code}>
+        <div class="row1">
+          <span class="mono">{code}</span>
+          <StatusLabel status={status} testid="followed-item-status" />
+        </div>
+      </Link>
+    </li>
+  );
+}
+
+async function listFollowed(): Promise<{ code: string; status: string | undefined; token: string }[]> {
+  const out = [];
+  for (const r of await ctx.repo.records("trace")) {
+    const view = (r.view["view"] ?? {}) as Record<string, unknown>;
+    const code = String(view["code"] ?? "");
+    const token = await ctx.repo.getMeta<string | boolean>(`follow:${code}`);
+    if (code) out.push({ code, status: view["status"] as string | undefined, token: typeof token === "string" ? token : "" });
+  }
+  return out;
+}
+
 export function Cases() {
   useSignal(lang);
   const cases = useLive(() => listCases(ctx.repo), []);
+  const followed = useLive(() => listFollowed(), []);
   return (
     <Page title={t("cases_title")} testid="page-cases">
       {cases === undefined ? (
@@ -40,6 +66,16 @@ export function Cases() {
           ))}
         </ul>
       )}
+      {followed && followed.length > 0 ? (
+        <>
+          <h2>{t("cases_followed")}</h2>
+          <ul class="list" data-testid="followed-list">
+            {followed.map((f) => (
+              <FollowedRow key={f.code} {...f} />
+            ))}
+          </ul>
+        </>
+      ) : null}
     </Page>
   );
 }

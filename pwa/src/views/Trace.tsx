@@ -40,7 +40,7 @@ export function Trace({ code: rawCode }: { code: string }) {
     (async () => {
       const secret = await ctx.repo.db.getFromIndex("secrets", "code", code);
       if (alive && secret) setMine(secret.case);
-      setFollowed(!!(await ctx.repo.getMeta<boolean>(`follow:${code}`)));
+      setFollowed(!!(await ctx.repo.getMeta<string | boolean>(`follow:${code}`)));
       if (!token) return setState({ kind: "error", text: t("trace_no_token") });
       setState({ kind: "loading" });
       // the offline copy opens only with the same token (stored as its hash, like the server does)
@@ -67,7 +67,8 @@ export function Trace({ code: rawCode }: { code: string }) {
     try {
       const auth = await ensureToken(ctx.repo);
       await request("/api/v1/follow", { body: { code, token }, token: auth });
-      await ctx.repo.setMeta(`follow:${code}`, true);
+      // the token, so "My cases" can open the trace again (the server sends followers only the trace)
+      await ctx.repo.setMeta(`follow:${code}`, token);
       setFollowed(true);
       toast(t("following"), "ok");
       ctx.sync.schedule(100);
