@@ -33,7 +33,7 @@ def meta_has(page: Page, key: str) -> bool:
 
 
 def test_a_villager_offline_asks_about_unpaid_wages_and_files_from_the_answer(
-    context: BrowserContext, page: Page
+    context: BrowserContext, page: Page, new_context: Callable[..., BrowserContext]
 ) -> None:
     page.set_viewport_size(PHONE)
     page.goto(f"/?v={VILLAGE}")
@@ -64,6 +64,17 @@ def test_a_villager_offline_asks_about_unpaid_wages_and_files_from_the_answer(
     expect(page.get_by_test_id("file-summary")).to_have_value("老板欠了我三个月工资，一直拖着不给")
     expect(page.get_by_test_id("file-category")).to_have_value("wage_arrears")
     expect(page.get_by_test_id("file-village")).to_have_value(VILLAGE)
+
+    # back online, the phone reports the offline consultation (day, village, category only)
+    context.set_offline(False)
+    with page.expect_response(lambda r: "/api/v1/consult/tally" in r.url and r.status == 200):
+        page.goto("/")
+    analyst = new_context().new_page()
+    staff_login(analyst, "analyst")
+    analyst.goto("/cockpit")
+    counts = analyst.get_by_test_id("cockpit-consultations")
+    expect(counts).to_contain_text("拖欠工资")
+    assert int(counts.get_attribute("data-total") or 0) >= 1
 
 
 def sign(page: Page, button: str) -> None:

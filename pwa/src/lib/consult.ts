@@ -122,8 +122,17 @@ interface Directory {
   orgs: Record<string, ResponsibleOrg | null>;
 }
 
-/** Keep the content and this village's directory on the phone (call when online; failures are quiet). */
-export async function prefetchConsult(repo: Repo, region: string | null): Promise<void> {
+const REFRESH_MS = 24 * 3600_000;
+
+/** Keep the content and this village's directory on the phone (call when online; failures are
+ * quiet). At most once a day per village: on 2G every kilobyte counts. */
+export async function prefetchConsult(repo: Repo, region: string | null, force = false): Promise<void> {
+  const stamp = `consult-fetched:${region ?? ""}`;
+  const last = (await repo.getMeta<number>(stamp)) ?? 0;
+  if (!force && Date.now() - last < REFRESH_MS) {
+    await flushTally(repo).catch(() => {});
+    return;
+  }
   try {
     const g = await request<{ version: string; data: Guidance }>("/api/v1/consult/guidance", { timeoutMs: 8000 });
     if (g.data?.categories) await repo.setMeta("consult-guidance", g.data);
@@ -131,6 +140,7 @@ export async function prefetchConsult(repo: Repo, region: string | null): Promis
       const d = await request<Directory>(`/api/v1/consult/directory?region=${region}`, { timeoutMs: 8000 });
       await repo.setMeta(`consult-dir:${region}`, d);
     }
+    await repo.setMeta(stamp, Date.now());
     await flushTally(repo);
   } catch {
     /* offline or refused: the bundled content still answers */
