@@ -85,8 +85,8 @@ def seed_demo(cases: int) -> None:
 
 
 def _seed(settings: Settings, cases: int = 600) -> None:
-    from server.cockpit.demo_cases import seed_demo_cases
     from server.db import Database
+    from server.demo.cases import seed_demo_cases
     from server.registry.seed import seed_demo as run
 
     database = Database(settings.database_url)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from server.db import Database
 from server.routing.models import CategoryCorrection, Timer
-from server.routing.timers import fire_due
+from server.routing.scheduler import fire_due
 from server.sync.models import CaseRow, RecordRow
 from tests.conftest import login, new_device
 from tests.synctools import Device

@@ -29,9 +29,9 @@ from server.notify import sms, webpush
 from server.notify.models import PushDelivery, PushSubscriptionRow
 from server.notify.webpush import MAX_TTL, NotificationText
 from server.registry.models import Mediator, Org
-from server.routing.config import CATEGORY_NAMES_ZH
 from server.sync.service import Writer
 from server.sync.store import SqlStore
+from server.vocabulary import CATEGORY_NAMES_ZH
 
 __all__ = [
     "case_assigned",

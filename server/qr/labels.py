@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from server.routing.transitions import STATE_ZH
+from server.vocabulary import STATE_ZH
 
 __all__ = ["EVENT_ZH", "ROLE_ZH", "STATE_ZH", "actor_label", "event_label", "status_label"]
 

@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 
 from server.qr.labels import actor_label, event_label, status_label
-from server.routing.config import CATEGORY_NAMES_ZH
+from server.vocabulary import CATEGORY_NAMES_ZH
 
 __all__ = [
     "COMPOUND_SURNAMES",

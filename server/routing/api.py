@@ -11,15 +11,15 @@ from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK
 from sqlalchemy import select
 
+from server.accounts.guards import roles
 from server.accounts.principal import Principal
-from server.auth import roles
 from server.http import ApiError, app_state
 from server.routing import load_categories, load_rules
 from server.routing.classify import RulesError
 from server.routing.config_file import load_config
 from server.routing.models import CategoryCorrection
+from server.routing.scheduler import Scheduler
 from server.routing.service import Notifier, NullNotifier, RoutingService
-from server.routing.timers import Scheduler
 from server.state import AppState
 
 

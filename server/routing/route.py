@@ -18,7 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from server.routing.config import CATEGORY_NAMES_ZH, RoutingConfig
+from server.routing.config import RoutingConfig
+from server.vocabulary import CATEGORY_NAMES_ZH
 
 LEVEL_ZH = {
     "village": "村（社区）",

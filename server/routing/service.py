@@ -24,7 +24,7 @@ from server.assessment import rating
 from server.db import Database
 from server.registry.models import Mediator as MediatorRow
 from server.routing import sla, transitions
-from server.routing.config import CATEGORY_NAMES_ZH, RoutingConfig
+from server.routing.config import RoutingConfig
 from server.routing.models import CategoryCorrection
 from server.routing.registry_view import DbRegistry, load_orgs
 from server.routing.route import CaseFacts, Registry, RoutingDecision, escalate, route
@@ -33,8 +33,7 @@ from server.routing.timers import plan_timers
 from server.sync.ops import Op, Rejection
 from server.sync.service import Writer
 from server.sync.store import SqlStore
-
-OPEN = frozenset({"assigned", "accepted"})
+from server.vocabulary import CATEGORY_NAMES_ZH, WITH_ORG
 
 
 class Notifier(Protocol):
@@ -220,6 +219,28 @@ class RoutingService:
         self._assign(w, key, d, from_state="escalated")
         return d
 
+    # -- timers ------------------------------------------------------------------------------
+    def on_timer(self, w: Writer, case_key: str, kind: str) -> None:
+        """A due SLA timer (``respond_warn|respond_breach|resolve_warn|resolve_breach``) takes effect.
+
+        A warning marks the case ``warned`` and tells the organisation; a breach of a case still with
+        its organisation escalates it one level, then tells everyone concerned.
+        """
+        view = dict(w.view("case", case_key))
+        clock = kind.split("_")[0]
+        if kind.endswith("_warn"):
+            w.server_put("case", case_key, "warned", kind)
+            self.notifier.deadline_warning(w, case_key, view, clock)
+            return
+        escalated_to: str | None = None
+        if view.get("status") in WITH_ORG:
+            why = "超过受理期限未答复" if kind == "respond_breach" else "超过调解期限未办结"
+            decision = self.escalate(w, case_key, why)
+            if decision is not None and decision.org_id:
+                org = self.registry(_session(w)).org(decision.org_id)
+                escalated_to = org.name if org else decision.org_id
+        self.notifier.deadline_breached(w, case_key, view, clock, escalated_to)
+
     # -- intents -----------------------------------------------------------------------------
     def _transition(
         self, w: Writer, p: Principal, op: Op, case: Mapping[str, Any], value: Mapping[str, Any]
@@ -279,7 +300,7 @@ class RoutingService:
         elif to in transitions.TERMINAL or to in ("resolved", "failed", "confirmation_denied"):
             w.server_put("case", key, "respond_by", None)
             w.server_put("case", key, "resolve_by", None)
-            if old in OPEN:
+            if old in WITH_ORG:
                 self._load(w, case.get("mediator"), -1)
         self._replan(w, key)
         self.notifier.status_changed(w, key, w.view("case", key), old, to)
@@ -304,7 +325,7 @@ class RoutingService:
     ) -> Rejection | None:
         if not _handles(p, case):
             return Rejection(op.id, "not_assigned_org", "该案件未分派给您所在的机构")
-        if case.get("status") not in OPEN:
+        if case.get("status") not in WITH_ORG:
             return Rejection(op.id, "not_allowed", "只有已分派或已受理的案件可以暂停计时")
         if bool(case.get("paused")) == pause:
             return Rejection(op.id, "not_allowed", "案件已暂停计时" if pause else "案件未在暂停中")

@@ -1,4 +1,4 @@
-"""SLA deadlines, warnings, pauses and the next timer a case needs.  Pure: time is a parameter.
+"""SLA deadlines, warnings, pauses and the timers a case needs.  Pure: time is a parameter.
 
 All deadlines are 23:59:59 Asia/Shanghai on their last day (see ``workdays.py``).
 """
@@ -6,9 +6,10 @@ All deadlines are 23:59:59 Asia/Shanghai on their last day (see ``workdays.py``)
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time
-from typing import Literal
+from typing import Any, Literal
 
 from server.routing.config import Period, RoutingConfig, Unit
 from server.routing.workdays import (
@@ -19,6 +20,7 @@ from server.routing.workdays import (
     calendar_notes,
     working_seconds,
 )
+from server.vocabulary import AWAITING_COURT, WITH_ORG
 
 TimerKind = Literal["respond_warn", "respond_breach", "resolve_warn", "resolve_breach"]
 Stage = Literal["mediation", "confirmation", "filing"]
@@ -112,42 +114,33 @@ def apply_pause(
     return add_calendar_days(deadline, days)
 
 
-@dataclass(frozen=True)
-class CaseSlaState:
-    """What the scheduler knows about one case's clocks.
+def _dt(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) and value else None
 
-    A ``*_by`` of None means that clock is not running (e.g. ``respond_by`` is cleared once the
-    organisation accepted or declined).  ``fired`` holds the timer kinds already sent.
+
+def wanted_timers(view: Mapping[str, Any], warn_fraction: float) -> list[tuple[TimerKind, datetime]]:
+    """(kind, due) of every timer a case's current state calls for.
+
+    ``view`` is the case record's merged view (``status``, ``paused`` and ISO-8601 ``assigned_at``,
+    ``accepted_at``, ``respond_by``, ``resolve_by``). A paused case, or one in no clocked state
+    (``WITH_ORG`` or ``AWAITING_COURT``), has none. The respond clock runs while an organisation or
+    the court has yet to answer, the resolve clock once an organisation accepted; each has a warning
+    at ``warn_fraction`` of its working time (``warn_at``) and a breach at its deadline.
     """
-
-    respond_from: datetime | None = None
-    respond_by: datetime | None = None
-    resolve_from: datetime | None = None
-    resolve_by: datetime | None = None
-    fired: frozenset[str] = frozenset()
-    paused: bool = False
-    warn_fraction: float = 0.75
-
-
-def next_timer(state: CaseSlaState, now: datetime) -> tuple[datetime, TimerKind] | None:
-    """The earliest timer still to fire (possibly already due: ``when <= now``), or None.
-
-    A warning whose deadline has already passed (or whose breach fired) is skipped: the breach says
-    more.  A paused case has no timers; the service re-plans on resume with the moved deadline.
-    """
-    if state.paused:
-        return None
-    clocks: tuple[tuple[datetime | None, datetime | None, TimerKind, TimerKind], ...] = (
-        (state.respond_from, state.respond_by, "respond_warn", "respond_breach"),
-        (state.resolve_from, state.resolve_by, "resolve_warn", "resolve_breach"),
-    )
-    due: list[tuple[datetime, TimerKind]] = []
-    for begun, deadline, warn_kind, breach_kind in clocks:
-        if deadline is None:
-            continue
-        breach_done = breach_kind in state.fired
-        if warn_kind not in state.fired and not breach_done and begun is not None and deadline > now:
-            due.append((warn_at(begun, deadline, state.warn_fraction), warn_kind))
-        if not breach_done:
-            due.append((deadline, breach_kind))
-    return min(due, key=lambda item: item[0]) if due else None
+    status = view.get("status")
+    if view.get("paused") or status not in WITH_ORG | AWAITING_COURT:
+        return []
+    out: list[tuple[TimerKind, datetime]] = []
+    start = _dt(view.get("assigned_at"))
+    respond_by = _dt(view.get("respond_by"))
+    if respond_by is not None and status != "accepted":
+        if start is not None:
+            out.append(("respond_warn", warn_at(start, respond_by, warn_fraction)))
+        out.append(("respond_breach", respond_by))
+    resolve_by = _dt(view.get("resolve_by"))
+    rstart = _dt(view.get("accepted_at")) or start
+    if resolve_by is not None and status == "accepted":
+        if rstart is not None:
+            out.append(("resolve_warn", warn_at(rstart, resolve_by, warn_fraction)))
+        out.append(("resolve_breach", resolve_by))
+    return out

@@ -13,8 +13,8 @@ from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK
 
 from server import casecode
+from server.accounts.guards import authenticated
 from server.accounts.principal import Principal
-from server.auth import authenticated
 from server.http import ApiError, app_state, client_address
 from server.state import AppState
 from server.sync.ops import SyncRequest, SyncResponse

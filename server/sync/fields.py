@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from server import casecode
-from server.routing.config import CATEGORY_IDS
-from server.routing.transitions import STATES as CASE_STATES
+from server.vocabulary import CATEGORY_IDS
+from server.vocabulary import STATES as CASE_STATES
 
 Problem = tuple[str, str]
 

@@ -7,8 +7,7 @@ from typing import Any
 
 from server.db import utcnow
 from server.sync.models import CaseRow
-
-_CLOSED = {"resolved", "failed", "withdrawn", "declined", "confirmed", "confirmation_denied", "filed"}
+from server.vocabulary import FINISHED
 
 
 def _dt(value: Any) -> datetime | None:
@@ -33,7 +32,7 @@ def project(row: CaseRow, view: dict[str, Any]) -> None:
     row.applicants = int(view.get("applicants") or 1)
     row.category = view.get("category")
     status = str(view.get("status") or "submitted")
-    if status in _CLOSED and row.status not in _CLOSED:
+    if status in FINISHED and row.status not in FINISHED:
         row.closed_at = utcnow()
     row.status = status
     row.level = view.get("level")
