@@ -17,16 +17,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server import casecode
+from server.accounts.guards import authenticated
 from server.accounts.principal import Principal
 from server.agreement import pdf
 from server.agreement.draft import Agreement, draft
-from server.auth import authenticated
 from server.http import ApiError, app_state
 from server.registry.models import Mediator, Org
-from server.routing.config import CATEGORY_NAMES_ZH
 from server.sync import scopes
 from server.sync.blobs import blob_store
 from server.sync.models import Blob, CaseRow, RecordRow
+from server.vocabulary import CATEGORY_NAMES_ZH
 
 HAS_AGREEMENT = frozenset({"resolved", "confirmation_requested", "confirmed", "confirmation_denied"})
 _NOT_FOUND = "找不到该案件的调解协议书"

@@ -18,10 +18,10 @@ from litestar.params import QueryParameter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server.accounts.guards import roles
 from server.accounts.principal import Principal
 from server.assessment.figures import CaseHistory, Event, Figures, assess
 from server.assessment.models import Rating
-from server.auth import roles
 from server.cockpit.queries import day_start
 from server.cockpit.risks import CST
 from server.http import ApiError, app_state
