@@ -77,8 +77,8 @@ def test_a_villager_offline_asks_about_unpaid_wages_and_files_from_the_answer(
     assert int(counts.get_attribute("data-total") or 0) >= 1
 
 
-def sign(page: Page, button: str) -> None:
-    """Draw a signature on the pad and confirm it."""
+def sign(page: Page, button: str, wobble: int) -> None:
+    """Draw a signature on the pad and confirm it (``wobble`` makes each person's strokes differ)."""
     page.get_by_test_id(button).click()
     pad = page.get_by_test_id("signature-canvas")
     expect(pad).to_be_visible()
@@ -87,7 +87,7 @@ def sign(page: Page, button: str) -> None:
     page.mouse.move(box["x"] + 20, box["y"] + box["height"] / 2)
     page.mouse.down()
     for i in range(1, 12):
-        page.mouse.move(box["x"] + 20 + i * 22, box["y"] + box["height"] / 2 + (15 if i % 2 else -15))
+        page.mouse.move(box["x"] + 20 + i * 22, box["y"] + box["height"] / 2 + (wobble if i % 2 else -wobble))
     page.mouse.up()
     page.get_by_test_id("signature-save").click()
     expect(page.get_by_test_id("signature-pad")).to_have_count(0)
@@ -133,12 +133,12 @@ def test_signed_agreement_court_confirmation_rating_and_assessment(
     expect(staff.get_by_test_id("case-sync")).to_have_attribute("data-state", "synced")
 
     # the respondent signs on the mediator's phone; the applicant on her own phone
-    sign(staff, "sign-respondent")
+    sign(staff, "sign-respondent", 25)
     expect(staff.get_by_test_id("case-sync")).to_have_attribute("data-state", "synced")
     page.reload()
     expect(page.get_by_test_id("status-label")).to_have_attribute("data-status", "resolved")
     expect(page.get_by_test_id("sign-respondent")).to_have_count(0)  # not hers to sign
-    sign(page, "sign-applicant")
+    sign(page, "sign-applicant", 10)
     expect(page.get_by_test_id("case-sync")).to_have_attribute("data-state", "synced")
 
     staff.reload()
@@ -146,7 +146,12 @@ def test_signed_agreement_court_confirmation_rating_and_assessment(
     with staff.expect_popup() as popup:
         staff.get_by_test_id("agreement-open").click()
     expect(popup.value).to_have_url(re.compile(r"^blob:"))
-    reader = fetch_pdf(staff, code)
+    # signature images upload after the ops (resumable blobs): the PDF shows both once they are in
+    for _ in range(40):
+        reader = fetch_pdf(staff, code)
+        if sum(len(p.images) for p in reader.pages) == 3:
+            break
+        staff.wait_for_timeout(250)
     text = "".join(p.extract_text() for p in reader.pages).replace(" ", "")
     for expected in (
         "人民调解协议书",
@@ -159,7 +164,7 @@ def test_signed_agreement_court_confirmation_rating_and_assessment(
     ):
         assert expected in text, expected
     assert text.count("已签名") == 2, text
-    assert sum(len(p.images) for p in reader.pages) == 3  # the case QR and two signatures
+    assert sum(len(p.images) for p in reader.pages) == 3, text  # the case QR and two signatures
 
     # the mediator asks the court to confirm; the clerk sees the signed agreement in the request
     staff.get_by_test_id("action-request-confirmation").click()

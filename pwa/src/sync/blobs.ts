@@ -48,7 +48,8 @@ export async function uploadBlob(row: BlobRow, token: string, fetchChunk = CHUNK
     const chunk = row.data.slice(offset, Math.min(offset + fetchChunk, row.size));
     const res = await send(url, {
       method: "PUT",
-      headers: { ...auth, "Upload-Offset": String(offset), "Content-Type": row.type },
+      // the server needs the total to know the last chunk (docs/blobs.md); w-i10b reworks this path
+      headers: { ...auth, "Upload-Offset": String(offset), "Upload-Length": String(row.size), "Content-Type": row.type },
       body: chunk,
     });
     if (res.status === 201) return true;
