@@ -1,4 +1,3 @@
-import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { route, match } from "./router";
 import { useSignal } from "./lib/signal";
@@ -15,24 +14,17 @@ import { Grid, Inbox, Login } from "./views/Staff";
 import { Settings } from "./views/Settings";
 import { Posters } from "./views/Posters";
 import { Consult } from "./views/Consult";
+import { Lazy } from "./app/lazy";
 
 /** The scanner (and jsQR behind it) loads only on its route. */
-function LazyScan() {
-  const [C, setC] = useState<ComponentType | null>(null);
-  useEffect(() => {
-    void import("./views/Scan").then((m) => setC(() => m.default));
-  }, []);
-  return C ? <C /> : <Page title={t("scan_title")}>{t("loading")}</Page>;
-}
+const LazyScan = () => <Lazy load={() => import("./views/Scan")} title={() => t("scan_title")} />;
 
 /** The data cockpit (and ECharts behind it) loads only on its route. */
-function LazyCockpit({ assessment = false }: { assessment?: boolean }) {
-  const [C, setC] = useState<ComponentType | null>(null);
-  useEffect(() => {
-    void import("./views/cockpit/Cockpit").then((m) => setC(() => (assessment ? m.Assessment : m.default)));
-  }, [assessment]);
-  return C ? <C /> : <Page title={lang.value === "en" ? "Data cockpit" : "数据驾驶舱"}>{t("loading")}</Page>;
-}
+const LazyCockpit = () => <Lazy load={() => import("./views/cockpit/Cockpit")} title={() => (lang.value === "en" ? "Data cockpit" : "数据驾驶舱")} />;
+/** 考核 rides in the cockpit chunk (ECharts stays out of the app shell). */
+const LazyAssessment = () => (
+  <Lazy load={() => import("./views/cockpit/Cockpit").then((m) => ({ default: m.Assessment }))} title={() => (lang.value === "en" ? "Assessment" : "考核")} />
+);
 
 function Routes({ url }: { url: string }) {
   const u = new URL(url, "http://x");
@@ -51,7 +43,7 @@ function Routes({ url }: { url: string }) {
   if (match("/grid", p)) return <Grid />;
   if (match("/settings", p)) return <Settings />;
   if (match("/admin/posters", p)) return <Posters />;
-  if (match("/cockpit/assessment", p)) return <LazyCockpit assessment />;
+  if (match("/cockpit/assessment", p)) return <LazyAssessment />;
   if (match("/cockpit", p)) return <LazyCockpit />;
   return (
     <Page title={t("not_found")}>

@@ -28,6 +28,7 @@ EVENT_ZH: Mapping[str, str] = {
     "mediator_assigned": "已指定调解员",
     "deadline_warning": "办理期限提醒",
     "overdue": "已超过办理期限",
+    "deadline_recomputed": "办理期限已按放假安排重新计算",
 }
 _DEFAULT_EVENT = "案件进展"
 

@@ -12,6 +12,7 @@ from datetime import datetime, time
 from typing import Any, Literal
 
 from server.routing.config import Period, RoutingConfig, Unit
+from server.routing.holidays import BASE, WorkCalendar
 from server.routing.workdays import (
     TZ,
     add_calendar_days,
@@ -38,12 +39,17 @@ class Deadlines:
     """Legal grounds of the periods used (Chinese)."""
     notes: tuple[str, ...]
     """Caveats in Chinese, e.g. a year outside the holiday calendar."""
+    provisional: str | None = None
+    """Set (a Chinese note) when a year the periods touch has no loaded holiday arrangement: the
+    deadlines are provisional and are recomputed, never earlier, when it is loaded."""
 
 
-def period_end(start: datetime, period: Period, config: RoutingConfig) -> datetime:
+def period_end(start: datetime, period: Period, config: RoutingConfig, cal: WorkCalendar = BASE) -> datetime:
     if period.unit == "workdays":
-        return add_workdays(start, period.amount)
-    return add_calendar_days(start, period.amount, roll_to_workday=config.roll_calendar_deadlines_to_workday)
+        return add_workdays(start, period.amount, cal)
+    return add_calendar_days(
+        start, period.amount, roll_to_workday=config.roll_calendar_deadlines_to_workday, cal=cal
+    )
 
 
 def deadlines(
@@ -54,6 +60,7 @@ def deadlines(
     *,
     stage: Stage = "mediation",
     accepted_at: datetime | None = None,
+    cal: WorkCalendar = BASE,
 ) -> Deadlines:
     """Respond and resolve deadlines for a case that reached an organisation at ``start``.
 
@@ -61,7 +68,7 @@ def deadlines(
     provisionally counted from ``start`` (stricter) and should be recomputed on acceptance.
     """
     policy = config.sla_policy(level, category, stage)
-    respond_by = period_end(start, policy.respond, config)
+    respond_by = period_end(start, policy.respond, config, cal)
     notes: list[str] = []
     resolve_from = start
     if policy.resolve_counts_from == "accept":
@@ -69,12 +76,16 @@ def deadlines(
             notes.append(f"办理期限（{policy.resolve.describe()}）自受理之日起计算，受理后重新计算")
         else:
             resolve_from = accepted_at
-    resolve_by = period_end(resolve_from, policy.resolve, config)
-    notes.extend(calendar_notes(start, respond_by, resolve_by))
-    return Deadlines(respond_by, resolve_by, policy.basis, tuple(notes))
+    resolve_by = period_end(resolve_from, policy.resolve, config, cal)
+    provisional = calendar_notes(start, respond_by, resolve_by, cal=cal)
+    notes.extend(provisional)
+    note = provisional[0] if provisional else None
+    return Deadlines(respond_by, resolve_by, policy.basis, tuple(notes), note)
 
 
-def warn_at(start: datetime, deadline: datetime, fraction: float = 0.75) -> datetime:
+def warn_at(
+    start: datetime, deadline: datetime, fraction: float = 0.75, cal: WorkCalendar = BASE
+) -> datetime:
     """When ``fraction`` of the working time between ``start`` and ``deadline`` has passed.
 
     Counted in working-day time so a Friday filing is not warned about over the weekend; a warning
@@ -84,9 +95,9 @@ def warn_at(start: datetime, deadline: datetime, fraction: float = 0.75) -> date
         raise ValueError("fraction must be in (0, 1]")
     if deadline <= start:
         return deadline
-    total = working_seconds(start, deadline)
+    total = working_seconds(start, deadline, cal)
     if total > 0:
-        at = advance_working_seconds(start, total * fraction)
+        at = advance_working_seconds(start, total * fraction, cal)
     else:  # the whole window is rest days: plain wall-clock fraction
         at = start + (deadline - start) * fraction
     local = at.astimezone(TZ)
@@ -96,7 +107,11 @@ def warn_at(start: datetime, deadline: datetime, fraction: float = 0.75) -> date
 
 
 def apply_pause(
-    deadline: datetime, paused_from: datetime, resumed_at: datetime, unit: Unit = "workdays"
+    deadline: datetime,
+    paused_from: datetime,
+    resumed_at: datetime,
+    unit: Unit = "workdays",
+    cal: WorkCalendar = BASE,
 ) -> datetime:
     """The deadline after the clock stood still from ``paused_from`` to ``resumed_at``.
 
@@ -108,17 +123,19 @@ def apply_pause(
     if resumed_at <= paused_from or paused_from >= deadline:
         return deadline
     if unit == "workdays":
-        days = math.ceil(working_seconds(paused_from, resumed_at) / _DAY_SECONDS)
-        return add_workdays(deadline, days) if days else deadline
+        days = math.ceil(working_seconds(paused_from, resumed_at, cal) / _DAY_SECONDS)
+        return add_workdays(deadline, days, cal) if days else deadline
     days = math.ceil((resumed_at - paused_from).total_seconds() / _DAY_SECONDS)
-    return add_calendar_days(deadline, days)
+    return add_calendar_days(deadline, days, cal=cal)
 
 
 def _dt(value: Any) -> datetime | None:
     return datetime.fromisoformat(value) if isinstance(value, str) and value else None
 
 
-def wanted_timers(view: Mapping[str, Any], warn_fraction: float) -> list[tuple[TimerKind, datetime]]:
+def wanted_timers(
+    view: Mapping[str, Any], warn_fraction: float, cal: WorkCalendar = BASE
+) -> list[tuple[TimerKind, datetime]]:
     """(kind, due) of every timer a case's current state calls for.
 
     ``view`` is the case record's merged view (``status``, ``paused`` and ISO-8601 ``assigned_at``,
@@ -135,12 +152,12 @@ def wanted_timers(view: Mapping[str, Any], warn_fraction: float) -> list[tuple[T
     respond_by = _dt(view.get("respond_by"))
     if respond_by is not None and status != "accepted":
         if start is not None:
-            out.append(("respond_warn", warn_at(start, respond_by, warn_fraction)))
+            out.append(("respond_warn", warn_at(start, respond_by, warn_fraction, cal)))
         out.append(("respond_breach", respond_by))
     resolve_by = _dt(view.get("resolve_by"))
     rstart = _dt(view.get("accepted_at")) or start
     if resolve_by is not None and status == "accepted":
         if rstart is not None:
-            out.append(("resolve_warn", warn_at(rstart, resolve_by, warn_fraction)))
+            out.append(("resolve_warn", warn_at(rstart, resolve_by, warn_fraction, cal)))
         out.append(("resolve_breach", resolve_by))
     return out

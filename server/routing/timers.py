@@ -16,6 +16,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from server.routing import sla
+from server.routing.holidays import BASE, WorkCalendar
 from server.routing.models import Timer
 
 
@@ -27,6 +28,7 @@ def plan_timers(
     warn_fraction: float,
     *,
     restart: bool = False,
+    cal: WorkCalendar = BASE,
 ) -> None:
     """Replace the case's pending timers with what its state calls for now.
 
@@ -42,7 +44,7 @@ def plan_timers(
             select(Timer.kind, Timer.due_at).where(Timer.case_key == case_key, Timer.fired_at.is_not(None))
         )
         fired = {(kind, due) for kind, due in rows}
-    for kind, due in sla.wanted_timers(view, warn_fraction):
+    for kind, due in sla.wanted_timers(view, warn_fraction, cal):
         if (kind, due) not in fired:
             s.add(Timer(case_key=case_key, kind=kind, due_at=due))
     s.flush()

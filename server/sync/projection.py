@@ -41,6 +41,8 @@ def project(row: CaseRow, view: dict[str, Any]) -> None:
     row.mediator_id = view.get("mediator")
     row.respond_by = _dt(view.get("respond_by"))
     row.resolve_by = _dt(view.get("resolve_by"))
+    note = view.get("deadline_provisional")
+    row.deadline_provisional = str(note)[:300] if note else None
     row.paused = bool(view.get("paused"))
     row.routed = bool(view.get("org"))
     row.updated_at = utcnow()
