@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help setup venv pwa run test test-py test-pwa test-e2e lint check bench clean browsers
+.PHONY: help setup venv pwa run test test-py test-pwa test-e2e lint check bench clean browsers model
 
 help: ## show this help
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -56,6 +56,10 @@ test-e2e: setup browsers ## browser tests in Chromium against the built PWA
 test: setup browsers lint test-py test-pwa test-e2e ## set up and run every test
 
 check: test ## alias of test
+
+model: venv ## rebuild the shipped category model and its shared vectors from server/routing/corpus
+	$(BIN)/python -m server.routing.training
+	$(BIN)/python -m tests.classify_vectors
 
 bench: setup ## benchmarks (see bench/README.md)
 	$(BIN)/python -m bench.run_all

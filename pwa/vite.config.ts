@@ -8,6 +8,8 @@ import { dirname, resolve } from "node:path";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const RULES = resolve(here, "../server/routing/rules.json");
+const MODEL = resolve(here, "../server/routing/model.json");
+const CATEGORIES = resolve(here, "../server/routing/categories.json");
 const PLACEHOLDER = resolve(here, "src/lib/rules.placeholder.json");
 const GUIDANCE = resolve(here, "../server/consult/guidance.json");
 
@@ -32,18 +34,20 @@ function rulesPlugin(): Plugin {
   };
 }
 
-/** `virtual:jiefen-guidance`: the consultation content (server/consult/guidance.json), bundled so 咨询 answers offline. */
-function guidancePlugin(): Plugin {
-  const id = "virtual:jiefen-guidance";
+/**
+ * Server data files as modules: `virtual:jiefen-model` (the learned category model, imported
+ * lazily so it is its own chunk) and `virtual:jiefen-categories` (names and plain-word questions).
+ */
+function jsonModule(id: string, file: string): Plugin {
   return {
-    name: "jiefen-guidance",
+    name: `jiefen-${id}`,
     resolveId(source) {
       return source === id ? "\0" + id : null;
     },
     load(source) {
       if (source !== "\0" + id) return null;
-      this.addWatchFile(GUIDANCE);
-      return `export default ${readFileSync(GUIDANCE, "utf8")};`;
+      this.addWatchFile(file);
+      return `export default JSON.parse(${JSON.stringify(readFileSync(file, "utf8"))});`;
     },
   };
 }
@@ -52,7 +56,9 @@ export default defineConfig({
   plugins: [
     preact(),
     rulesPlugin(),
-    guidancePlugin(),
+    jsonModule("virtual:jiefen-model", MODEL),
+    jsonModule("virtual:jiefen-categories", CATEGORIES),
+    jsonModule("virtual:jiefen-guidance", GUIDANCE), // 智能咨询 answers offline (lib/consult.ts)
     VitePWA({
       strategies: "injectManifest",
       srcDir: "src",

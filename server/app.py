@@ -29,8 +29,9 @@ from server.db import Database
 from server.health import health, ping
 from server.http import ApiError
 from server.pwa import serve_pwa
-from server.ratelimit import RateLimiter
+from server.ratelimit import RateLimiter, TokenBucket
 from server.registry.api import RegistryController
+from server.retry_after import retry_after_middleware
 from server.settings import Settings
 from server.state import AppState
 
@@ -47,6 +48,7 @@ _DOMAINS = (
     "server.consult.api",
     "server.agreement.api",
     "server.assessment.api",
+    "server.housekeeping",
 )
 
 
@@ -115,7 +117,7 @@ def build_state(settings: Settings, db: Database | None = None) -> AppState:
         settings=settings,
         db=db or Database(settings.database_url),
         principals=PrincipalCache(),
-        device_limiter=RateLimiter(settings.device_rate_per_hour, 3600),
+        device_limiter=TokenBucket(settings.device_burst, settings.device_rate_per_hour),
         trace_limiter=RateLimiter(settings.trace_rate_per_minute, 60),
     )
 
@@ -145,7 +147,7 @@ def create_app(
     return Litestar(
         route_handlers=handlers,
         state=State({"jiefen": state}),
-        middleware=[DefineMiddleware(BearerAuthMiddleware)],
+        middleware=[retry_after_middleware, DefineMiddleware(BearerAuthMiddleware)],
         openapi_config=OpenAPIConfig(title="解纷 Jiefen API", version="0.1.0", path="/schema"),
         compression_config=CompressionConfig(
             backend="gzip",

@@ -13,19 +13,28 @@ from litestar.testing import TestClient
 
 from server.consult.content import ARTICLE_RE, load_guidance, validate_guidance
 from server.routing import load_rules
+from server.routing import learning
+from server.routing.categorizer import Categorizer
 from server.routing.classify import Classifier
+from server.routing.linear_model import LinearModel
 from server.vocabulary import CATEGORY_IDS, CATEGORY_NAMES_ZH
 from tests.conftest import login, new_device
 
 VILLAGE = "330522001008"
 
 
+def _shipped_categorizer() -> Categorizer:
+    """The shipped rules and model, as the server classifies a filing (and a consultation)."""
+    model = LinearModel.from_json(learning.shipped_model_data(), frozenset(CATEGORY_IDS))
+    return Categorizer(Classifier.from_rules(load_rules()), model)
+
+
 def _text_for(category: str) -> str:
-    """A description the shipped rules file classifies as ``category`` (its strongest keyword)."""
+    """A description the shipped rules and model classify as ``category`` (one of its keywords)."""
     if category == "other":
-        return "想问一下"
+        return "有个事情想问问"
     rules = load_rules()
-    clf = Classifier.from_rules(rules)
+    clf = _shipped_categorizer()
     words = sorted(rules["categories"][category]["keywords"].items(), key=lambda kv: -kv[1])
     for word, _ in words:
         if clf.classify(word).category == category:
@@ -206,7 +215,7 @@ def test_directory_lists_every_category_for_a_village(client: TestClient[Any]) -
 
 def test_every_topic_is_classified_as_its_own_category() -> None:
     """A topic button must lead to the guidance it promises (content is reviewed against the rules)."""
-    clf = Classifier.from_rules(load_rules())
+    clf = _shipped_categorizer()
     for topic in load_guidance()["topics"]:
         assert clf.classify(topic["text"]).category == topic["category"], topic
 
@@ -215,7 +224,7 @@ VECTOR = Path(__file__).parent / "vectors" / "consult.json"
 VECTOR_CASES = [
     ("老板欠了我三个月工资，一直拖着不给", VILLAGE),
     ("邻居装修吵到半夜", VILLAGE),
-    ("想问一下", None),
+    ("有个事情想问问", None),
 ]
 
 

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { BUNDLED, answerLocally, type ConsultAnswer } from "../src/lib/consult";
+import model from "virtual:jiefen-model";
+import { BUNDLED, TERMS, answerLocally, type ConsultAnswer } from "../src/lib/consult";
+import { categorize, compileModel } from "../src/lib/linearModel";
 
 interface Vector {
   text: string;
@@ -17,7 +19,8 @@ describe("智能咨询 offline", () => {
   it("bundles guidance for all 25 categories", () => expect(Object.keys(BUNDLED.categories)).toHaveLength(25));
   for (const v of vectors) {
     it(`answers “${v.text}” as the server does`, () => {
-      const got = answerLocally(BUNDLED, v.text, v.region, v.answer.organisation);
+      const picked = categorize(v.text, TERMS, compileModel(model));
+      const got = answerLocally(BUNDLED, v.text, v.region, v.answer.organisation, picked);
       const { confidence, matched, offline, ...rest } = got;
       expect(offline).toBe(true);
       expect(confidence).toBe(0);

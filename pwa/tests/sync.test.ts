@@ -231,3 +231,34 @@ describe("outbox and sync", () => {
     expect(server.calls).toBe(0);
   });
 });
+
+describe("a crowd at sign-up", () => {
+  it("a 429 with Retry-After is a wait in words, not 同步失败, and the retry comes after that wait", async () => {
+    const { ApiError } = await import("../src/lib/api");
+    const repo = await newRepo();
+    let calls = 0;
+    const busy = async () => {
+      calls++;
+      throw new ApiError(429, "此网络注册人数过多，请约 3 分钟后再试", undefined, 150);
+    };
+    const s = new SyncScheduler(repo, busy, () => true);
+    const scheduled: number[] = [];
+    s.schedule = (ms?: number) => void scheduled.push(ms ?? 0);
+    await s.now();
+    expect(calls).toBe(1);
+    expect(s.status.state).toBe("waiting");
+    expect(s.status.waitSeconds).toBe(150);
+    expect(scheduled).toEqual([150_000]);
+    const { waitWords } = await import("../src/lib/wait");
+    expect(waitWords(150)).toBe("约 3 分钟");
+    expect(waitWords(45)).toBe("约 45 秒");
+  });
+
+  it("Retry-After is read as seconds or as an HTTP date", async () => {
+    const { parseRetryAfter } = await import("../src/lib/api");
+    expect(parseRetryAfter("120")).toBe(120);
+    expect(parseRetryAfter(new Date(Date.UTC(2026, 0, 1, 0, 2)).toUTCString(), Date.UTC(2026, 0, 1))).toBe(120);
+    expect(parseRetryAfter(null)).toBeNull();
+    expect(parseRetryAfter("soon")).toBeNull();
+  });
+});

@@ -27,6 +27,7 @@ export const EVENT: Record<string, { zh: string; en: string }> = {
   failed: { zh: "调解不成", en: "Mediation failed" },
   withdrawn: { zh: "申请已撤回", en: "Withdrawn" },
   paused: { zh: "暂停计时", en: "Clock paused" },
+  deadline_recomputed: { zh: "办理期限已按放假安排重新计算", en: "Deadline recounted with the holiday arrangement" },
   resumed: { zh: "恢复计时", en: "Clock resumed" },
   category_corrected: { zh: "更正了纠纷类别", en: "Category corrected" },
   filing_suggested: { zh: "建议向人民法院起诉", en: "Court filing suggested" },

@@ -10,6 +10,8 @@ import rules from "virtual:jiefen-rules";
 import type { Repo } from "../store/repo";
 import { ApiError, request } from "./api";
 import { compileRules, suggest } from "./classify";
+import { loadCategoryModel } from "./categoryModel";
+import { categorize, type Decision } from "./linearModel";
 import { CATEGORIES } from "./categories";
 
 export interface Section {
@@ -69,6 +71,7 @@ const TERMS = compileRules(rules);
 const TITLES: Record<string, string> = { what: "这是什么纠纷", usual: "通常怎么处理", who: "找谁处理", prepare: "需要准备什么", limits: "要注意的时限" };
 
 export const BUNDLED = bundled as Guidance;
+export { TERMS };
 
 /** The content to answer with: a newer version fetched from the server, else the bundled one. */
 export async function guidanceOf(repo: Repo): Promise<Guidance> {
@@ -77,8 +80,9 @@ export async function guidanceOf(repo: Repo): Promise<Guidance> {
 }
 
 /** The same layout as server/consult/content.py `render` and service.py `answer`. */
-export function answerLocally(g: Guidance, text: string, region: string | null, org: ResponsibleOrg | null): ConsultAnswer {
-  const best = suggest(text, TERMS, 1)[0];
+export function answerLocally(g: Guidance, text: string, region: string | null, org: ResponsibleOrg | null, picked?: Decision | null): ConsultAnswer {
+  // the learned model with the rules (as the filing form and the server classify); rules alone until it loads
+  const best = picked ?? suggest(text, TERMS, 1)[0] ?? null;
   const category = best && g.categories[best.category] ? best.category : "other";
   const spec = g.categories[category]!;
   const law = (k: string) => g.laws[k] ?? k;
@@ -180,8 +184,9 @@ export async function consult(repo: Repo, text: string, region: string | null): 
   }
   const dir = region ? await repo.getMeta<Directory>(`consult-dir:${region}`) : undefined;
   const g = await guidanceOf(repo);
-  const first = answerLocally(g, text, region, null);
-  const ans = dir ? answerLocally(g, text, region, dir.orgs[first.category] ?? null) : first;
+  const picked = await loadCategoryModel().then((m) => categorize(text, TERMS, m), () => null);
+  const first = answerLocally(g, text, region, null, picked);
+  const ans = dir ? answerLocally(g, text, region, dir.orgs[first.category] ?? null, picked) : first;
   const items = (await repo.getMeta<TallyItem[]>("consult-tally")) ?? [];
   await repo.setMeta("consult-tally", [...items, { day: chinaDay(), category: ans.category, region }].slice(-200));
   return ans;

@@ -1,4 +1,5 @@
-/** The scanner route (lazy chunk): camera via BarcodeDetector, else jsQR (itself lazy); or a photo. */
+/** The scanner route (lazy chunk): camera via BarcodeDetector, else jsQR with a contrast-stretched
+ * retry for faint codes (itself lazy); or a photo. */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { t } from "../i18n";
 import { ctx, toast, village } from "../app/state";
@@ -23,7 +24,7 @@ async function makeDetector(): Promise<(src: HTMLVideoElement | ImageBitmap | HT
       /* fall back to jsQR */
     }
   }
-  const jsQR = (await import("jsqr")).default;
+  const { decodeQr } = await import("../lib/qrdecode");
   const canvas = document.createElement("canvas");
   const g = canvas.getContext("2d", { willReadFrequently: true })!;
   return async (src, w, h) => {
@@ -32,7 +33,7 @@ async function makeDetector(): Promise<(src: HTMLVideoElement | ImageBitmap | HT
     canvas.height = Math.max(1, Math.round(h * scale));
     g.drawImage(src, 0, 0, canvas.width, canvas.height);
     const img = g.getImageData(0, 0, canvas.width, canvas.height);
-    return jsQR(img.data, img.width, img.height, { inversionAttempts: "attemptBoth" })?.data ?? null;
+    return decodeQr(img.data, img.width, img.height); // retries a faint image contrast-stretched
   };
 }
 

@@ -45,6 +45,16 @@ export function CaseHeader({ id, b, staff, regions, orgs, mediatorName }: { id: 
         <p class={`deadline ${level ?? ""}`} data-testid="case-deadline" data-level={level ?? ""}>
           {deadline.kind === "respond" ? t("deadline_respond") : t("deadline_resolve")}：{fmtTime(deadline.at)}
           {level === "breach" ? ` · ${t("overdue")}` : ""}
+          {v["deadline_provisional"] ? (
+            <span class="badge pending" data-testid="case-deadline-provisional" title={String(v["deadline_provisional"])}>
+              {t("deadline_provisional")}
+            </span>
+          ) : null}
+        </p>
+      ) : null}
+      {staff && deadline && v["deadline_provisional"] ? (
+        <p class="hint" data-testid="case-deadline-note">
+          {lang.value === "en" ? t("deadline_provisional_note") : String(v["deadline_provisional"])}
         </p>
       ) : null}
       <dl class="facts">
