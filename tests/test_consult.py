@@ -12,8 +12,7 @@ import pytest
 from litestar.testing import TestClient
 
 from server.consult.content import ARTICLE_RE, load_guidance, validate_guidance
-from server.routing import load_rules
-from server.routing import learning
+from server.routing import learning, load_rules
 from server.routing.categorizer import Categorizer
 from server.routing.classify import Classifier
 from server.routing.linear_model import LinearModel
