@@ -18,10 +18,10 @@ from litestar.exceptions import (
 from litestar.logging.config import StructLoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.logging import LoggingMiddlewareConfig
-from litestar.openapi import OpenAPIConfig
 from litestar.plugins.structlog import StructlogConfig, StructlogPlugin
 from sqlalchemy.exc import OperationalError
 
+from server import openapi
 from server.accounts.api import AccountsController
 from server.accounts.cache import PrincipalCache
 from server.accounts.middleware import BearerAuthMiddleware
@@ -148,7 +148,7 @@ def create_app(
         route_handlers=handlers,
         state=State({"jiefen": state}),
         middleware=[retry_after_middleware, DefineMiddleware(BearerAuthMiddleware)],
-        openapi_config=OpenAPIConfig(title="解纷 Jiefen API", version="0.1.0", path="/schema"),
+        openapi_config=openapi.config(title="解纷 Jiefen API", version="0.1.0"),
         compression_config=CompressionConfig(
             backend="gzip",
             minimum_size=800,

@@ -23,12 +23,13 @@ from server.agreement import pdf
 from server.agreement.draft import Agreement, draft
 from server.http import ApiError, app_state
 from server.registry.models import Mediator, Org
+from server.routing.transitions import AGREEMENT_STATES
 from server.sync import scopes
 from server.sync.blobs import blob_store
 from server.sync.models import Blob, CaseRow, RecordRow
 from server.vocabulary import CATEGORY_NAMES_ZH
 
-HAS_AGREEMENT = frozenset({"resolved", "confirmation_requested", "confirmed", "confirmation_denied"})
+HAS_AGREEMENT = AGREEMENT_STATES
 _NOT_FOUND = "找不到该案件的调解协议书"
 
 

@@ -15,11 +15,12 @@ from datetime import datetime
 from typing import Any
 
 from server.accounts.principal import Principal
+from server.routing.transitions import SIGN_STATES
 from server.sync import scopes
 from server.sync.ops import Op, Rejection
 from server.sync.service import Writer
 
-SIGNABLE = frozenset({"resolved", "confirmation_requested"})
+SIGNABLE = SIGN_STATES
 
 
 def sign(w: Writer, p: Principal, op: Op, case: Mapping[str, Any], now: datetime) -> Rejection | None:

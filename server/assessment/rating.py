@@ -18,21 +18,12 @@ from sqlalchemy.orm import Session
 
 from server.accounts.principal import Principal
 from server.assessment.models import Rating
+from server.routing.transitions import OUTCOME_STATES
 from server.sync import scopes
 from server.sync.ops import Op, Rejection
 from server.sync.service import Writer
 
-OUTCOMES = frozenset(
-    {
-        "resolved",
-        "failed",
-        "confirmation_requested",
-        "confirmed",
-        "confirmation_denied",
-        "filing_requested",
-        "filed",
-    }
-)
+OUTCOMES = OUTCOME_STATES
 
 
 def rate(

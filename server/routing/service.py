@@ -27,7 +27,7 @@ from server.routing.calendar_store import CalendarCache
 from server.routing.config import RoutingConfig
 from server.routing.context import Notifier, NullNotifier, RoutingContext, session_of
 from server.routing.holidays import Arrangement, WorkCalendar
-from server.routing.registry_view import DbRegistry
+from server.routing.registry_view import DbRegistry, unserved_in
 from server.routing.route import RoutingDecision
 from server.routing.rulebook import Rulebook
 from server.sync.ops import Op, Rejection
@@ -92,6 +92,10 @@ class RoutingService:
             view = w.view("case", key)
             if view.get("status") == "submitted" and not view.get("org") and assignment.is_complete(view):
                 self.route_new(w, key)
+
+    def unserved(self, w: Writer, regions: set[str], counties: set[str]) -> set[str]:
+        """The registry decides what is served: a village or town it holds, a county it holds."""
+        return unserved_in(session_of(w), regions, counties)
 
     def on_intent(self, w: Writer, p: Principal, op: Op, case: Mapping[str, Any]) -> Rejection | None:
         """Apply one intent op of ``p`` to ``case`` (its current view); a refusal is returned."""

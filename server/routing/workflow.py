@@ -21,7 +21,9 @@ from server.vocabulary import CATEGORY_NAMES_ZH, WITH_ORG
 
 def handles(p: Principal, case: Mapping[str, Any]) -> bool:
     """``p`` works for the organisation the case is with (or is an admin)."""
-    return p.role == "admin" or (p.role in ("mediator", "org_admin") and p.org_id == case.get("org"))
+    if p.role not in transitions.INTENT_ROLES:
+        return False
+    return p.role == "admin" or p.org_id == case.get("org")
 
 
 def transition(
@@ -31,13 +33,11 @@ def transition(
     notifications; a decline escalates at once."""
     to = str(value.get("to", ""))
     old = str(case.get("status", "submitted"))
-    role = "citizen" if p.role == "admin" else p.role
+    role = transitions.workflow_role(p.role)
     is_filer = case.get("filer") == p.user_id
     assigned = p.role == "admin" or (
         p.org_id is not None and p.org_id in (case.get("org"), case.get("court_org"))
     )
-    if p.role == "admin":
-        role = "org_admin"
     refusal = transitions.check_transition(old, to, role, is_filer, assigned, value)
     if refusal is not None:
         return Rejection(op.id, refusal.code, refusal.message_zh)
@@ -125,7 +125,7 @@ def pause(
     paused time (``sla.apply_pause``)."""
     if not handles(p, case):
         return Rejection(op.id, "not_assigned_org", "该案件未分派给您所在的机构")
-    if case.get("status") not in WITH_ORG:
+    if case.get("status") not in transitions.INTENT_STATES["pause" if stop else "resume"]:
         return Rejection(op.id, "not_allowed", "只有已分派或已受理的案件可以暂停计时")
     if bool(case.get("paused")) == stop:
         return Rejection(op.id, "not_allowed", "案件已暂停计时" if stop else "案件未在暂停中")
@@ -155,6 +155,8 @@ def correct_category(
     """A mediator corrects the case's category; the correction is kept for rule review."""
     if not handles(p, case):
         return Rejection(op.id, "not_assigned_org", "该案件未分派给您所在的机构")
+    if case.get("status") not in transitions.INTENT_STATES["correct_category"]:
+        return Rejection(op.id, "not_allowed", "调解结束后不能再更正纠纷类别")
     new = str(value["category"])
     reason = str(value.get("reason") or "")
     learning.record_example(session_of(w), op.key, case_text(case), new, "correction", p.user_id)

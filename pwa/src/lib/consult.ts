@@ -12,7 +12,7 @@ import { ApiError, request } from "./api";
 import { compileRules, suggest } from "./classify";
 import { loadCategoryModel } from "./categoryModel";
 import { categorize, type Decision } from "./linearModel";
-import { CATEGORIES } from "./categories";
+import { CATEGORIES, FALLBACK_CATEGORY } from "./workflow";
 
 export interface Section {
   id: string;
@@ -83,7 +83,7 @@ export async function guidanceOf(repo: Repo): Promise<Guidance> {
 export function answerLocally(g: Guidance, text: string, region: string | null, org: ResponsibleOrg | null, picked?: Decision | null): ConsultAnswer {
   // the learned model with the rules (as the filing form and the server classify); rules alone until it loads
   const best = picked ?? suggest(text, TERMS, 1)[0] ?? null;
-  const category = best && g.categories[best.category] ? best.category : "other";
+  const category = best && g.categories[best.category] ? best.category : FALLBACK_CATEGORY;
   const spec = g.categories[category]!;
   const law = (k: string) => g.laws[k] ?? k;
   const cited = (c: Cited, p: "text" | "point") => `${c[p] ?? ""}（${law(c.law)}${c.article}）`;

@@ -12,9 +12,8 @@ import { sendIntent, type CaseBundle } from "../../lib/cases";
 import { queueBlob } from "../../sync/blobs";
 import { SignaturePad } from "./signature-pad";
 import { run } from "./run";
+import { AGREEMENT_STATES, COURT_STATES, intentAllowed } from "../../lib/workflow";
 
-const HAS_AGREEMENT = new Set(["resolved", "confirmation_requested", "confirmed", "confirmation_denied"]);
-const SIGNABLE = new Set(["resolved", "confirmation_requested"]);
 const ROLE = { applicant: ["申请人", "Applicant"], respondent: ["被申请人", "Respondent"], third_party: ["第三人", "Third party"] } as const;
 const W = {
   zh: { title: "人民调解协议书", open: "打开协议书（PDF）", sign: "签名", signed: "已签名", waiting: "已签名，待同步", unsigned: "未签名", sign_for: "请{name}在下方签名", clear: "重写", save: "确认签名", cancel: "取消", empty: "请先签名", offline: "需要联网才能打开协议书", court: "申请司法确认的调解协议书" },
@@ -42,7 +41,7 @@ export function AgreementCard({ id, b, role, userId }: { id: string; b: CaseBund
   const w = W[l];
   const [signing, setSigning] = useState<{ key: string; name: string } | null>(null);
   const status = b.status ?? "";
-  if (!HAS_AGREEMENT.has(status)) return null;
+  if (!AGREEMENT_STATES.has(status)) return null;
   const code = String(b.view["code"] ?? "");
   const signed = (b.view["signatures"] ?? {}) as Record<string, unknown>;
   const pending = new Set(b.outbox.filter((o) => o.op.kind === "intent" && o.op.field === "sign").map((o) => String((o.op.value as { party?: string }).party)));
@@ -53,11 +52,11 @@ export function AgreementCard({ id, b, role, userId }: { id: string; b: CaseBund
 
   return (
     <section class="card" data-testid="agreement-card" aria-label={w.title}>
-      <h3>{status === "confirmation_requested" && role === "court_clerk" ? w.court : w.title}</h3>
+      <h3>{role === "court_clerk" && COURT_STATES.has(status) ? w.court : w.title}</h3>
       <ul class="plain">
         {parties.map((p) => {
           const state = signed[p.key] ? w.signed : pending.has(p.key) ? w.waiting : w.unsigned;
-          const maySign = SIGNABLE.has(status) && !signed[p.key] && !pending.has(p.key) && (handling || (filer && p.role === "applicant"));
+          const maySign = intentAllowed("sign", role, status) && !signed[p.key] && !pending.has(p.key) && (handling || (filer && p.role === "applicant"));
           const r = ROLE[p.role as keyof typeof ROLE] ?? ROLE.applicant;
           return (
             <li key={p.key} class="row" data-testid="agreement-party" data-signed={signed[p.key] || pending.has(p.key) ? "1" : "0"}>

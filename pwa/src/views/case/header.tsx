@@ -1,4 +1,4 @@
-import { t, lang } from "../../i18n";
+import { t, lang, eventLabel } from "../../i18n";
 import { ctx } from "../../app/state";
 import { Link } from "../../router";
 import { CaseSyncBadge, StatusLabel, fmtTime } from "../../ui";
@@ -33,7 +33,7 @@ export function CaseHeader({ id, b, staff, regions, orgs, mediatorName }: { id: 
         <CaseSyncBadge badge={b.badge} reason={b.failures[0]?.message} />
       </p>
       {b.failures.map((f) => (
-        <div class="banner failed" role="alert" data-testid="case-failure" key={f.id}>
+        <div class="banner error" role="alert" data-testid="case-failure" key={f.id}>
           {f.intent ? `${t("rejected")}：` : `${t("sync_failed")}：`}
           {f.message}
           <button type="button" class="link" onClick={() => void ctx.repo.dismissFailure(f.id)}>
@@ -83,7 +83,7 @@ export function CaseHeader({ id, b, staff, regions, orgs, mediatorName }: { id: 
         {v["mediator"] ? (
           <>
             <dt>{t("mediator")}</dt>
-            <dd data-testid="case-mediator">{mediatorName ?? (org ? `${org}${t("mediator")}` : t("mediator_assigned"))}</dd>
+            <dd data-testid="case-mediator">{mediatorName ?? (org ? `${org}${t("mediator")}` : eventLabel("mediator_assigned", null))}</dd>
           </>
         ) : null}
       </dl>

@@ -6,8 +6,8 @@ import { useSignal } from "../../lib/signal";
 import { Big } from "../../ui";
 import { sendIntent, type CaseBundle } from "../../lib/cases";
 import { run } from "./run";
+import { intentAllowed } from "../../lib/workflow";
 
-const OUTCOMES = new Set(["resolved", "failed", "confirmation_requested", "confirmed", "confirmation_denied", "filing_requested", "filed"]);
 const W = {
   zh: { title: "评价本次调解服务", done: "已评价", comment: "意见或建议（可不填）", send: "提交评价", star: "{n} 星" },
   en: { title: "Rate the mediation service", done: "Rated", comment: "Comments (optional)", send: "Send rating", star: "{n} stars" },
@@ -18,7 +18,7 @@ export function RatingCard({ id, b, role }: { id: string; b: CaseBundle; role: s
   const w = W[l];
   const [stars, setStars] = useState(0);
   const [comment, setComment] = useState("");
-  if (!(role === "citizen" || role === "grid_worker") || !OUTCOMES.has(b.status ?? "")) return null;
+  if (!intentAllowed("rate", role, b.status)) return null;
   const pending = b.outbox.find((o) => o.op.kind === "intent" && o.op.field === "rate");
   const given = (b.view["rating"] as { stars?: number } | undefined)?.stars ?? (pending ? Number((pending.op.value as { stars?: number }).stars) : 0);
   if (given) {
