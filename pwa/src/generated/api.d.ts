@@ -2014,20 +2014,20 @@ export interface operations {
           "application/json": components["schemas"]["AgreementOut"];
         };
       };
-      /** @description Bad request syntax or unsupported method */
+      /** @description 请求有误（格式、取值或缺少字段） */
       400: {
         content: {
-          "application/json": {
-            status_code: number;
-            detail: string;
-            extra?: null | {
-              [key: string]: unknown;
-            } | unknown[];
-          };
+          "application/json": components["schemas"]["ErrorBody"];
         };
       };
       /** @description 未登录或登录已失效 */
       401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 未找到 */
+      404: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };
@@ -2050,20 +2050,20 @@ export interface operations {
           "application/json": string;
         };
       };
-      /** @description Bad request syntax or unsupported method */
+      /** @description 请求有误（格式、取值或缺少字段） */
       400: {
         content: {
-          "application/json": {
-            status_code: number;
-            detail: string;
-            extra?: null | {
-              [key: string]: unknown;
-            } | unknown[];
-          };
+          "application/json": components["schemas"]["ErrorBody"];
         };
       };
       /** @description 未登录或登录已失效 */
       401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 未找到 */
+      404: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };
@@ -2089,16 +2089,10 @@ export interface operations {
           "application/json": components["schemas"]["AssessmentOut"];
         };
       };
-      /** @description Bad request syntax or unsupported method */
+      /** @description 请求有误（格式、取值或缺少字段） */
       400: {
         content: {
-          "application/json": {
-            status_code: number;
-            detail: string;
-            extra?: null | {
-              [key: string]: unknown;
-            } | unknown[];
-          };
+          "application/json": components["schemas"]["ErrorBody"];
         };
       };
       /** @description 未登录或登录已失效 */
@@ -2134,16 +2128,10 @@ export interface operations {
           "application/json": string;
         };
       };
-      /** @description Bad request syntax or unsupported method */
+      /** @description 请求有误（格式、取值或缺少字段） */
       400: {
         content: {
-          "application/json": {
-            status_code: number;
-            detail: string;
-            extra?: null | {
-              [key: string]: unknown;
-            } | unknown[];
-          };
+          "application/json": components["schemas"]["ErrorBody"];
         };
       };
       /** @description 未登录或登录已失效 */
