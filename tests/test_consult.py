@@ -12,10 +12,11 @@ import pytest
 from litestar.testing import TestClient
 
 from server.consult.content import ARTICLE_RE, load_guidance, validate_guidance
-from server.routing import learning, load_rules
+from server.routing import load_rules
 from server.routing.categorizer import Categorizer
 from server.routing.classify import Classifier
-from server.routing.linear_model import LinearModel
+from server.routing.learning import shipped_model_data
+from server.routing.training import load_model_json
 from server.vocabulary import CATEGORY_IDS, CATEGORY_NAMES_ZH
 from tests.conftest import login, new_device
 
@@ -24,16 +25,16 @@ VILLAGE = "330522001008"
 
 def _shipped_categorizer() -> Categorizer:
     """The shipped rules and model, as the server classifies a filing (and a consultation)."""
-    model = LinearModel.from_json(learning.shipped_model_data(), frozenset(CATEGORY_IDS))
-    return Categorizer(Classifier.from_rules(load_rules()), model)
+    return Categorizer(Classifier.from_rules(load_rules()), load_model_json(shipped_model_data()))
 
 
 def _text_for(category: str) -> str:
-    """A description the shipped rules and model classify as ``category`` (one of its keywords)."""
+    """A description the classifier in force (keyword rules + the shipped model) puts in
+    ``category``: the strongest keyword that does."""
     if category == "other":
-        return "有个事情想问问"
+        return "有人在网上造谣说我是骗子"
     rules = load_rules()
-    clf = _shipped_categorizer()
+    clf = Categorizer(Classifier.from_rules(rules), load_model_json(shipped_model_data()))
     words = sorted(rules["categories"][category]["keywords"].items(), key=lambda kv: -kv[1])
     for word, _ in words:
         if clf.classify(word).category == category:
