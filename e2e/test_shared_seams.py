@@ -53,8 +53,8 @@ def move(http: httpx.Client, live: LiveServer, username: str, key: str, to: str,
     """Make a move through the sync API as ``username``; the server must accept it."""
     dev = Device(http, login_headers(http, username))  # type: ignore[arg-type]
     op = dev.op("case", key, "intent", "transition", {"to": to, **extra})
-    body = dev.sync()
-    assert op["id"] in body["acked"], body["rejected"]
+    body = dev.sync()  # the last page's answer: the op was acked on the first page
+    assert not body["rejected"] and op["id"] not in {o["id"] for o in dev.outbox}, body["rejected"]
 
 
 def buttons(page: Page, key: str, status: str) -> list[str]:

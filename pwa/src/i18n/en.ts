@@ -91,6 +91,7 @@ export const en: Record<Key, string> = {
   amount: "Amount involved (yuan, optional)",
   applicants: "Number of applicants",
   evidence: "Photos of evidence",
+  evidence_refused: "A photo could not be uploaded",
   evidence_open: "Open photo",
   evidence_uploading: "Uploading",
   close: "Close",

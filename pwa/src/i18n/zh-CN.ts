@@ -90,6 +90,7 @@ export const zh = {
   amount: "涉及金额（元，可以不填）",
   applicants: "申请人数",
   evidence: "证据照片",
+  evidence_refused: "有照片未能上传",
   evidence_open: "查看照片",
   evidence_uploading: "上传中",
   close: "关闭",
