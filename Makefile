@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help setup venv pwa run test test-py test-pwa test-e2e lint check bench clean browsers model
+.PHONY: help setup venv pwa generated run test test-py test-pwa test-e2e lint check bench clean browsers model
 
 help: ## show this help
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -25,10 +25,14 @@ pwa/node_modules/.package-lock.json: pwa/package-lock.json
 	cd pwa && npm ci --no-audit --no-fund
 	@touch $@
 
-pwa/dist/index.html: pwa/node_modules/.package-lock.json $(shell find pwa/src pwa/public pwa/index.html pwa/vite.config.ts -type f 2>/dev/null) server/routing/rules.json
+pwa/dist/index.html: pwa/node_modules/.package-lock.json $(shell find pwa/src pwa/public pwa/index.html pwa/vite.config.ts -type f 2>/dev/null) server/routing/rules.json server/routing/model.json server/routing/categories.json
 	cd pwa && npm run build
 
 pwa: pwa/dist/index.html ## build the PWA into pwa/dist (served by the server)
+
+generated: venv pwa/node_modules/.package-lock.json ## rewrite pwa/src/generated/ (workflow, labels, OpenAPI, wire types) from the server
+	$(BIN)/jiefen export-shared
+	cd pwa && npm run gen:api
 
 setup: venv pwa ## everything `run` needs
 

@@ -18,10 +18,10 @@ from litestar.exceptions import (
 from litestar.logging.config import StructLoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.logging import LoggingMiddlewareConfig
-from litestar.openapi import OpenAPIConfig
 from litestar.plugins.structlog import StructlogConfig, StructlogPlugin
 from sqlalchemy.exc import OperationalError
 
+from server import openapi
 from server.accounts.api import AccountsController
 from server.accounts.cache import PrincipalCache
 from server.accounts.middleware import BearerAuthMiddleware
@@ -29,7 +29,7 @@ from server.db import Database
 from server.health import health, ping
 from server.http import ApiError
 from server.pwa import serve_pwa
-from server.ratelimit import RateLimiter, TokenBucket
+from server.ratelimit import bucket_for, limiter_for
 from server.registry.api import RegistryController
 from server.retry_after import retry_after_middleware
 from server.settings import Settings
@@ -46,6 +46,8 @@ _DOMAINS = (
     "server.qr.api",
     "server.cockpit.api",
     "server.consult.api",
+    "server.housekeeping",
+    "server.crossproc",  # last: its listener wires into the caches the others made
 )
 
 
@@ -110,12 +112,15 @@ def _database_busy(request: Request[Any, Any, Any], exc: OperationalError) -> Re
 
 
 def build_state(settings: Settings, db: Database | None = None) -> AppState:
+    db = db or Database(
+        settings.database_url, settings.database_read_url, fair_writes=settings.sqlite_fair_writes
+    )
     return AppState(
         settings=settings,
-        db=db or Database(settings.database_url),
+        db=db,
         principals=PrincipalCache(),
-        device_limiter=TokenBucket(settings.device_burst, settings.device_rate_per_hour),
-        trace_limiter=RateLimiter(settings.trace_rate_per_minute, 60),
+        device_limiter=bucket_for(db, "device", settings.device_burst, settings.device_rate_per_hour),
+        trace_limiter=limiter_for(db, "trace", settings.trace_rate_per_minute, 60),
     )
 
 
@@ -145,7 +150,7 @@ def create_app(
         route_handlers=handlers,
         state=State({"jiefen": state}),
         middleware=[retry_after_middleware, DefineMiddleware(BearerAuthMiddleware)],
-        openapi_config=OpenAPIConfig(title="解纷 Jiefen API", version="0.1.0", path="/schema"),
+        openapi_config=openapi.config(title="解纷 Jiefen API", version="0.1.0"),
         compression_config=CompressionConfig(
             backend="gzip",
             minimum_size=800,

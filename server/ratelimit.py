@@ -6,18 +6,29 @@
   poster day (hundreds of villagers installing on one village Wi-Fi or behind one carrier NAT
   within minutes) passes while a script that keeps registering is slowed to the refill rate.
 
-They live in process memory: with several server processes each counts on its own, so the effective
-limit is N× the setting. That is acceptable for abuse damping; the load balancer's per-address
-limits are the outer fence in a multi-process setup.
+- ``SharedTokenBucket``: the token bucket kept in the database (``rate_buckets``), so N ``jiefen
+  serve`` processes on one PostgreSQL enforce one limit together (docs/deploy.md).
+
+``limiter_for``/``bucket_for`` pick: the in-memory kinds on SQLite (one process), the shared one on
+PostgreSQL. There a sliding window of ``limit`` per ``window_s`` becomes a bucket of ``limit`` tokens
+refilled at ``limit / window_s`` per second — the same long-run rate and burst, refilled smoothly.
 """
 
 from __future__ import annotations
 
 import math
+import random
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import Protocol
+
+from sqlalchemy import Float, String, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.db import Base, Database
 
 _MAX_KEYS = 100_000
 
@@ -89,6 +100,92 @@ class TokenBucket:
         with self._lock:
             missing = 1 - self._level(key, now)
         return max(1, math.ceil(missing / self.rate)) if missing > 0 else 1
+
+
+class Limiter(Protocol):
+    def allow(self, key: str) -> bool:
+        """Count one hit for ``key``; False when the key is over its limit."""
+        ...
+
+    def retry_after(self, key: str) -> int:
+        """Whole seconds until ``key`` may hit again (at least 1)."""
+        ...
+
+
+class RateBucket(Base):
+    """One key's token bucket, shared by every server process (``SharedTokenBucket``)."""
+
+    __tablename__ = "rate_buckets"
+    bucket: Mapped[str] = mapped_column(String(200), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    at: Mapped[float] = mapped_column(Float)  # Unix seconds of the last change
+
+
+class SharedTokenBucket:
+    """``TokenBucket`` with its state in the ``rate_buckets`` table (PostgreSQL): the row is locked
+    (``FOR UPDATE``) while a hit is counted, so processes never both take the last token."""
+
+    def __init__(
+        self, db: Database, name: str, burst: int, per_hour: float, clock: Callable[[], float] = time.time
+    ) -> None:
+        if burst < 1 or per_hour <= 0:
+            raise ValueError("burst must be >= 1 and per_hour > 0")
+        self.db = db
+        self.name = name
+        self.burst = burst
+        self.rate = per_hour / 3600.0
+        self._clock = clock
+
+    def _key(self, key: str) -> str:
+        return f"{self.name}:{key}"[:200]
+
+    def _level(self, tokens: float, at: float, now: float) -> float:
+        return min(float(self.burst), tokens + max(0.0, now - at) * self.rate)
+
+    def allow(self, key: str) -> bool:
+        now, bucket = self._clock(), self._key(key)
+        with self.db.session() as s:
+            s.execute(
+                pg_insert(RateBucket)
+                .values(bucket=bucket, tokens=float(self.burst), at=now)
+                .on_conflict_do_nothing(index_elements=[RateBucket.bucket])
+            )
+            tokens, at = s.execute(
+                select(RateBucket.tokens, RateBucket.at).where(RateBucket.bucket == bucket).with_for_update()
+            ).one()
+            level = self._level(tokens, at, now)
+            ok = level >= 1
+            s.execute(
+                update(RateBucket)
+                .where(RateBucket.bucket == bucket)
+                .values(tokens=level - 1 if ok else level, at=now)
+            )
+            if random.random() < 0.001:  # full buckets carry no information: forget them now and then
+                s.execute(delete(RateBucket).where(RateBucket.at < now - self.burst / self.rate))
+        return ok
+
+    def retry_after(self, key: str) -> int:
+        now = self._clock()
+        with self.db.read_session() as s:
+            row = s.execute(
+                select(RateBucket.tokens, RateBucket.at).where(RateBucket.bucket == self._key(key))
+            ).first()
+        missing = 1 - (self._level(row[0], row[1], now) if row else float(self.burst))
+        return max(1, math.ceil(missing / self.rate)) if missing > 0 else 1
+
+
+def limiter_for(db: Database, name: str, limit: int, window_s: float) -> Limiter:
+    """``limit`` hits per ``window_s`` seconds per key: in memory on SQLite, shared on PostgreSQL."""
+    if db.url.startswith("postgresql"):
+        return SharedTokenBucket(db, name, limit, limit * 3600.0 / window_s)
+    return RateLimiter(limit, window_s)
+
+
+def bucket_for(db: Database, name: str, burst: int, per_hour: float) -> Limiter:
+    """A token bucket: in memory on SQLite, shared on PostgreSQL."""
+    if db.url.startswith("postgresql"):
+        return SharedTokenBucket(db, name, burst, per_hour)
+    return TokenBucket(burst, per_hour)
 
 
 def wait_words(seconds: int) -> str:

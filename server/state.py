@@ -7,7 +7,7 @@ from typing import Any
 
 from server.accounts.cache import PrincipalCache
 from server.db import Database
-from server.ratelimit import RateLimiter, TokenBucket
+from server.ratelimit import Limiter
 from server.settings import Settings
 
 
@@ -16,6 +16,6 @@ class AppState:
     settings: Settings
     db: Database
     principals: PrincipalCache
-    device_limiter: RateLimiter | TokenBucket
-    trace_limiter: RateLimiter
+    device_limiter: Limiter
+    trace_limiter: Limiter
     services: dict[str, Any] = field(default_factory=dict)

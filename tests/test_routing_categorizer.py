@@ -41,9 +41,9 @@ def test_the_shipped_model_was_built_from_the_current_corpus() -> None:
 
 def test_frozen_split_meets_the_bar() -> None:
     s = evaluate(CAT.classify, FROZEN)
-    # Issue #13 asks 0.90 overall; measured 0.878 (bench/results/classify_eval.md). This guards the
+    # Issue #13 asks 0.90 overall; measured 0.890 (bench/results/classify_eval.md). This guards the
     # level reached; every category is at 0.75 or more and `other` swallows under 5%.
-    assert s.accuracy >= 0.87
+    assert s.accuracy >= 0.88
     assert {c: s.recall(c) for c in CATEGORY_IDS if s.recall(c) < 0.75} == {}
     assert s.to_other() <= 0.05
 

@@ -46,11 +46,11 @@ export function GlobalSyncBadge() {
 }
 
 export function CaseSyncBadge({ badge, reason, testid = "case-sync" }: { badge: SyncBadge; reason?: string; testid?: string }) {
-  const text = badge === "pending" ? t("sync_pending") : badge === "failed" ? t("sync_failed") : t("sync_done");
+  const text = { pending: t("sync_pending"), rejected: t("sync_failed"), refused: t("sync_refused"), synced: t("sync_done") }[badge];
   return (
     <span class={`badge ${badge}`} data-testid={testid} data-state={badge} title={reason}>
       {text}
-      {badge === "failed" && reason ? `：${reason}` : ""}
+      {badge !== "synced" && badge !== "pending" && reason ? `：${reason}` : ""}
     </span>
   );
 }

@@ -113,6 +113,23 @@ describe("evidence uploads (offline photo, then sync)", () => {
     await runSync(repo, server.post);
     expect(await repo.outbox()).toEqual([]);
     expect((await repo.db.get("blobs", sha))?.error).toBe("不支持的文件类型");
+    // refused for good: the next syncs do not spend the phone's data on it again
+    const calls = vi.fn(blobs.fetch);
+    vi.stubGlobal("fetch", calls);
+    await runSync(repo, server.post);
+    expect(calls).not.toHaveBeenCalled();
+  });
+
+  it("retries a blob after a passing server error (5xx), from where it was", async () => {
+    const repo = await newRepo();
+    const filed = await fileCase(repo, { ...filing, photos: [photo(100, 4)] });
+    const sha = ((await repo.record("case", filed.key)) as { evidence: string[] }).evidence[0]!;
+    vi.stubGlobal("fetch", async (u: string, init: RequestInit) => (init.method === "PUT" ? new Response(null, { status: 503 }) : blobs.fetch(u, init)));
+    await runSync(repo, server.post);
+    expect((await repo.db.get("blobs", sha))?.refused).toBe(false);
+    vi.stubGlobal("fetch", blobs.fetch);
+    await runSync(repo, server.post);
+    expect((await repo.db.get("blobs", sha))?.done).toBe(true);
   });
 });
 

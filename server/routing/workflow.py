@@ -14,14 +14,17 @@ from server.routing.assignment import adjust_load, court_org, mark_provisional, 
 from server.routing.context import RoutingContext, case_text, iso, parse_dt, session_of
 from server.routing.models import CategoryCorrection
 from server.routing.timeline import record
+from server.sync import scopes
 from server.sync.ops import Op, Rejection
 from server.sync.service import Writer
 from server.vocabulary import CATEGORY_NAMES_ZH, WITH_ORG
 
 
 def handles(p: Principal, case: Mapping[str, Any]) -> bool:
-    """``p`` works for the organisation the case is with (or is an admin)."""
-    return p.role == "admin" or (p.role in ("mediator", "org_admin") and p.org_id == case.get("org"))
+    """``p`` works for the organisation the case is with (or is an admin of the case's area)."""
+    if p.role not in transitions.INTENT_ROLES:
+        return False
+    return scopes.admin_covers(p, case) or (p.role != "admin" and p.org_id == case.get("org"))
 
 
 def transition(
@@ -31,13 +34,11 @@ def transition(
     notifications; a decline escalates at once."""
     to = str(value.get("to", ""))
     old = str(case.get("status", "submitted"))
-    role = "citizen" if p.role == "admin" else p.role
+    role = transitions.workflow_role(p.role)
     is_filer = case.get("filer") == p.user_id
-    assigned = p.role == "admin" or (
+    assigned = scopes.admin_covers(p, case) or (
         p.org_id is not None and p.org_id in (case.get("org"), case.get("court_org"))
     )
-    if p.role == "admin":
-        role = "org_admin"
     refusal = transitions.check_transition(old, to, role, is_filer, assigned, value)
     if refusal is not None:
         return Rejection(op.id, refusal.code, refusal.message_zh)
@@ -62,7 +63,7 @@ def transition(
             str(case.get("level")),
             str(case.get("category") or "other"),
             parse_dt(case.get("assigned_at")) or now,
-            ctx.config,
+            ctx.config_for(case),
             accepted_at=now,
             cal=ctx.cal(w),
         )
@@ -70,11 +71,10 @@ def transition(
         w.server_put("case", key, "resolve_by", iso(dl.resolve_by))
         mark_provisional(w, key, dl)
     elif to in ("confirmation_requested", "filing_requested"):
-        court = court_org(ctx, w)
+        court = court_org(ctx, w, case)
         stage: sla.Stage = "confirmation" if to == "confirmation_requested" else "filing"
-        dl = sla.deadlines(
-            "court", str(case.get("category") or "other"), now, ctx.config, stage=stage, cal=ctx.cal(w)
-        )
+        category = str(case.get("category") or "other")
+        dl = sla.deadlines("court", category, now, ctx.config_for(case), stage=stage, cal=ctx.cal(w))
         w.server_put("case", key, "court_org", court)
         w.server_put("case", key, "requested_at", now.isoformat())
         w.server_put("case", key, "respond_by", iso(dl.respond_by))
@@ -120,7 +120,7 @@ def pause(
     paused time (``sla.apply_pause``)."""
     if not handles(p, case):
         return Rejection(op.id, "not_assigned_org", "该案件未分派给您所在的机构")
-    if case.get("status") not in WITH_ORG:
+    if case.get("status") not in transitions.INTENT_STATES["pause" if stop else "resume"]:
         return Rejection(op.id, "not_allowed", "只有已分派或已受理的案件可以暂停计时")
     if bool(case.get("paused")) == stop:
         return Rejection(op.id, "not_allowed", "案件已暂停计时" if stop else "案件未在暂停中")
@@ -150,6 +150,8 @@ def correct_category(
     """A mediator corrects the case's category; the correction is kept for rule review."""
     if not handles(p, case):
         return Rejection(op.id, "not_assigned_org", "该案件未分派给您所在的机构")
+    if case.get("status") not in transitions.INTENT_STATES["correct_category"]:
+        return Rejection(op.id, "not_allowed", "调解结束后不能再更正纠纷类别")
     new = str(value["category"])
     reason = str(value.get("reason") or "")
     learning.record_example(session_of(w), op.key, case_text(case), new, "correction", p.user_id)

@@ -148,6 +148,8 @@ def follow(request: Request[Principal, Any, Any], data: JSONBody[dict[str, Any]]
     if not state.trace_limiter.allow(f"follow:{client_address(request)}"):
         raise ApiError(429, "查询过于频繁，请稍后再试")
     code = casecode.normalize(body.code) if body.code else ""
+    if not casecode.is_valid(code):  # no such case; also keeps NUL bytes away from the database
+        raise ApiError(404, "未找到该案件")
     with state.db.session() as s:
         store = SqlStore(s)
         store.lock_for_write()

@@ -7,7 +7,7 @@
  * a nearby negation in the same clause does not count; each distinct word counts once per category.
  * The parser is tolerant of older shapes (`rules: [{category, keywords}]`, category lists) too.
  */
-import { CATEGORIES } from "./categories";
+import { CATEGORIES, FALLBACK_CATEGORY } from "./workflow";
 
 export interface Suggestion {
   category: string;
@@ -227,5 +227,5 @@ export function suggest(text: string, r: Rules, limit = 3): Suggestion[] {
     .map(([category, score]) => ({ category, score, matched: matched.get(category) ?? [] }))
     .sort((a, b) => b.score - a.score || (r.order.get(a.category) ?? 99) - (r.order.get(b.category) ?? 99));
   if (!ranked.length || ranked[0]!.score < r.minScore) return [];
-  return ranked.filter((s) => s.score >= r.minScore && s.category !== "other").slice(0, limit);
+  return ranked.filter((s) => s.score >= r.minScore && s.category !== FALLBACK_CATEGORY).slice(0, limit);
 }

@@ -9,6 +9,7 @@
  */
 import { keywordScores, type Rules } from "./classify";
 import { vector } from "./textfeatures";
+import { FALLBACK_CATEGORY } from "./workflow";
 
 export interface ModelData {
   version: string;
@@ -42,7 +43,7 @@ export interface Decision {
   evidence: string[];
 }
 
-const OTHER = "other";
+const OTHER = FALLBACK_CATEGORY; // the server's (shared.json)
 const MAX_CANDIDATES = 3;
 const CANDIDATE_FLOOR = 0.08;
 const round3 = (x: number) => Math.round(x * 1000) / 1000;

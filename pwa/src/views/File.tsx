@@ -5,7 +5,7 @@ import { ctx, session, toast, useLive, village } from "../app/state";
 import { useSignal } from "../lib/signal";
 import { navigate } from "../router";
 import { Big, Count, Field, Page } from "../ui";
-import { cachedRegions, refreshRegions, towns, townOf, villagesOf } from "../lib/regions";
+import { cachedRegions, isVillage, refreshRegions, towns, townOf, villagesOf } from "../lib/regions";
 import { compileRules, categoryNames, suggest } from "../lib/classify";
 import { AskCategory } from "./AskCategory";
 import { useCategoryModel, caseText } from "../lib/categoryModel";
@@ -85,7 +85,9 @@ export function FileCase() {
     if (!summary.trim()) errs["f-summary"] = t("required");
     if (!otherName.trim()) errs["f-other-name"] = t("required");
     if (forVillager && !myName.trim()) errs["f-my-name"] = t("required");
-    if (!/^\d{12}$/.test(vill)) errs["f-village"] = t("need_village");
+    // only a village of the list (once there is one: offline before the first download, a poster's
+    // village is kept and the server decides)
+    if (!/^\d{12}$/.test(vill) || (regions?.length && !isVillage(regions, vill))) errs["f-village"] = t("need_village");
     const long = (id: string, v: string, max: number) => {
       if (lengthState(v, max).over) errs[id] = t("too_long", { max });
     };
@@ -228,7 +230,6 @@ export function FileCase() {
                   {r.name}
                 </option>
               ))}
-              {vill && !villageList.some((r) => r.code === vill) ? <option value={vill}>{vill}</option> : null}
             </select>
           </Field>
         </fieldset>

@@ -85,7 +85,7 @@ export function Trace({ code: rawCode }: { code: string }) {
       </p>
       {state.kind === "loading" ? <p>{t("loading")}</p> : null}
       {state.kind === "error" ? (
-        <div class="banner failed" role="alert" data-testid="trace-error">
+        <div class="banner error" role="alert" data-testid="trace-error">
           <p>{state.text}</p>
           <Big kind="secondary" onClick={() => setN(n + 1)}>
             {t("retry")}
