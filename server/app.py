@@ -112,7 +112,9 @@ def _database_busy(request: Request[Any, Any, Any], exc: OperationalError) -> Re
 
 
 def build_state(settings: Settings, db: Database | None = None) -> AppState:
-    db = db or Database(settings.database_url, settings.database_read_url)
+    db = db or Database(
+        settings.database_url, settings.database_read_url, fair_writes=settings.sqlite_fair_writes
+    )
     return AppState(
         settings=settings,
         db=db,

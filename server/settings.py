@@ -81,6 +81,10 @@ class Settings:
     scheduler_interval_s: float = 5.0
     """How often the in-process timer and push workers look for due work (0 disables them)."""
 
+    sqlite_fair_writes: bool = True
+    """On SQLite, queue this process's writers first come, first served before the write lock
+    (server/db.py ``FifoLock``); off only to measure the difference."""
+
     housekeeping_interval_s: float = 3600.0
     """How often housekeeping runs (server/housekeeping.py); 0 disables it."""
 
