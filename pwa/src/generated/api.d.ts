@@ -364,6 +364,7 @@ export interface components {
       from: string;
       to: string;
       scope: components["schemas"]["FiguresOut"];
+      counties: components["schemas"]["FiguresOut"][];
       towns: components["schemas"]["FiguresOut"][];
       unplaced: number;
       /** @default 人口为近似演示数据，万人成讼率仅供演示 */
@@ -1646,6 +1647,8 @@ export interface operations {
         from?: string | null;
         /** @description 结束日期（含），默认今天（北京时间） */
         to?: string | null;
+        /** @description 县（市、区）或市的代码，12 位；默认为账号的整个辖区 */
+        region?: string | null;
       };
     };
     responses: {
@@ -1685,6 +1688,8 @@ export interface operations {
         months?: number;
         /** @description 乡镇（街道）代码，12 位 */
         town?: string | null;
+        /** @description 县（市、区）或市的代码，12 位；默认为账号的整个辖区 */
+        region?: string | null;
       };
     };
     responses: {
