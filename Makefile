@@ -65,8 +65,11 @@ model: venv ## rebuild the shipped category model and its shared vectors from se
 	$(BIN)/python -m server.routing.training
 	$(BIN)/python -m tests.classify_vectors
 
-bench: setup ## benchmarks (see bench/README.md)
-	$(BIN)/python -m bench.run_all
+bench: setup pwa ## every benchmark of bench/README.md (~10 min; figures land in bench/results/)
+	$(BIN)/python -m bench.routing.latency
+	$(BIN)/python -m bench.routing.timers
+	$(BIN)/python -m bench.pwa
+	$(BIN)/python -m bench.sync
 
 clean: ## remove build outputs and local data
 	rm -rf pwa/dist var .pytest_cache .mypy_cache .ruff_cache

@@ -123,6 +123,7 @@ class Refusal:
 
 
 def moves_from(state: str) -> list[str]:
+    """The states a case may move to from ``state`` (by anyone), in table order."""
     return [to for (frm, to) in TRANSITIONS if frm == state]
 
 
