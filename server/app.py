@@ -25,6 +25,7 @@ from sqlalchemy.exc import OperationalError
 from server.accounts.api import AccountsController
 from server.auth import BearerAuthMiddleware, PrincipalCache
 from server.db import Database
+from server.decoding import RequestGuard
 from server.health import health, ping
 from server.http import ApiError
 from server.pwa import serve_pwa
@@ -139,7 +140,7 @@ def create_app(
             shutdown.append(_bind(m.on_shutdown, state))
     handlers.append(serve_pwa)  # last: the catch-all for the app's own routes
     shutdown.append(state.db.dispose)
-    return Litestar(
+    app = Litestar(
         route_handlers=handlers,
         state=State({"jiefen": state}),
         middleware=[DefineMiddleware(BearerAuthMiddleware)],
@@ -158,6 +159,9 @@ def create_app(
         on_shutdown=shutdown,
         debug=False,
     )
+    # Outermost: hostile paths and bodies are refused before routing, auth or a handler see them.
+    app.asgi_handler = RequestGuard(app.asgi_handler, limits={"/api/v1/sync": settings.sync_max_bytes})
+    return app
 
 
 def _bind(fn: Callable[[AppState], Any], state: AppState) -> Callable[[], Any]:
