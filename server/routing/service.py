@@ -211,12 +211,13 @@ class RoutingService:
         old = str(case.get("status", "submitted"))
         role = "citizen" if p.role == "admin" else p.role
         is_filer = case.get("filer") == p.user_id
-        assigned = p.role == "admin" or (
-            p.org_id is not None and p.org_id in (case.get("org"), case.get("court_org"))
-        )
+        assigned = p.role == "admin" or (p.org_id is not None and p.org_id == case.get("org"))
+        case_court = p.role == "court_clerk" and p.org_id is not None and p.org_id == case.get("court_org")
         if p.role == "admin":
             role = "org_admin"
-        refusal = transitions.check_transition(old, to, role, is_filer, assigned, value)
+        refusal = transitions.check_transition(
+            old, to, role, is_filer, assigned, value, is_case_court=case_court
+        )
         if refusal is not None:
             return Rejection(op.id, refusal.code, refusal.message_zh)
         key = op.key
@@ -246,7 +247,7 @@ class RoutingService:
             w.server_put("case", key, "respond_by", None)
             w.server_put("case", key, "resolve_by", _iso(dl.resolve_by))
         elif to in ("confirmation_requested", "filing_requested"):
-            court = self._court(w)
+            court = self._court(w, str(case.get("region") or ""))
             stage: sla.Stage = "confirmation" if to == "confirmation_requested" else "filing"
             dl = sla.deadlines("court", str(case.get("category") or "other"), now, self.config, stage=stage)
             w.server_put("case", key, "court_org", court)
@@ -263,8 +264,9 @@ class RoutingService:
             self.escalate(w, key, "调解组织不予受理")
         return None
 
-    def _court(self, w: Writer) -> str | None:
-        for org in self.registry(_session(w)).orgs_at("court", "330522", "court"):
+    def _court(self, w: Writer, region: str) -> str | None:
+        """The basic people's court of the case's county (the one its court moves belong to)."""
+        for org in self.registry(_session(w)).orgs_at("court", region[:6], "court"):
             return org.id
         return None
 
