@@ -14,9 +14,10 @@ from litestar.status_codes import HTTP_200_OK
 
 from server import casecode
 from server.accounts.principal import Principal
-from server.auth import authenticated
+from server.auth import authenticated, roles
 from server.http import ApiError, app_state, client_address
 from server.state import AppState
+from server.sync import scopes
 from server.sync.ops import SyncRequest, SyncResponse
 from server.sync.service import Limits, ServerReplica, SyncService, Writer
 from server.sync.store import SqlStore, log_generation
@@ -133,7 +134,7 @@ class FollowOut(msgspec.Struct):
 @post(
     "/api/v1/follow",
     operation_id="followCase",
-    guards=[authenticated],
+    guards=[roles(*scopes.FOLLOW_ROLES)],
     status_code=HTTP_200_OK,
     tags=["sync"],
     sync_to_thread=True,
