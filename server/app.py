@@ -29,7 +29,7 @@ from server.decoding import RequestGuard
 from server.health import health, ping
 from server.http import ApiError
 from server.pwa import serve_pwa
-from server.ratelimit import RateLimiter
+from server.ratelimit import LoginBackoff, RateLimiter
 from server.registry.api import RegistryController
 from server.settings import Settings
 from server.state import AppState
@@ -115,6 +115,7 @@ def build_state(settings: Settings, db: Database | None = None) -> AppState:
         principals=PrincipalCache(),
         device_limiter=RateLimiter(settings.device_rate_per_hour, 3600),
         trace_limiter=RateLimiter(settings.trace_rate_per_minute, 60),
+        login_backoff=LoginBackoff(free=settings.login_max_failures, max_s=settings.login_backoff_max_s),
     )
 
 

@@ -1,8 +1,13 @@
-"""A small sliding-window rate limiter keyed by (bucket, client).
+"""Rate limits and login back-off, keyed by strings, behind small interfaces a shared store can
+implement (today: process memory).
 
-It lives in process memory: with several server processes each counts on its own, so the
-effective limit is N× the setting. That is acceptable for abuse damping (device sign-up, trace
-look-ups); the load balancer's per-address limits are the outer fence in a multi-process setup.
+In memory, with several server processes each counts on its own, so the effective limit is N× the
+setting. That is acceptable for abuse damping (device sign-up, trace look-ups); the load balancer's
+per-address limits are the outer fence in a multi-process setup.
+
+None of these can be turned against the owner of what they protect (docs/security.md): trace and
+follow count *failures* only (a correct token is never refused), and a login back-off is per
+(address, account) and short, never a lock on the account.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from collections.abc import Callable
 
 
 class RateLimiter:
+    """A sliding window: at most ``limit`` hits per ``window_s`` seconds per key."""
+
     def __init__(self, limit: int, window_s: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.limit = limit
         self.window_s = window_s
@@ -21,16 +28,96 @@ class RateLimiter:
         self._hits: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
+    def _window(self, key: str, now: float) -> deque[float]:
+        hits = self._hits.setdefault(key, deque())
+        while hits and hits[0] <= now - self.window_s:
+            hits.popleft()
+        return hits
+
     def allow(self, key: str) -> bool:
         """Count one hit for ``key``; False when the key is over its limit in the window."""
         now = self._clock()
         with self._lock:
-            hits = self._hits.setdefault(key, deque())
-            while hits and hits[0] <= now - self.window_s:
-                hits.popleft()
+            hits = self._window(key, now)
             if len(hits) >= self.limit:
                 return False
             hits.append(now)
-            if len(self._hits) > 100_000:  # forget idle keys so memory stays bounded
-                self._hits = {k: v for k, v in self._hits.items() if v}
+            self._forget_idle()
             return True
+
+    def exceeded(self, key: str) -> bool:
+        """True when ``key`` has ``limit`` hits in the window already (counts nothing)."""
+        now = self._clock()
+        with self._lock:
+            return len(self._window(key, now)) >= self.limit
+
+    def hit(self, key: str) -> None:
+        """Count one hit (e.g. one failure) for ``key`` whatever its count."""
+        now = self._clock()
+        with self._lock:
+            self._window(key, now).append(now)
+            self._forget_idle()
+
+    def _forget_idle(self) -> None:
+        if len(self._hits) > 100_000:  # forget idle keys so memory stays bounded
+            self._hits = {k: v for k, v in self._hits.items() if v}
+
+
+class LoginBackoff:
+    """Failed logins per key (an address and an account): after ``free`` failures each further one
+    makes the next try wait ``base_s`` × 2^k seconds (k = failures beyond ``free`` − 1), at most
+    ``max_s``. A success forgets the key; failures older than ``forget_s`` are forgotten too.
+
+    Never a lock: the same account from another address is not slowed at all, and the wait stays
+    short, so a guesser cannot keep its owner out.
+    """
+
+    def __init__(
+        self,
+        free: int = 5,
+        base_s: float = 1.0,
+        max_s: float = 60.0,
+        forget_s: float = 3600.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.free, self.base_s, self.max_s, self.forget_s = free, base_s, max_s, forget_s
+        self._clock = clock
+        self._state: dict[str, tuple[int, float]] = {}  # key -> (failures, time of the last)
+        self._lock = threading.Lock()
+
+    def wait_s(self, key: str) -> float:
+        """Seconds before ``key`` may try again (0: now)."""
+        now = self._clock()
+        with self._lock:
+            n, last = self._state.get(key, (0, now))
+            if now - last > self.forget_s:
+                self._state.pop(key, None)
+                return 0.0
+        if n < self.free:
+            return 0.0
+        delay = min(self.max_s, self.base_s * 2.0 ** (n - self.free))
+        return max(0.0, last + delay - now)
+
+    def failure(self, key: str) -> None:
+        now = self._clock()
+        with self._lock:
+            n, _ = self._state.get(key, (0, now))
+            self._state[key] = (n + 1, now)
+            if len(self._state) > 100_000:
+                self._state = {k: v for k, v in self._state.items() if now - v[1] <= self.forget_s}
+
+    def success(self, key: str) -> None:
+        with self._lock:
+            self._state.pop(key, None)
+
+
+def token_failures_over(limiter: RateLimiter, address: str, code: str) -> bool:
+    """Whether wrong case tokens from ``address``, or for case ``code`` (from anywhere, through
+    the trace page or follow alike), reached the limit. Counts nothing."""
+    return limiter.exceeded(f"token-fail-ip:{address}") or limiter.exceeded(f"token-fail-code:{code}")
+
+
+def count_token_failure(limiter: RateLimiter, address: str, code: str) -> None:
+    """One wrong token (or unknown code) from ``address`` for ``code``."""
+    limiter.hit(f"token-fail-ip:{address}")
+    limiter.hit(f"token-fail-code:{code}")

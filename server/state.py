@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from server.db import Database
-from server.ratelimit import RateLimiter
+from server.ratelimit import LoginBackoff, RateLimiter
 from server.settings import Settings
 
 if TYPE_CHECKING:
@@ -21,3 +21,4 @@ class AppState:
     device_limiter: RateLimiter
     trace_limiter: RateLimiter
     services: dict[str, Any] = field(default_factory=dict)
+    login_backoff: LoginBackoff = field(default_factory=LoginBackoff)
