@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,20 +74,28 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     seed_demo(db)
     db.dispose()
 
+    with serve(
+        lambda base: Settings(
+            database_url=url_db,
+            pwa_dist=DIST,
+            var_dir=tmp / "var",
+            base_url=base,
+            scheduler_interval_s=0.5,
+            device_rate_per_hour=10_000,  # every browser context registers an anonymous device
+            trace_rate_per_minute=10_000,
+        )
+    ) as live:
+        yield live
+
+
+@contextmanager
+def serve(make_settings: Callable[[str], Settings]) -> Iterator[LiveServer]:
+    """Run the app on a free port of 127.0.0.1 in a thread until the block ends."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
-    settings = Settings(
-        database_url=url_db,
-        pwa_dist=DIST,
-        var_dir=tmp / "var",
-        base_url=base,
-        scheduler_interval_s=0.5,
-        device_rate_per_hour=10_000,  # every browser context registers an anonymous device
-        trace_rate_per_minute=10_000,
-    )
+    base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    settings = make_settings(base)
     app = create_app(settings)
     server = uvicorn.Server(
         uvicorn.Config(app, log_level="warning", lifespan="on", ws="none", access_log=False)
@@ -98,10 +107,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         if not thread.is_alive() or time.monotonic() > deadline:
             pytest.fail("the live server did not start")
         time.sleep(0.05)
-    yield LiveServer(base, settings)
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    try:
+        yield LiveServer(base, settings)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
 
 
 @pytest.fixture(scope="session")

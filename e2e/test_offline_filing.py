@@ -4,8 +4,9 @@ case is routed as soon as the phone is back online."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, FilePayload, Page, expect
 
 from e2e.conftest import VILLAGE, VILLAGE_ORG_NAME, wait_offline_ready
 
@@ -14,10 +15,15 @@ CODE_RE = re.compile(r"^JF-330522-\d{4}-[0-9A-HJKMNP-TV-Z]{7}$")
 
 
 def file_from_form(
-    page: Page, summary: str = SUMMARY, other: str = "王大锤", suggested: str = "neighbor"
+    page: Page,
+    summary: str = SUMMARY,
+    other: str = "王大锤",
+    suggested: str = "neighbor",
+    photos: Sequence[FilePayload] = (),
 ) -> str:
     """Fill the filing form step by step and submit; returns the case key from the QR screen URL.
-    ``suggested``: the category the on-device classifier proposes for the text."""
+    ``suggested``: the category the on-device classifier proposes for the text; ``photos``: evidence
+    picked from the gallery."""
     page.get_by_test_id("nav-file").click()
     expect(page.get_by_test_id("page-file")).to_be_visible()
     page.get_by_test_id("file-summary").fill(summary)
@@ -28,6 +34,9 @@ def file_from_form(
     page.get_by_test_id("file-my-phone").fill("13900001111")
     expect(page.get_by_test_id("file-village")).to_have_value(VILLAGE)
     page.get_by_test_id("file-channel-online").check()
+    if photos:
+        page.get_by_test_id("file-photos").set_input_files(files=list(photos))
+        expect(page.get_by_test_id("file-photo-count")).to_have_attribute("data-count", str(len(photos)))
     page.get_by_test_id("file-submit").click()
     expect(page.get_by_test_id("page-qr")).to_be_visible()
     expect(page.get_by_test_id("case-code")).to_have_text(CODE_RE)  # read from IndexedDB: not instant

@@ -23,7 +23,8 @@ from litestar.plugins.structlog import StructlogConfig, StructlogPlugin
 from sqlalchemy.exc import OperationalError
 
 from server.accounts.api import AccountsController
-from server.auth import BearerAuthMiddleware, PrincipalCache
+from server.accounts.cache import PrincipalCache
+from server.accounts.middleware import BearerAuthMiddleware
 from server.db import Database
 from server.decoding import RequestGuard
 from server.health import health, ping

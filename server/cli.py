@@ -11,7 +11,22 @@ from server.settings import Settings
 
 
 def _settings() -> Settings:
-    return Settings.from_env()
+    from server.settings import SettingsError
+
+    try:
+        return Settings.from_env()
+    except SettingsError as e:
+        raise click.ClickException(f"配置有误：{e}") from None
+
+
+def _refuse_bad_settings(settings: Settings) -> None:
+    """Stop with every wrong setting listed, in Chinese (before anything starts)."""
+    from server.settings_check import check_settings, errors
+
+    bad = errors(check_settings(settings, keys=False))
+    if bad:
+        lines = "\n".join(f"  {x.name}：{x.message}" for x in bad)
+        raise click.ClickException(f"配置有误，服务未启动：\n{lines}\n（运行 jiefen check 查看全部设置）")
 
 
 def _progress() -> Progress:
@@ -44,8 +59,13 @@ def serve(host: str, port: int, demo: bool, workers: int) -> None:
     # QR codes and push links must point where the app really answers, unless told otherwise.
     os.environ.setdefault("JIEFEN_BASE_URL", f"http://{host}:{port}")
     settings = _settings()
+    _refuse_bad_settings(settings)
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.database_url)
+    from server.settings_check import vapid_keys_status
+
+    if (keys := vapid_keys_status(settings)).level == "error":
+        raise click.ClickException(f"配置有误，服务未启动：{keys.name}：{keys.message}")
     if demo:
         _seed(settings)
     if not (settings.pwa_dist / "index.html").is_file():
@@ -54,6 +74,19 @@ def serve(host: str, port: int, demo: bool, workers: int) -> None:
     uvicorn.run(
         "server.asgi:app", host=host, port=port, workers=workers, log_level="warning", proxy_headers=False
     )
+
+
+@main.command(help="Check every setting and print its status (exit 1 if any is wrong).")
+def check() -> None:
+    from server.settings_check import check_settings
+
+    statuses = check_settings(_settings())
+    marks = {"ok": "✓", "warn": "!", "error": "✗"}
+    for x in statuses:
+        click.echo(f"{marks[x.level]} {x.name}：{x.message}")
+    if any(x.level == "error" for x in statuses):
+        raise SystemExit(1)
+    click.echo("配置检查通过。")
 
 
 @main.group(help="Database commands.")
@@ -85,8 +118,8 @@ def seed_demo(cases: int) -> None:
 
 
 def _seed(settings: Settings, cases: int = 600) -> None:
-    from server.cockpit.demo_cases import seed_demo_cases
     from server.db import Database
+    from server.demo.cases import seed_demo_cases
     from server.registry.seed import seed_demo as run
 
     database = Database(settings.database_url)

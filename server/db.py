@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -33,12 +34,34 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+# Drivers people copy from other projects' examples (async ones included), mapped to the sync
+# driver this server runs on: the same URL works whatever example it came from.
+SYNC_DRIVERS = {
+    "sqlite": "sqlite",
+    "sqlite+pysqlite": "sqlite",
+    "sqlite+aiosqlite": "sqlite",
+    "postgresql": "postgresql+psycopg",
+    "postgres": "postgresql+psycopg",
+    "postgresql+psycopg": "postgresql+psycopg",
+    "postgresql+psycopg2": "postgresql+psycopg",
+    "postgresql+asyncpg": "postgresql+psycopg",
+    "postgresql+psycopg_async": "postgresql+psycopg",
+}
+
+
 def normalize_url(url: str) -> str:
-    """Accept plain ``postgresql://`` URLs and use psycopg 3 for them."""
-    u = make_url(url)
-    if u.drivername in {"postgresql", "postgres"}:
-        u = u.set(drivername="postgresql+psycopg")
-    return u.render_as_string(hide_password=False)
+    """``url`` on the sync driver this server uses (pysqlite or psycopg 3).
+
+    Raises ValueError with a Chinese message for a malformed URL or another database.
+    """
+    try:
+        u = make_url(url)
+    except ArgumentError:
+        raise ValueError("不是有效的数据库地址，应形如 sqlite:///路径 或 postgresql://主机/库名") from None
+    driver = SYNC_DRIVERS.get(u.drivername)
+    if driver is None:
+        raise ValueError(f"不支持的数据库驱动 “{u.drivername}”，请使用 sqlite:/// 或 postgresql://")
+    return u.set(drivername=driver).render_as_string(hide_password=False)
 
 
 def make_engine(url: str, **kw: Any) -> Engine:

@@ -7,7 +7,7 @@ from server.consult.models import Consultation, GuidanceSet
 from server.db import Base
 from server.notify.models import PushDelivery, PushSubscriptionRow, SmsDelivery, VapidKeyRow
 from server.registry.models import Mediator, Org, Region
-from server.routing.models import CategoryCorrection, RuleSet, Timer
+from server.routing.models import CategoryCorrection, HolidayYear, RuleSet, Timer
 from server.sync.models import (
     Blob,
     BlobRef,
@@ -29,6 +29,7 @@ __all__ = [
     "Consultation",
     "Follow",
     "GuidanceSet",
+    "HolidayYear",
     "Mediator",
     "OpRow",
     "Org",

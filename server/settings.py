@@ -101,9 +101,17 @@ class Settings:
             if raw is None:
                 continue
             default = getattr(cls(), f.name) if f.default is dataclasses.MISSING else f.default
-            values[f.name] = _coerce(raw, default)
+            try:
+                values[f.name] = _coerce(raw, default)
+            except ValueError:
+                kind = "整数" if isinstance(default, int) else "数字"
+                raise SettingsError(f"JIEFEN_{f.name.upper()} 应为{kind}，现为 “{raw}”") from None
         values.update(overrides)
         return cls(**values)
+
+
+class SettingsError(ValueError):
+    """A ``JIEFEN_*`` value that cannot be read; the message is Chinese and names the variable."""
 
 
 def _coerce(raw: str, default: Any) -> Any:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from server.accounts.cache import PrincipalCache
 from server.db import Database
 from server.ratelimit import LoginBackoff, RateLimiter
 from server.settings import Settings
-
-if TYPE_CHECKING:
-    from server.auth import PrincipalCache
 
 
 @dataclass

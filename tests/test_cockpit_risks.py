@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from server.cockpit.demo_cases import REPEAT_PHONES, REPEAT_RESPONDENT, SPIKE_TOWN, seed_demo_cases
 from server.cockpit.risks import (
     OpenCaseRow,
     RespondentRow,
@@ -21,6 +20,8 @@ from server.cockpit.risks import (
     spikes,
 )
 from server.db import Database
+from server.demo.cases import seed_demo_cases
+from server.demo.plan import REPEAT_PHONES, REPEAT_RESPONDENT, SPIKE_TOWN
 from tests.conftest import login
 
 TOWNS = {"330522001000": "雉城街道", "330522103000": "夹浦镇"}

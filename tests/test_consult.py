@@ -11,7 +11,7 @@ from litestar.testing import TestClient
 from server.consult.content import ARTICLE_RE, load_guidance, validate_guidance
 from server.routing import load_rules
 from server.routing.classify import Classifier
-from server.routing.config import CATEGORY_IDS, CATEGORY_NAMES_ZH
+from server.vocabulary import CATEGORY_IDS, CATEGORY_NAMES_ZH
 from tests.conftest import login, new_device
 
 VILLAGE = "330522001008"

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from server.routing import load_categories, load_rules
 from server.routing.classify import Classifier, RulesError, validate_rules
-from server.routing.config import CATEGORY_IDS, CATEGORY_NAMES_ZH, RoutingConfig
+from server.routing.config import RoutingConfig
+from server.vocabulary import CATEGORY_IDS, CATEGORY_NAMES_ZH
 
 EVAL = Path(__file__).parent / "data" / "classification_eval.jsonl"
 CLASSIFIER = Classifier.from_rules(load_rules())

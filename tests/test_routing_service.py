@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from server.db import Database
 from server.routing.models import CategoryCorrection, Timer
-from server.routing.timers import fire_due
+from server.routing.scheduler import fire_due
 from server.sync.models import CaseRow, RecordRow
 from tests.conftest import login, new_device
 from tests.synctools import Device
@@ -118,6 +118,30 @@ def test_decline_needs_a_reason_then_escalates_to_the_town(client: TestClient[An
     assert view is not None
     assert (view["status"], view["level"], view["org"]) == ("assigned", "town", "org-330522001-pmc")
     assert [t["event"] for t in timeline(filer)][-3:] == ["declined", "escalated", "assigned"]
+
+
+def test_a_decline_reads_as_a_move_to_the_township_to_the_filer(client: TestClient[Any]) -> None:
+    """Issue #10 finding 4: notice and timeline say where the case went and why, once, in causal
+    order, with no internal figures (which mediator, how many open cases)."""
+    filer, _ = routed(client, "隔壁装修天天敲到半夜")
+    med = Device(client, login(client, "village_mediator"))
+    med.sync()
+    intent(med, "k1", "transition", {"to": "declined", "reason": "当事人不在本村居住"})
+    assert med.sync()["rejected"] == []
+    filer.sync()
+    notes = [filer.view("notification", k) or {} for k in filer.keys("notification")]
+    (moved,) = [n for n in notes if "转交" in str(n.get("title"))]
+    assert "雉城街道人民调解委员会" in moved["body"] and "当事人不在本村居住" in moved["body"]
+    for n in notes:
+        assert "未予受理" not in n["title"] and "其他解决途径" not in n["body"], n
+    events = timeline(filer)
+    assert [t["event"] for t in events] == ["submitted", "assigned", "declined", "escalated", "assigned"]
+    said = [str(t["reason"]) for t in events]
+    assert sum("当事人不在本村居住" in r for r in said) == 1  # the mediator's reason, once
+    assert said[3] == "村（社区）调解组织不予受理，上移至乡镇（街道）"
+    assert "由雉城街道人民调解委员会受理" in said[4] and "上移" not in said[4]
+    for r in said:
+        assert "在办" not in r and "指派调解员" not in r, r
 
 
 def test_only_the_filer_withdraws(client: TestClient[Any]) -> None:

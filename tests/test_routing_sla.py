@@ -1,4 +1,4 @@
-"""SLA deadlines per level and category, warnings, pauses and the scheduler's next timer."""
+"""SLA deadlines per level and category, warnings, pauses and the timers a case's state calls for."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from server.routing.config import Period, RoutingConfig, SlaPolicy
-from server.routing.sla import CaseSlaState, apply_pause, deadlines, next_timer, warn_at
+from server.routing.sla import apply_pause, deadlines, wanted_timers, warn_at
 from server.routing.workdays import TZ, is_workday, local_date
 
 CONFIG = RoutingConfig()
@@ -161,33 +161,32 @@ def test_warning_lies_between_start_and_deadline(start: datetime, fraction: floa
     assert start <= warn_at(start, deadline, fraction) <= deadline
 
 
-def test_next_timer_walks_through_warn_then_breach() -> None:
+def _view(status: str, **times: datetime | bool) -> dict[str, object]:
+    return {
+        "status": status,
+        **{k: v.isoformat() if isinstance(v, datetime) else v for k, v in times.items()},
+    }
+
+
+def test_an_assigned_case_wants_a_warning_then_a_breach() -> None:
     start = sh(2026, 11, 27)
     respond_by = eod(2026, 12, 2)
-    state = CaseSlaState(respond_from=start, respond_by=respond_by)
-    assert next_timer(state, start) == (sh(2026, 12, 2, 8), "respond_warn")
-    fired = CaseSlaState(respond_from=start, respond_by=respond_by, fired=frozenset({"respond_warn"}))
-    assert next_timer(fired, start) == (respond_by, "respond_breach")
-    done = CaseSlaState(
-        respond_from=start, respond_by=respond_by, fired=frozenset({"respond_warn", "respond_breach"})
-    )
-    assert next_timer(done, start) is None
+    view = _view("assigned", assigned_at=start, respond_by=respond_by)
+    assert wanted_timers(view, 0.75) == [("respond_warn", sh(2026, 12, 2, 8)), ("respond_breach", respond_by)]
+    # Before the court the respond clock runs the same way.
+    assert [k for k, _ in wanted_timers({**view, "status": "confirmation_requested"}, 0.75)] == [
+        "respond_warn",
+        "respond_breach",
+    ]
 
 
-def test_next_timer_skips_a_warning_whose_deadline_passed() -> None:
-    start = sh(2026, 11, 2)
-    state = CaseSlaState(respond_from=start, respond_by=eod(2026, 11, 5))
-    assert next_timer(state, sh(2026, 11, 9)) == (eod(2026, 11, 5), "respond_breach")
-
-
-def test_next_timer_for_an_accepted_case_and_a_paused_one() -> None:
+def test_an_accepted_case_wants_the_resolve_clock_and_a_paused_or_closed_one_none() -> None:
     accepted = sh(2026, 11, 3)
     resolve_by = eod(2026, 12, 3)
-    state = CaseSlaState(resolve_from=accepted, resolve_by=resolve_by)
-    when, kind = next_timer(state, accepted) or (None, None)
-    assert kind == "resolve_warn"
-    assert when is not None and accepted < when < resolve_by
-    assert (
-        next_timer(CaseSlaState(resolve_from=accepted, resolve_by=resolve_by, paused=True), accepted) is None
-    )
-    assert next_timer(CaseSlaState(), accepted) is None
+    view = _view("accepted", accepted_at=accepted, resolve_by=resolve_by, respond_by=eod(2026, 11, 6))
+    (warn_kind, when), (breach_kind, due) = wanted_timers(view, 0.75)
+    assert (warn_kind, breach_kind, due) == ("resolve_warn", "resolve_breach", resolve_by)
+    assert accepted < when < resolve_by
+    assert wanted_timers({**view, "paused": True}, 0.75) == []
+    assert wanted_timers({**view, "status": "resolved"}, 0.75) == []
+    assert wanted_timers({"status": "accepted"}, 0.75) == []

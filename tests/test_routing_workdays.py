@@ -91,12 +91,13 @@ def test_calendar_day_periods_ending_on_a_holiday_roll_to_the_next_working_day()
     assert add_calendar_days(sh(2026, 11, 2), 3) == eod(2026, 11, 5)
 
 
-def test_years_outside_the_calendar_fall_back_to_monday_to_friday_and_say_so() -> None:
-    assert is_workday(date(2027, 1, 1))  # a Friday; the 2027 holidays are not announced in the data
+def test_years_outside_the_library_skip_the_statutory_holidays_and_say_so() -> None:
+    assert not is_workday(date(2027, 1, 1))  # a Friday, but 元旦 (放假办法 第二条) whatever the notice says
     assert not is_workday(date(2027, 1, 2))
-    assert calendar_notes(sh(2026, 12, 30), sh(2027, 1, 8)) == [
-        "2027年法定节假日安排未收录，按周一至周五计算工作日"
-    ]
+    assert is_workday(date(2027, 1, 4))
+    assert add_workdays(sh(2026, 12, 29), 3) == eod(2027, 1, 4)  # 12-30, 12-31, (元旦, weekend), 1-4
+    (note,) = calendar_notes(sh(2026, 12, 30), sh(2027, 1, 8))
+    assert note.startswith("2027年放假安排尚未载入") and "不会提前" in note
     assert calendar_notes(sh(2026, 1, 5)) == []
 
 

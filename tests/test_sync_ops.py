@@ -213,3 +213,32 @@ def test_response_encodes_changes_with_seq_and_server_time() -> None:
     assert wire["changes"][0]["value"] == "邻居装修噪音扰民"
     assert set(wire) == {"cursor", "acked", "rejected", "changes", "evict", "more", "server_time", "v"}
     assert msgspec.json.decode(msgspec.json.encode(response), type=SyncResponse) == response
+
+
+@pytest.mark.parametrize(
+    ("phone", "ok"),
+    [
+        ("13812345678", True),
+        ("+86-13800000000", True),
+        ("8613800000000", True),
+        ("0572-6021234", True),
+        ("057226021234", True),
+        ("010-12345678-801", True),
+        ("", True),  # not given
+        ("139abc1234x", False),  # a typo: refused whole, never trimmed to 1391234
+        ("1391234", False),
+        ("12812345678", False),  # no mobile block starts 12
+        ("138123456789", False),
+        ("0572-602", False),
+        ("13812345678\x00", False),
+        ("1" * 5000, False),
+    ],
+)
+def test_party_phone_is_a_mainland_mobile_or_landline(phone: str, ok: bool) -> None:
+    """Issue #10 finding 6: a bad number is refused with a message that says what is expected."""
+    problem = validate_op(make(entity="party", field="phone", value=phone), server_now_ms=NOW)
+    if ok:
+        assert problem is None
+    else:
+        assert problem is not None and problem.code == "bad_value"
+        assert "手机号" in problem.message and "固定电话" in problem.message

@@ -27,12 +27,12 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from server import casecode
 from server.accounts.principal import Principal
-from server.routing.config import CATEGORY_IDS
 from server.sync.hlc import Clock, parse_ts
 from server.sync.merge import RecordId, RecordState, apply, materialize, seen_for_remove
 from server.sync.ops import Op, Rejection, SyncRequest, SyncResponse
 from server.sync.service import Limits, NoHooks, ServerReplica, SyncService, Writer
 from server.sync.store import MemoryStore
+from server.vocabulary import CATEGORY_IDS
 
 WALL0 = 1_763_779_200_000
 ORG, OTHER_ORG = "org-330522001008-pmc", "org-330522001-pmc"

@@ -187,7 +187,7 @@ def test_trace_shows_progress_with_personal_data_masked(client: TestClient[Any],
         assert secret not in r.text
     assert set(body) == {
         "code", "status", "status_label", "category", "category_name", "org_name", "level",
-        "submitted_at", "respond_by", "resolve_by", "timeline", "parties",
+        "submitted_at", "respond_by", "resolve_by", "timeline", "parties", "deadline_provisional",
     }  # fmt: skip
 
 

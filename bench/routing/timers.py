@@ -57,8 +57,8 @@ from server.db import Database
 from server.registry import demo_data as demo
 from server.registry.seed import seed_demo
 from server.routing.models import Timer
+from server.routing.scheduler import fire_due
 from server.routing.service import RoutingService
-from server.routing.timers import fire_due
 from server.sync.hlc import Clock
 from server.sync.ops import Op, SyncRequest
 from server.sync.service import ServerReplica, SyncService
@@ -168,7 +168,7 @@ def pending_count(db: Database) -> int:
 
 
 def scan_query(now: datetime, limit: int) -> Any:
-    """The statement of ``server.routing.timers.fire_due`` on PostgreSQL."""
+    """The statement of ``server.routing.timers.take_due`` (run by ``scheduler.fire_due``) on PostgreSQL."""
     return (
         select(Timer)
         .where(Timer.fired_at.is_(None), Timer.due_at <= now)

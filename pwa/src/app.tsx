@@ -1,4 +1,3 @@
-import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { route, match } from "./router";
 import { useSignal } from "./lib/signal";
@@ -14,24 +13,13 @@ import { Trace } from "./views/Trace";
 import { Grid, Inbox, Login } from "./views/Staff";
 import { Settings } from "./views/Settings";
 import { Posters } from "./views/Posters";
+import { Lazy } from "./app/lazy";
 
 /** The scanner (and jsQR behind it) loads only on its route. */
-function LazyScan() {
-  const [C, setC] = useState<ComponentType | null>(null);
-  useEffect(() => {
-    void import("./views/Scan").then((m) => setC(() => m.default));
-  }, []);
-  return C ? <C /> : <Page title={t("scan_title")}>{t("loading")}</Page>;
-}
+const LazyScan = () => <Lazy load={() => import("./views/Scan")} title={() => t("scan_title")} />;
 
 /** The data cockpit (and ECharts behind it) loads only on its route. */
-function LazyCockpit() {
-  const [C, setC] = useState<ComponentType | null>(null);
-  useEffect(() => {
-    void import("./views/cockpit/Cockpit").then((m) => setC(() => m.default));
-  }, []);
-  return C ? <C /> : <Page title={lang.value === "en" ? "Data cockpit" : "数据驾驶舱"}>{t("loading")}</Page>;
-}
+const LazyCockpit = () => <Lazy load={() => import("./views/cockpit/Cockpit")} title={() => (lang.value === "en" ? "Data cockpit" : "数据驾驶舱")} />;
 
 function Routes({ url }: { url: string }) {
   const u = new URL(url, "http://x");

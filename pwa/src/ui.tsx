@@ -7,6 +7,7 @@ import { useSignal } from "./lib/signal";
 import { navigate, Link } from "./router";
 import type { SyncStatus } from "./sync/client";
 import type { SyncBadge } from "./lib/cases";
+import { lengthState } from "./lib/validate";
 
 export function useSyncStatus(): SyncStatus {
   const [s, set] = useState<SyncStatus>(ctx.sync.status);
@@ -19,10 +20,12 @@ export function GlobalSyncBadge() {
   const isOnline = useSignal(online);
   let text: string;
   let cls: string;
-  if (!isOnline || s.state === "offline") [text, cls] = [s.pending ? `${t("sync_offline")} · ${t("sync_pending")} ${s.pending}` : t("sync_offline"), "badge offline"];
+  // the number is of cases (one filed case is 1 however many changes it holds)
+  const waiting = s.pending ? `${t("sync_pending")} ${s.pending}` : s.pendingOps ? t("sync_pending") : "";
+  if (!isOnline || s.state === "offline") [text, cls] = [waiting ? `${t("sync_offline")} · ${waiting}` : t("sync_offline"), "badge offline"];
   else if (s.state === "syncing") [text, cls] = [t("sync_syncing"), "badge pending"];
   else if (s.state === "error") [text, cls] = [t("sync_failed"), "badge failed"];
-  else if (s.pending) [text, cls] = [`${t("sync_pending")} ${s.pending}`, "badge pending"];
+  else if (waiting) [text, cls] = [waiting, "badge pending"];
   else [text, cls] = [t("sync_done"), "badge synced"];
   return (
     <button
@@ -164,4 +167,15 @@ export function fmtTime(v: unknown): string {
 
 export function Empty({ text }: { text: string }) {
   return <p class="empty">{text}</p>;
+}
+
+/** A counter under a text box once it nears its limit (red past it): text is never cut silently. */
+export function Count({ value, max }: { value: string; max: number }) {
+  const st = lengthState(value, max);
+  if (!st.near) return null;
+  return (
+    <div class={`hint counter ${st.over ? "over" : ""}`} data-testid="char-count" data-over={st.over ? "1" : "0"} aria-live="polite">
+      {st.over ? t("too_long", { max }) : t("chars_count", { n: st.n, max })}
+    </div>
+  );
 }

@@ -1,10 +1,10 @@
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createHash } from "node:crypto";
 import { Repo } from "../src/store/repo";
 import { activeDeadline, deadlineLevel, fileCase, listCases, loadCase, sendMessage, transition } from "../src/lib/cases";
 import { isValidCode, parseQr, traceUrl } from "../src/lib/casecode";
 import { runSync } from "../src/sync/client";
-import { FakeServer } from "./fakeserver";
+import { FakeBlobServer, FakeServer } from "./fakeserver";
 import { fitSize } from "../src/lib/image";
 import { eventLabel } from "../src/i18n";
 import { orgName } from "../src/lib/orgs";
@@ -14,6 +14,10 @@ let repo: Repo;
 beforeEach(async () => {
   repo = await Repo.open(`test-cases-${n++}`);
   await repo.setMeta("token", "tok");
+  vi.stubGlobal("fetch", new FakeBlobServer().fetch); // syncs below upload evidence too
+});
+afterEach(() => {
+  vi.unstubAllGlobals();
 });
 
 const input = {
@@ -58,9 +62,9 @@ describe("filing on the device", () => {
   it("shows a pending transition optimistically and rolls back on rejection", async () => {
     const server = new FakeServer();
     const filed = await fileCase(repo, { ...input, photos: [] });
-    await runSync(repo, server.post, { uploadBlobs: false });
+    await runSync(repo, server.post);
     server.serverOp({ entity: "case", key: filed.key, kind: "put", field: "status", value: "assigned" });
-    await runSync(repo, server.post, { uploadBlobs: false });
+    await runSync(repo, server.post);
     expect((await loadCase(repo, filed.key)).badge).toBe("synced");
     await transition(repo, filed.key, "withdrawn", { reason: "已和好" });
     let b = await loadCase(repo, filed.key);
@@ -68,7 +72,7 @@ describe("filing on the device", () => {
     expect(b.badge).toBe("pending");
     expect((await listCases(repo))[0]!.status).toBe("withdrawn");
     server.validate = (op) => (op.kind === "intent" ? { code: "bad_transition", message: "案件已受理，不能撤回" } : null);
-    await runSync(repo, server.post, { uploadBlobs: false });
+    await runSync(repo, server.post);
     b = await loadCase(repo, filed.key);
     expect(b.status).toBe("assigned");
     expect(b.badge).toBe("failed");

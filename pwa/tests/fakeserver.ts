@@ -49,3 +49,64 @@ export class FakeServer {
     this.log.push({ ...full, seq: n });
   }
 }
+
+/**
+ * An in-memory stand-in for /api/v1/blobs/{sha} that is as strict as docs/blobs.md (the real one is
+ * crossed by e2e/test_journeys.py): HEAD → Upload-Offset or 404; PUT needs Upload-Offset AND
+ * Upload-Length (400 otherwise), 409 + Upload-Offset on a wrong offset, 204 / 201 / 200.
+ * `cutAfter(n)`: the n-th following PUT is stored but its answer is lost (a dropped connection).
+ */
+export class FakeBlobServer {
+  parts = new Map<string, Uint8Array>();
+  done = new Map<string, Uint8Array>();
+  requests: { method: string; offset: string | null; length: string | null }[] = [];
+  private cutIn: number | null = null;
+
+  cutAfter(n: number): void {
+    this.cutIn = n;
+  }
+
+  fetch = async (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
+    const url = String(input);
+    const m = /^\/api\/v1\/blobs\/([0-9a-f]{64})$/.exec(url);
+    if (!m) throw new TypeError(`Failed to fetch ${url}`);
+    const sha = m[1]!;
+    const h = new Headers(init.headers);
+    const method = init.method ?? "GET";
+    this.requests.push({ method, offset: h.get("Upload-Offset"), length: h.get("Upload-Length") });
+    if (!h.get("Authorization")) return new Response(null, { status: 401 });
+    const held = () => this.done.get(sha)?.length ?? this.parts.get(sha)?.length ?? 0;
+    if (method === "HEAD") {
+      if (!this.done.has(sha) && !this.parts.has(sha)) return new Response(null, { status: 404 });
+      return new Response(null, { status: 200, headers: { "Upload-Offset": String(held()), "Upload-Complete": this.done.has(sha) ? "1" : "0" } });
+    }
+    if (method !== "PUT") return new Response(null, { status: 405 });
+    const offset = h.get("Upload-Offset");
+    const length = h.get("Upload-Length");
+    if (offset === null || length === null || !/^\d+$/.test(offset) || !/^\d+$/.test(length)) {
+      return Response.json({ detail: "缺少或无效的请求头" }, { status: 400 });
+    }
+    if (this.done.has(sha)) return new Response(null, { status: 200, headers: { "Upload-Offset": length } });
+    if (Number(offset) !== held()) return new Response(null, { status: 409, headers: { "Upload-Offset": String(held()) } });
+    const body = new Uint8Array(await new Response(init.body as BodyInit).arrayBuffer());
+    const prev = this.parts.get(sha) ?? new Uint8Array();
+    const next = new Uint8Array(prev.length + body.length);
+    next.set(prev);
+    next.set(body, prev.length);
+    let status = 204;
+    if (next.length >= Number(length)) {
+      const digest = Buffer.from(await crypto.subtle.digest("SHA-256", next)).toString("hex");
+      this.parts.delete(sha);
+      if (digest !== sha) return Response.json({ detail: "文件校验失败，请重新上传" }, { status: 422 });
+      this.done.set(sha, next);
+      status = 201;
+    } else {
+      this.parts.set(sha, next);
+    }
+    if (this.cutIn !== null && --this.cutIn <= 0) {
+      this.cutIn = null;
+      throw new TypeError("Failed to fetch"); // stored, but the phone never hears the answer
+    }
+    return new Response(null, { status, headers: { "Upload-Offset": String(held()) } });
+  };
+}

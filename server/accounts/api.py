@@ -11,8 +11,8 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from server.accounts import service
+from server.accounts.guards import authenticated, roles
 from server.accounts.principal import Principal
-from server.auth import authenticated, roles
 from server.db import utcnow
 from server.http import ApiError, app_state, client_address
 

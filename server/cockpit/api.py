@@ -17,14 +17,14 @@ from litestar import Request, get
 from litestar.params import QueryParameter
 from sqlalchemy.orm import Session
 
+from server.accounts.guards import roles
 from server.accounts.principal import Principal
-from server.auth import roles
 from server.cockpit import queries, risks
 from server.cockpit.metrics import Figures, Tally, figures
 from server.cockpit.queries import Scope
 from server.http import ApiError, app_state
 from server.registry.models import Org
-from server.routing.config import CATEGORY_NAMES_ZH
+from server.vocabulary import CATEGORY_NAMES_ZH
 
 COCKPIT_ROLES = ("analyst", "admin", "org_admin")
 POPULATION_NOTE = "人口为近似演示数据，万人成讼率仅供演示"

@@ -26,12 +26,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from server.vocabulary import OPEN_STATES
+
 SUCCESS = frozenset({"resolved", "confirmation_requested", "confirmed"})
 FAILURE = frozenset({"failed", "confirmation_denied", "filing_requested", "filed"})
 WITHDRAWN = frozenset({"withdrawn"})
 DECLINED_AT_TOP = frozenset({"declined"})
 CLOSED = SUCCESS | FAILURE | WITHDRAWN | DECLINED_AT_TOP
-OPEN = frozenset({"submitted", "assigned", "accepted", "escalated"})
+OPEN = OPEN_STATES
 LITIGATION = frozenset({"filing_requested", "filed"})
 # A status that implies an organisation accepted the case at some point (the workflow allows no
 # other path into it); ``withdrawn`` and the open states need the timeline to tell.

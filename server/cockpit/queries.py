@@ -22,7 +22,6 @@ from server.cockpit.metrics import IMPLIES_MEDIATED, Tally, town_of
 from server.cockpit.risks import (
     CST,
     GROUP_MIN_APPLICANTS,
-    GROUP_OPEN,
     REPEAT_WINDOW_DAYS,
     SPIKE_BASELINE_WEEKS,
     SPIKE_WINDOW_DAYS,
@@ -32,6 +31,7 @@ from server.cockpit.risks import (
 )
 from server.registry.models import Region
 from server.sync.models import CaseRow, RecordRow
+from server.vocabulary import OPEN_STATES
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +210,7 @@ def open_group_cases(s: Session, scope: Scope) -> list[OpenCaseRow]:
     q = select(
         CaseRow.region, CaseRow.category, CaseRow.status, CaseRow.applicants, CaseRow.created_at
     ).where(
-        CaseRow.status.in_(sorted(GROUP_OPEN)),
+        CaseRow.status.in_(sorted(OPEN_STATES)),
         CaseRow.applicants >= GROUP_MIN_APPLICANTS,
         scope.where(),
     )

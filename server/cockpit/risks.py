@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Literal
 
+from server.vocabulary import OPEN_STATES
+
 SPIKE_WINDOW_DAYS = 7
 SPIKE_BASELINE_WEEKS = 8
 SPIKE_MIN_COUNT = 3
@@ -180,7 +182,6 @@ def _top(c: Counter[str]) -> str | None:
 
 
 # -- group disputes -----------------------------------------------------------------------------
-GROUP_OPEN = frozenset({"submitted", "assigned", "accepted", "escalated"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +198,7 @@ def group_disputes(
 ) -> list[Alert]:
     out: list[Alert] = []
     for r in rows:
-        if r.status not in GROUP_OPEN or r.applicants < GROUP_MIN_APPLICANTS:
+        if r.status not in OPEN_STATES or r.applicants < GROUP_MIN_APPLICANTS:
             continue
         tname = town_names.get(r.town, r.town) if r.town else "全县"
         cname = category_names.get(r.category, r.category) if r.category else "未分类"

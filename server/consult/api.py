@@ -13,14 +13,14 @@ from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 from sqlalchemy import func, select
 
+from server.accounts.guards import authenticated, roles
 from server.accounts.principal import Principal
-from server.auth import authenticated, roles
 from server.consult.models import Consultation
 from server.consult.service import CST, ConsultService, GuidanceError, region_known
 from server.http import ApiError, app_state, client_address
 from server.ratelimit import RateLimiter
-from server.routing.config import CATEGORY_IDS, CATEGORY_NAMES_ZH
 from server.state import AppState
+from server.vocabulary import CATEGORY_IDS, CATEGORY_NAMES_ZH
 
 MAX_TEXT = 2000
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -16,7 +16,7 @@ from datetime import date
 from importlib import resources
 from typing import Any
 
-from server.routing.config import CATEGORY_IDS
+from server.vocabulary import CATEGORY_IDS
 
 ARTICLE_RE = re.compile(r"第[一二三四五六七八九十百千零]+条")
 _MAX_TEXT = 400

@@ -21,9 +21,9 @@ from server.consult.models import Consultation, GuidanceSet
 from server.registry.models import Org as OrgRow
 from server.registry.models import Region
 from server.routing.classify import Classification
-from server.routing.config import CATEGORY_IDS, CATEGORY_NAMES_ZH
 from server.routing.route import LEVEL_ZH, CaseFacts, route
 from server.routing.service import RoutingService
+from server.vocabulary import CATEGORY_IDS, CATEGORY_NAMES_ZH
 
 CST = timezone(timedelta(hours=8))
 

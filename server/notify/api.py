@@ -14,8 +14,8 @@ from litestar import Request, delete, get, post
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
+from server.accounts.guards import authenticated
 from server.accounts.principal import Principal
-from server.auth import authenticated
 from server.db import utcnow
 from server.http import ApiError, app_state
 from server.notify import service, sms

@@ -29,9 +29,9 @@ from server.notify import sms, webpush
 from server.notify.models import PushDelivery, PushSubscriptionRow
 from server.notify.webpush import MAX_TTL, NotificationText
 from server.registry.models import Mediator, Org
-from server.routing.config import CATEGORY_NAMES_ZH
 from server.sync.service import Writer
 from server.sync.store import SqlStore
+from server.vocabulary import CATEGORY_NAMES_ZH
 
 __all__ = [
     "case_assigned",
@@ -272,14 +272,17 @@ def deadline_breached(
     _sms_staff(w, users, text)
 
 
-def status_changed(w: Writer, case_key: str, view: Mapping[str, Any], old: str | None, new: str) -> None:
+def status_changed(
+    w: Writer, case_key: str, view: Mapping[str, Any], old: str | None, new: str, *, reason: str | None = None
+) -> None:
     """The case moved from ``old`` to ``new``: its filer and everyone following it by QR; by SMS
-    the applicants when a grid worker filed for them."""
+    the applicants when a grid worker filed for them. ``reason`` (e.g. where a declined case went
+    and why) replaces the stock hint."""
     if old == new:
         return
     code = _code(case_key, view)
     try:
-        text = webpush.status_change(case_key, code, new)
+        text = webpush.status_change(case_key, code, new, reason=reason)
     except ValueError:  # a state without a citizen-facing text: say only that it changed
         text = NotificationText(
             kind="status",

@@ -9,8 +9,8 @@ from litestar.params import FromPath, HeaderParameter
 from sqlalchemy.orm import Session
 
 from server import casecode
+from server.accounts.guards import roles
 from server.accounts.principal import Principal
-from server.auth import roles
 from server.http import ApiError, app_state, client_address
 from server.qr import service
 from server.qr.poster import posters_pdf

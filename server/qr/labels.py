@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from server.routing.transitions import STATE_ZH
+from server.vocabulary import STATE_ZH
 
 __all__ = ["EVENT_ZH", "ROLE_ZH", "STATE_ZH", "actor_label", "event_label", "status_label"]
 
@@ -28,6 +28,7 @@ EVENT_ZH: Mapping[str, str] = {
     "mediator_assigned": "已指定调解员",
     "deadline_warning": "办理期限提醒",
     "overdue": "已超过办理期限",
+    "deadline_recomputed": "办理期限已按放假安排重新计算",
 }
 _DEFAULT_EVENT = "案件进展"
 

@@ -58,6 +58,7 @@ def trace_view(s: Session, row: CaseRow) -> TraceView:
         created_at=row.created_at,
         respond_by=row.respond_by,
         resolve_by=row.resolve_by,
+        deadline_provisional=row.deadline_provisional,
     )
     return build_trace(facts, org_name, parties, events)
 

@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 
 from server.qr.labels import actor_label, event_label, status_label
-from server.routing.config import CATEGORY_NAMES_ZH
+from server.vocabulary import CATEGORY_NAMES_ZH
 
 __all__ = [
     "COMPOUND_SURNAMES",
@@ -85,6 +85,8 @@ class TraceView(msgspec.Struct):
     resolve_by: str | None
     timeline: list[TraceEvent]
     parties: list[TraceParty]
+    deadline_provisional: str | None = None
+    """Set while the deadlines are provisional (the year's holiday arrangement is not loaded)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +100,7 @@ class CaseFacts:
     created_at: datetime | None
     respond_by: datetime | None
     resolve_by: datetime | None
+    deadline_provisional: str | None = None
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -152,4 +155,5 @@ def build_trace(
         resolve_by=_iso(case.resolve_by),
         timeline=events,
         parties=people,
+        deadline_provisional=case.deadline_provisional,
     )

@@ -9,7 +9,7 @@ from litestar import Controller, Request, get
 from litestar.params import FromPath
 from sqlalchemy import select
 
-from server.auth import own_org
+from server.accounts.guards import own_org
 from server.http import app_state
 from server.registry.models import Mediator, Org, Region
 

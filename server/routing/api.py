@@ -7,19 +7,21 @@ from typing import Any
 
 import msgspec
 from litestar import Request, get, post, put
-from litestar.params import JSONBody
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK
 from sqlalchemy import func, select
 
+from server.accounts.guards import roles
 from server.accounts.principal import Principal
-from server.auth import roles
 from server.http import ApiError, app_state
 from server.routing import load_categories, load_rules
+from server.routing.calendar_store import list_years, load_arrangement, stored_year
 from server.routing.classify import RulesError
 from server.routing.config_file import load_config
+from server.routing.holidays import MAX_YEAR, MIN_YEAR, ArrangementError
 from server.routing.models import CategoryCorrection
+from server.routing.scheduler import Scheduler
 from server.routing.service import Notifier, NullNotifier, RoutingService
-from server.routing.timers import Scheduler
 from server.state import AppState
 from server.sync.models import CaseRow
 
@@ -35,8 +37,10 @@ def _notifier() -> Notifier:
         def case_assigned(self, w: Any, case_key: str, view: Any) -> None:
             events.case_assigned(w, case_key, view)
 
-        def status_changed(self, w: Any, case_key: str, view: Any, old: str, new: str) -> None:
-            events.status_changed(w, case_key, view, old, new)
+        def status_changed(
+            self, w: Any, case_key: str, view: Any, old: str, new: str, *, reason: str | None = None
+        ) -> None:
+            events.status_changed(w, case_key, view, old, new, reason=reason)
 
         def deadline_warning(self, w: Any, case_key: str, view: Any, kind: str) -> None:
             events.deadline_warning(w, case_key, view, kind)
@@ -191,4 +195,80 @@ def corrections(request: Request[Principal, Any, Any]) -> CorrectionsOut:
     return CorrectionsOut(counts=counts, items=items)
 
 
-route_handlers = [categories, get_rules, put_rules, reload_rules, corrections]
+class HolidayVersionOut(msgspec.Struct):
+    year: int
+    version: int
+    source: str
+    loaded_by: str | None
+    loaded_at: str
+
+
+class HolidayLoadOut(msgspec.Struct):
+    year: int
+    version: int
+    source: str
+    recomputed: int
+    """Open cases whose provisional deadlines were recomputed (never made earlier)."""
+
+
+@get(
+    "/api/v1/holidays",
+    operation_id="listHolidayYears",
+    guards=[roles("admin", "analyst", "org_admin")],
+    tags=["routing"],
+    sync_to_thread=True,
+)
+def holiday_years(request: Request[Principal, Any, Any]) -> list[HolidayVersionOut]:
+    """Every loaded holiday arrangement version, newest first (the newest of a year is in force)."""
+    return [HolidayVersionOut(**row) for row in list_years(app_state(request).db)]
+
+
+@get(
+    "/api/v1/holidays/{year:int}",
+    operation_id="getHolidayYear",
+    guards=[roles("admin", "analyst", "org_admin")],
+    tags=["routing"],
+    sync_to_thread=True,
+)
+def holiday_year(request: Request[Principal, Any, Any], year: FromPath[int]) -> dict[str, Any]:
+    """The year's arrangement in force, in the file format of docs/routing.md, with its version."""
+    found = stored_year(app_state(request).db, year) if MIN_YEAR <= year <= MAX_YEAR else None
+    if found is None:
+        raise ApiError(404, f"尚未载入{year}年放假安排" if MIN_YEAR <= year <= MAX_YEAR else "年份超出范围")
+    return found
+
+
+@put(
+    "/api/v1/holidays/{year:int}",
+    operation_id="putHolidayYear",
+    guards=[roles("admin")],
+    tags=["routing"],
+    sync_to_thread=True,
+)
+def put_holiday_year(
+    request: Request[Principal, Any, Any], year: FromPath[int], data: JSONBody[dict[str, Any]]
+) -> HolidayLoadOut:
+    """Load a year's official arrangement: validated (400 with every problem), stored as the year's
+    next version, in force at once in every process; provisional deadlines are recomputed."""
+    if data.get("year") != year:
+        raise ApiError(400, "路径中的年份与文件中的 year 不一致")
+    state = app_state(request)
+    try:
+        r = load_arrangement(
+            state.db, _routing(request), state.services["server_replica"], data, request.user.user_id
+        )
+    except ArrangementError as e:
+        raise ApiError(400, "放假安排有误，未载入：" + "；".join(e.errors[:20]), errors=e.errors) from None
+    return HolidayLoadOut(r.year, r.version, r.source, r.recomputed)
+
+
+route_handlers = [
+    categories,
+    get_rules,
+    put_rules,
+    reload_rules,
+    corrections,
+    holiday_years,
+    holiday_year,
+    put_holiday_year,
+]

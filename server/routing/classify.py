@@ -18,7 +18,7 @@ from typing import Any
 
 import ahocorasick
 
-from server.routing.config import CATEGORY_IDS
+from server.vocabulary import CATEGORY_IDS
 
 OTHER = "other"
 _MAX_WEIGHT = 10.0

@@ -11,36 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-# The 25 categories of DESIGN.md §4 (contract): id → Chinese name.  案由 live in categories.json.
-CATEGORY_NAMES_ZH: dict[str, str] = {
-    "marriage_family": "婚姻家庭",
-    "inheritance": "继承",
-    "neighbor": "邻里纠纷",
-    "homestead_housing": "房屋宅基地",
-    "land_forest": "山林土地",
-    "requisition_demolition": "征地拆迁",
-    "labor": "劳动争议",
-    "wage_arrears": "拖欠工资",
-    "traffic_accident": "道路交通事故",
-    "medical": "医疗纠纷",
-    "property_management": "物业纠纷",
-    "consumer": "消费纠纷",
-    "private_lending": "民间借贷",
-    "contract": "合同纠纷",
-    "tenancy": "房屋租赁",
-    "construction": "建设工程",
-    "personal_injury": "人身损害",
-    "property_damage": "财产损害",
-    "business": "生产经营",
-    "environment": "环境污染",
-    "finance_insurance": "金融保险",
-    "company": "公司股权",
-    "intellectual_property": "知识产权",
-    "village_affairs": "村务集体",
-    "other": "其他",
-}
-CATEGORY_IDS: tuple[str, ...] = tuple(CATEGORY_NAMES_ZH)
-
 Unit = Literal["workdays", "days"]
 CountsFrom = Literal["start", "accept"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Index, String, Text, text
+from sqlalchemy import Boolean, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, BigId, Json, UTCDateTime, utcnow
@@ -58,3 +58,22 @@ class CategoryCorrection(Base):
     reason: Mapped[str] = mapped_column(String(500), default="")
     by_user: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class HolidayYear(Base):
+    """A loaded official holiday arrangement for one year (``holidays.py`` file format in ``data``).
+
+    Rows are never changed: loading a year again adds its next ``version``; the newest row of each
+    year is in force.  The largest ``id`` is the calendar's version every process compares to its own.
+    """
+
+    __tablename__ = "holiday_years"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(200))
+    data: Mapped[Any] = mapped_column(Json)
+    loaded_by: Mapped[str | None] = mapped_column(String(64))
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("year", "version"),)

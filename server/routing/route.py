@@ -18,7 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from server.routing.config import CATEGORY_NAMES_ZH, RoutingConfig
+from server.routing.config import RoutingConfig
+from server.vocabulary import CATEGORY_NAMES_ZH
 
 LEVEL_ZH = {
     "village": "村（社区）",
@@ -91,6 +92,14 @@ class RoutingDecision:
     """None only when the county has no organisation at all for the case (misconfiguration)."""
     mediator_id: str | None
     reasons: list[str] = field(default_factory=list)
+    staff_only: frozenset[str] = frozenset()
+    """Those of ``reasons`` that are internal (which mediator, their open-case count): kept in the
+    case's ``routing_reason`` for staff, never in the timeline a party reads."""
+
+    @property
+    def public_reasons(self) -> list[str]:
+        """The reasons a party may read (``reasons`` without ``staff_only``), in order."""
+        return [r for r in self.reasons if r not in self.staff_only]
 
 
 class RegistryView(Protocol):
@@ -178,7 +187,7 @@ def _decide(
     if level == "court":
         return RoutingDecision(level, org.id, None, reasons)
     mediator_id, why = pick_mediator(org, case, registry)
-    return RoutingDecision(level, org.id, mediator_id, [*reasons, why])
+    return RoutingDecision(level, org.id, mediator_id, [*reasons, why], frozenset({why}))
 
 
 def _climb(case: CaseFacts, registry: RegistryView, from_level: str, reasons: list[str]) -> RoutingDecision:

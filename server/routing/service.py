@@ -22,7 +22,9 @@ from server.accounts.principal import Principal
 from server.db import Database
 from server.registry.models import Mediator as MediatorRow
 from server.routing import sla, transitions
-from server.routing.config import CATEGORY_NAMES_ZH, RoutingConfig
+from server.routing.calendar_store import CalendarCache
+from server.routing.config import RoutingConfig
+from server.routing.holidays import Arrangement, WorkCalendar
 from server.routing.models import CategoryCorrection
 from server.routing.registry_view import DbRegistry, load_orgs
 from server.routing.route import CaseFacts, Registry, RoutingDecision, escalate, route
@@ -31,15 +33,24 @@ from server.routing.timers import plan_timers
 from server.sync.ops import Op, Rejection
 from server.sync.service import Writer
 from server.sync.store import SqlStore
-
-OPEN = frozenset({"assigned", "accepted"})
+from server.vocabulary import CATEGORY_NAMES_ZH, WITH_ORG
 
 
 class Notifier(Protocol):
     def case_assigned(self, w: Writer, case_key: str, view: Mapping[str, Any]) -> None: ...
     def status_changed(
-        self, w: Writer, case_key: str, view: Mapping[str, Any], old: str, new: str
-    ) -> None: ...
+        self,
+        w: Writer,
+        case_key: str,
+        view: Mapping[str, Any],
+        old: str,
+        new: str,
+        *,
+        reason: str | None = None,
+    ) -> None:
+        """Tell the parties the case moved ``old`` → ``new``; ``reason`` replaces the stock hint."""
+        ...
+
     def deadline_warning(self, w: Writer, case_key: str, view: Mapping[str, Any], kind: str) -> None: ...
     def deadline_breached(
         self, w: Writer, case_key: str, view: Mapping[str, Any], kind: str, escalated_to: str | None
@@ -50,7 +61,16 @@ class NullNotifier:
     def case_assigned(self, w: Writer, case_key: str, view: Mapping[str, Any]) -> None:
         pass
 
-    def status_changed(self, w: Writer, case_key: str, view: Mapping[str, Any], old: str, new: str) -> None:
+    def status_changed(
+        self,
+        w: Writer,
+        case_key: str,
+        view: Mapping[str, Any],
+        old: str,
+        new: str,
+        *,
+        reason: str | None = None,
+    ) -> None:
         pass
 
     def deadline_warning(self, w: Writer, case_key: str, view: Mapping[str, Any], kind: str) -> None:
@@ -82,6 +102,7 @@ class RoutingService:
         self.config = config or RoutingConfig()
         self.notifier: Notifier = notifier or NullNotifier()
         self.rules = Rulebook()
+        self.calendars = CalendarCache()
         self._orgs: Registry | None = None
         self._lock = threading.Lock()
         # Effects use the unit of work's time (a request's, or the timer scan's); tests may pin a clock.
@@ -154,7 +175,7 @@ class RoutingService:
             return
         old_mediator = view.get("mediator")
         category = str(view.get("category") or "other")
-        dl = sla.deadlines(d.level, category, now, self.config)
+        dl = sla.deadlines(d.level, category, now, self.config, cal=self._cal(w))
         for f, v in (
             ("level", d.level),
             ("org", d.org_id),
@@ -166,9 +187,16 @@ class RoutingService:
             ("status", "assigned"),
         ):
             w.server_put("case", key, f, v)
+        self._provisional(w, key, dl)
         self._load(w, old_mediator, -1)
         self._load(w, d.mediator_id, +1)
-        self._timeline(w, key, "assigned", from_state, "assigned", None, "system", reasons, org=d.org_id)
+        public = d.public_reasons
+        if from_state == "escalated":
+            public = public[1:]  # the first (why it climbed) is already the escalated event's reason
+        self._timeline(
+            w, key, "assigned", from_state, "assigned", None, "system", "；".join(public), org=d.org_id,
+            **({"provisional": dl.provisional} if dl.provisional else {}),
+        )  # fmt: skip
         self._replan(w, key, restart=True)
         self.notifier.case_assigned(w, key, w.view("case", key))
 
@@ -199,9 +227,31 @@ class RoutingService:
             self._timeline(w, key, "filing_suggested", old, old, None, actor_role, reason)
             return None
         w.server_put("case", key, "status", "escalated")
-        self._timeline(w, key, "escalated", old, "escalated", None, actor_role, "；".join(d.reasons))
+        self._timeline(w, key, "escalated", old, "escalated", None, actor_role, d.reasons[0])
         self._assign(w, key, d, from_state="escalated")
         return d
+
+    # -- timers ------------------------------------------------------------------------------
+    def on_timer(self, w: Writer, case_key: str, kind: str) -> None:
+        """A due SLA timer (``respond_warn|respond_breach|resolve_warn|resolve_breach``) takes effect.
+
+        A warning marks the case ``warned`` and tells the organisation; a breach of a case still with
+        its organisation escalates it one level, then tells everyone concerned.
+        """
+        view = dict(w.view("case", case_key))
+        clock = kind.split("_")[0]
+        if kind.endswith("_warn"):
+            w.server_put("case", case_key, "warned", kind)
+            self.notifier.deadline_warning(w, case_key, view, clock)
+            return
+        escalated_to: str | None = None
+        if view.get("status") in WITH_ORG:
+            why = "超过受理期限未答复" if kind == "respond_breach" else "超过调解期限未办结"
+            decision = self.escalate(w, case_key, why)
+            if decision is not None and decision.org_id:
+                org = self.registry(_session(w)).org(decision.org_id)
+                escalated_to = org.name if org else decision.org_id
+        self.notifier.deadline_breached(w, case_key, view, clock, escalated_to)
 
     # -- intents -----------------------------------------------------------------------------
     def _transition(
@@ -243,26 +293,46 @@ class RoutingService:
                 _dt(case.get("assigned_at")) or now,
                 self.config,
                 accepted_at=now,
+                cal=self._cal(w),
             )
             w.server_put("case", key, "respond_by", None)
             w.server_put("case", key, "resolve_by", _iso(dl.resolve_by))
+            self._provisional(w, key, dl)
         elif to in ("confirmation_requested", "filing_requested"):
             court = self._court(w, str(case.get("region") or ""))
             stage: sla.Stage = "confirmation" if to == "confirmation_requested" else "filing"
-            dl = sla.deadlines("court", str(case.get("category") or "other"), now, self.config, stage=stage)
+            dl = sla.deadlines(
+                "court", str(case.get("category") or "other"), now, self.config, stage=stage, cal=self._cal(w)
+            )
             w.server_put("case", key, "court_org", court)
+            w.server_put("case", key, "requested_at", now.isoformat())
             w.server_put("case", key, "respond_by", _iso(dl.respond_by))
             w.server_put("case", key, "resolve_by", _iso(dl.resolve_by))
+            self._provisional(w, key, dl)
         elif to in transitions.TERMINAL or to in ("resolved", "failed", "confirmation_denied"):
             w.server_put("case", key, "respond_by", None)
             w.server_put("case", key, "resolve_by", None)
-            if old in OPEN:
+            if case.get("deadline_provisional"):
+                w.server_put("case", key, "deadline_provisional", None)
+            if old in WITH_ORG:
                 self._load(w, case.get("mediator"), -1)
         self._replan(w, key)
-        self.notifier.status_changed(w, key, w.view("case", key), old, to)
         if to == "declined":
-            self.escalate(w, key, "调解组织不予受理")
+            # Declining at one level hands the case to the next: the parties read a move, not a refusal.
+            moved = self.escalate(w, key, "调解组织不予受理")
+            if moved is not None and moved.org_id is not None:
+                name = self._org_name(w, moved.org_id)
+                why = f"原调解组织未受理（{reason}），" if reason else ""
+                self.notifier.status_changed(
+                    w, key, w.view("case", key), old, "escalated", reason=f"{why}案件已转交{name}继续调解。"
+                )
+                return None
+        self.notifier.status_changed(w, key, w.view("case", key), old, to)
         return None
+
+    def _org_name(self, w: Writer, org_id: str) -> str:
+        org = self.registry(_session(w)).org(org_id)
+        return org.name if org is not None else "上级调解组织"
 
     def _court(self, w: Writer, region: str) -> str | None:
         """The basic people's court of the case's county (the one its court moves belong to)."""
@@ -282,7 +352,7 @@ class RoutingService:
     ) -> Rejection | None:
         if not _handles(p, case):
             return Rejection(op.id, "not_assigned_org", "该案件未分派给您所在的机构")
-        if case.get("status") not in OPEN:
+        if case.get("status") not in WITH_ORG:
             return Rejection(op.id, "not_allowed", "只有已分派或已受理的案件可以暂停计时")
         if bool(case.get("paused")) == pause:
             return Rejection(op.id, "not_allowed", "案件已暂停计时" if pause else "案件未在暂停中")
@@ -297,7 +367,8 @@ class RoutingService:
             for f in ("respond_by", "resolve_by"):
                 due = _dt(case.get(f))
                 if due is not None:
-                    w.server_put("case", key, f, _iso(sla.apply_pause(due, since, now)))
+                    moved = sla.apply_pause(due, since, now, cal=self._cal(w))
+                    w.server_put("case", key, f, _iso(moved))
             w.server_put("case", key, "paused", False)
             w.server_put("case", key, "paused_at", None)
             self._timeline(w, key, "resumed", case.get("status"), case.get("status"), p, p.role, reason)
@@ -373,8 +444,62 @@ class RoutingService:
 
     def _replan(self, w: Writer, key: str, *, restart: bool = False) -> None:
         plan_timers(
-            _session(w), key, w.view("case", key), self.now(w), self.config.warn_fraction, restart=restart
+            _session(w),
+            key,
+            w.view("case", key),
+            self.now(w),
+            self.config.warn_fraction,
+            restart=restart,
+            cal=self._cal(w),
         )
+
+    # -- the working-day calendar --------------------------------------------------------------
+    def _cal(self, w: Writer) -> WorkCalendar:
+        return self.calendars.current(_session(w))
+
+    def _provisional(self, w: Writer, key: str, dl: sla.Deadlines) -> None:
+        if dl.provisional or w.view("case", key).get("deadline_provisional"):
+            w.server_put("case", key, "deadline_provisional", dl.provisional)
+
+    def recompute_deadlines(self, w: Writer, key: str, cal: WorkCalendar, loaded: Arrangement) -> bool:
+        """Recount a case's provisional deadlines with ``cal`` after ``loaded`` was stored.
+
+        A deadline only moves later (DESIGN §11: never earlier than promised); the provisional note
+        stays while another year the periods touch is still unloaded.  Returns whether it changed.
+        """
+        view = w.view("case", key)
+        status = view.get("status")
+        assigned_at = _dt(view.get("assigned_at"))
+        if not view.get("deadline_provisional") or assigned_at is None:
+            return False
+        category = str(view.get("category") or "other")
+        if status in ("confirmation_requested", "filing_requested"):
+            stage: sla.Stage = "confirmation" if status == "confirmation_requested" else "filing"
+            start = _dt(view.get("requested_at")) or assigned_at
+            dl = sla.deadlines("court", category, start, self.config, stage=stage, cal=cal)
+        elif status in WITH_ORG:
+            accepted = _dt(view.get("accepted_at")) if status == "accepted" else None
+            dl = sla.deadlines(
+                str(view.get("level")), category, assigned_at, self.config, accepted_at=accepted, cal=cal
+            )
+        else:
+            w.server_put("case", key, "deadline_provisional", None)
+            return True
+        moved: dict[str, str | None] = {}
+        for name, fresh in (("respond_by", dl.respond_by), ("resolve_by", dl.resolve_by)):
+            old = _dt(view.get(name))
+            if old is not None and fresh > old:
+                moved[name] = _iso(fresh)
+                w.server_put("case", key, name, moved[name])
+        w.server_put("case", key, "deadline_provisional", dl.provisional)
+        why = f"已载入{loaded.year}年放假安排（{loaded.source}），" + (
+            "期限按新的工作日重新计算" if moved else "期限不变"
+        )
+        if dl.provisional:
+            why += "；" + dl.provisional
+        self._timeline(w, key, "deadline_recomputed", None, None, None, "system", why, **moved)
+        self._replan(w, key)
+        return True
 
 
 def _complete(view: Mapping[str, Any]) -> bool:

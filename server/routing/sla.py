@@ -1,4 +1,4 @@
-"""SLA deadlines, warnings, pauses and the next timer a case needs.  Pure: time is a parameter.
+"""SLA deadlines, warnings, pauses and the timers a case needs.  Pure: time is a parameter.
 
 All deadlines are 23:59:59 Asia/Shanghai on their last day (see ``workdays.py``).
 """
@@ -6,11 +6,13 @@ All deadlines are 23:59:59 Asia/Shanghai on their last day (see ``workdays.py``)
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time
-from typing import Literal
+from typing import Any, Literal
 
 from server.routing.config import Period, RoutingConfig, Unit
+from server.routing.holidays import BASE, WorkCalendar
 from server.routing.workdays import (
     TZ,
     add_calendar_days,
@@ -19,6 +21,7 @@ from server.routing.workdays import (
     calendar_notes,
     working_seconds,
 )
+from server.vocabulary import AWAITING_COURT, WITH_ORG
 
 TimerKind = Literal["respond_warn", "respond_breach", "resolve_warn", "resolve_breach"]
 Stage = Literal["mediation", "confirmation", "filing"]
@@ -36,12 +39,17 @@ class Deadlines:
     """Legal grounds of the periods used (Chinese)."""
     notes: tuple[str, ...]
     """Caveats in Chinese, e.g. a year outside the holiday calendar."""
+    provisional: str | None = None
+    """Set (a Chinese note) when a year the periods touch has no loaded holiday arrangement: the
+    deadlines are provisional and are recomputed, never earlier, when it is loaded."""
 
 
-def period_end(start: datetime, period: Period, config: RoutingConfig) -> datetime:
+def period_end(start: datetime, period: Period, config: RoutingConfig, cal: WorkCalendar = BASE) -> datetime:
     if period.unit == "workdays":
-        return add_workdays(start, period.amount)
-    return add_calendar_days(start, period.amount, roll_to_workday=config.roll_calendar_deadlines_to_workday)
+        return add_workdays(start, period.amount, cal)
+    return add_calendar_days(
+        start, period.amount, roll_to_workday=config.roll_calendar_deadlines_to_workday, cal=cal
+    )
 
 
 def deadlines(
@@ -52,6 +60,7 @@ def deadlines(
     *,
     stage: Stage = "mediation",
     accepted_at: datetime | None = None,
+    cal: WorkCalendar = BASE,
 ) -> Deadlines:
     """Respond and resolve deadlines for a case that reached an organisation at ``start``.
 
@@ -59,7 +68,7 @@ def deadlines(
     provisionally counted from ``start`` (stricter) and should be recomputed on acceptance.
     """
     policy = config.sla_policy(level, category, stage)
-    respond_by = period_end(start, policy.respond, config)
+    respond_by = period_end(start, policy.respond, config, cal)
     notes: list[str] = []
     resolve_from = start
     if policy.resolve_counts_from == "accept":
@@ -67,12 +76,16 @@ def deadlines(
             notes.append(f"办理期限（{policy.resolve.describe()}）自受理之日起计算，受理后重新计算")
         else:
             resolve_from = accepted_at
-    resolve_by = period_end(resolve_from, policy.resolve, config)
-    notes.extend(calendar_notes(start, respond_by, resolve_by))
-    return Deadlines(respond_by, resolve_by, policy.basis, tuple(notes))
+    resolve_by = period_end(resolve_from, policy.resolve, config, cal)
+    provisional = calendar_notes(start, respond_by, resolve_by, cal=cal)
+    notes.extend(provisional)
+    note = provisional[0] if provisional else None
+    return Deadlines(respond_by, resolve_by, policy.basis, tuple(notes), note)
 
 
-def warn_at(start: datetime, deadline: datetime, fraction: float = 0.75) -> datetime:
+def warn_at(
+    start: datetime, deadline: datetime, fraction: float = 0.75, cal: WorkCalendar = BASE
+) -> datetime:
     """When ``fraction`` of the working time between ``start`` and ``deadline`` has passed.
 
     Counted in working-day time so a Friday filing is not warned about over the weekend; a warning
@@ -82,9 +95,9 @@ def warn_at(start: datetime, deadline: datetime, fraction: float = 0.75) -> date
         raise ValueError("fraction must be in (0, 1]")
     if deadline <= start:
         return deadline
-    total = working_seconds(start, deadline)
+    total = working_seconds(start, deadline, cal)
     if total > 0:
-        at = advance_working_seconds(start, total * fraction)
+        at = advance_working_seconds(start, total * fraction, cal)
     else:  # the whole window is rest days: plain wall-clock fraction
         at = start + (deadline - start) * fraction
     local = at.astimezone(TZ)
@@ -94,7 +107,11 @@ def warn_at(start: datetime, deadline: datetime, fraction: float = 0.75) -> date
 
 
 def apply_pause(
-    deadline: datetime, paused_from: datetime, resumed_at: datetime, unit: Unit = "workdays"
+    deadline: datetime,
+    paused_from: datetime,
+    resumed_at: datetime,
+    unit: Unit = "workdays",
+    cal: WorkCalendar = BASE,
 ) -> datetime:
     """The deadline after the clock stood still from ``paused_from`` to ``resumed_at``.
 
@@ -106,48 +123,41 @@ def apply_pause(
     if resumed_at <= paused_from or paused_from >= deadline:
         return deadline
     if unit == "workdays":
-        days = math.ceil(working_seconds(paused_from, resumed_at) / _DAY_SECONDS)
-        return add_workdays(deadline, days) if days else deadline
+        days = math.ceil(working_seconds(paused_from, resumed_at, cal) / _DAY_SECONDS)
+        return add_workdays(deadline, days, cal) if days else deadline
     days = math.ceil((resumed_at - paused_from).total_seconds() / _DAY_SECONDS)
-    return add_calendar_days(deadline, days)
+    return add_calendar_days(deadline, days, cal=cal)
 
 
-@dataclass(frozen=True)
-class CaseSlaState:
-    """What the scheduler knows about one case's clocks.
+def _dt(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) and value else None
 
-    A ``*_by`` of None means that clock is not running (e.g. ``respond_by`` is cleared once the
-    organisation accepted or declined).  ``fired`` holds the timer kinds already sent.
+
+def wanted_timers(
+    view: Mapping[str, Any], warn_fraction: float, cal: WorkCalendar = BASE
+) -> list[tuple[TimerKind, datetime]]:
+    """(kind, due) of every timer a case's current state calls for.
+
+    ``view`` is the case record's merged view (``status``, ``paused`` and ISO-8601 ``assigned_at``,
+    ``accepted_at``, ``respond_by``, ``resolve_by``). A paused case, or one in no clocked state
+    (``WITH_ORG`` or ``AWAITING_COURT``), has none. The respond clock runs while an organisation or
+    the court has yet to answer, the resolve clock once an organisation accepted; each has a warning
+    at ``warn_fraction`` of its working time (``warn_at``) and a breach at its deadline.
     """
-
-    respond_from: datetime | None = None
-    respond_by: datetime | None = None
-    resolve_from: datetime | None = None
-    resolve_by: datetime | None = None
-    fired: frozenset[str] = frozenset()
-    paused: bool = False
-    warn_fraction: float = 0.75
-
-
-def next_timer(state: CaseSlaState, now: datetime) -> tuple[datetime, TimerKind] | None:
-    """The earliest timer still to fire (possibly already due: ``when <= now``), or None.
-
-    A warning whose deadline has already passed (or whose breach fired) is skipped: the breach says
-    more.  A paused case has no timers; the service re-plans on resume with the moved deadline.
-    """
-    if state.paused:
-        return None
-    clocks: tuple[tuple[datetime | None, datetime | None, TimerKind, TimerKind], ...] = (
-        (state.respond_from, state.respond_by, "respond_warn", "respond_breach"),
-        (state.resolve_from, state.resolve_by, "resolve_warn", "resolve_breach"),
-    )
-    due: list[tuple[datetime, TimerKind]] = []
-    for begun, deadline, warn_kind, breach_kind in clocks:
-        if deadline is None:
-            continue
-        breach_done = breach_kind in state.fired
-        if warn_kind not in state.fired and not breach_done and begun is not None and deadline > now:
-            due.append((warn_at(begun, deadline, state.warn_fraction), warn_kind))
-        if not breach_done:
-            due.append((deadline, breach_kind))
-    return min(due, key=lambda item: item[0]) if due else None
+    status = view.get("status")
+    if view.get("paused") or status not in WITH_ORG | AWAITING_COURT:
+        return []
+    out: list[tuple[TimerKind, datetime]] = []
+    start = _dt(view.get("assigned_at"))
+    respond_by = _dt(view.get("respond_by"))
+    if respond_by is not None and status != "accepted":
+        if start is not None:
+            out.append(("respond_warn", warn_at(start, respond_by, warn_fraction, cal)))
+        out.append(("respond_breach", respond_by))
+    resolve_by = _dt(view.get("resolve_by"))
+    rstart = _dt(view.get("accepted_at")) or start
+    if resolve_by is not None and status == "accepted":
+        if rstart is not None:
+            out.append(("resolve_warn", warn_at(rstart, resolve_by, warn_fraction, cal)))
+        out.append(("resolve_breach", resolve_by))
+    return out

@@ -12,38 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-State = Literal[
-    "submitted",
-    "assigned",
-    "accepted",
-    "resolved",
-    "failed",
-    "withdrawn",
-    "declined",
-    "escalated",
-    "confirmation_requested",
-    "confirmed",
-    "confirmation_denied",
-    "filing_requested",
-    "filed",
-]
+from server.vocabulary import STATE_ZH, STATES
+
 Role = Literal["citizen", "grid_worker", "mediator", "org_admin", "court_clerk", "system"]
 
-STATE_ZH: dict[str, str] = {
-    "submitted": "已提交",
-    "assigned": "已分派",
-    "accepted": "已受理",
-    "resolved": "调解成功",
-    "failed": "调解不成",
-    "withdrawn": "已撤回",
-    "declined": "不予受理",
-    "escalated": "已上移",
-    "confirmation_requested": "已申请司法确认",
-    "confirmed": "已司法确认",
-    "confirmation_denied": "司法确认被驳回",
-    "filing_requested": "已申请诉讼立案",
-    "filed": "已立案",
-}
 FIELD_ZH = {
     "reason": "理由",
     "agreement": "调解协议内容",
@@ -97,7 +69,6 @@ TRANSITIONS: dict[tuple[str, str], Rule] = {
     ("confirmation_denied", "filing_requested"): _r("citizen", "grid_worker", "mediator"),
     ("filing_requested", "filed"): _r("court_clerk", needs=("docket_no",), court=True),
 }
-STATES: tuple[str, ...] = tuple(STATE_ZH)
 TERMINAL: frozenset[str] = frozenset(s for s in STATES if not any(f == s for f, _ in TRANSITIONS))
 
 

@@ -12,8 +12,8 @@ from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK
 
 from server import casecode
+from server.accounts.guards import authenticated, roles
 from server.accounts.principal import Principal
-from server.auth import authenticated, roles
 from server.http import ApiError, app_state, client_address
 from server.qr.service import authorized_case
 from server.ratelimit import count_token_failure, token_failures_over

@@ -19,8 +19,8 @@ from litestar.response import File
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from server.accounts.guards import authenticated, roles
 from server.accounts.principal import Principal
-from server.auth import authenticated, roles
 from server.http import ApiError, app_state
 from server.state import AppState
 from server.sync.blobstore import CHUNK_MAX, CONTENT_TYPES, BlobStore, is_sha256

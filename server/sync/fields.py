@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from server import casecode
-from server.routing.config import CATEGORY_IDS
-from server.routing.transitions import STATES as CASE_STATES
+from server.vocabulary import CATEGORY_IDS
+from server.vocabulary import STATES as CASE_STATES
 
 Problem = tuple[str, str]
 
@@ -180,9 +180,32 @@ def _server(check: Check | None = None) -> FieldSpec:
 _SERVER_LOOSE_CASE_FIELDS = (
     "category_reason", "org", "mediator", "respond_by", "resolve_by", "routing_reason", "court_org",
     "warned", "filer", "paused_at", "assigned_at", "accepted_at", "category_confidence",
+    "deadline_provisional", "requested_at",
 )  # fmt: skip
 KEY = Text(64, 1, KEY_RE)
 HEX64 = Text(64, 64, HEX64_RE)
+
+PHONE_RE = r"(?:\+?86-?)?1[3-9][0-9]{9}|0[1-9][0-9]{1,2}-?[1-9][0-9]{6,7}(?:-[0-9]{1,6})?"
+"""A mainland mobile (11 digits from 13–19, optionally +86) or a landline with its area code (0 +
+2–3 digits, then 7–8 digits, an optional extension), e.g. 13812345678, 0572-6021234."""
+
+
+@dataclass(frozen=True)
+class Phone:
+    """A party's phone number: empty (not given) or ``PHONE_RE``; anything else is refused whole,
+    never trimmed to its digits (139abc1234x is a typo to ask about, not 1391234)."""
+
+    def check(self, value: Any) -> Problem | None:
+        if not isinstance(value, str):
+            return "bad_value", "应为文本"
+        if value and re.fullmatch(PHONE_RE, value) is None:
+            return (
+                "bad_value",
+                "电话号码格式不正确：请填写 11 位手机号，或带区号的固定电话（如 0572-6021234）",
+            )
+        return None
+
+
 REASON = Text(500, multiline=True)
 
 SCHEMA: Mapping[str, EntitySpec] = {
@@ -226,7 +249,7 @@ SCHEMA: Mapping[str, EntitySpec] = {
             "case": _f(KEY),
             "role": _f(Choice(("applicant", "respondent", "third_party"))),
             "name": _f(Text(50)),
-            "phone": _f(Text(20, pattern="[0-9+-]*")),
+            "phone": _f(Phone()),
             "id_number": _f(Text(18, pattern="[0-9X]*")),
             "address": _f(Text(200)),
         }

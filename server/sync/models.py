@@ -89,6 +89,8 @@ class CaseRow(Base):
     mediator_id: Mapped[str | None] = mapped_column(String(64), index=True)
     respond_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolve_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deadline_provisional: Mapped[str | None] = mapped_column(String(300))
+    """Set while the deadlines are counted without the year's holiday arrangement (see holidays.py)."""
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     routed: Mapped[bool] = mapped_column(Boolean, default=False)

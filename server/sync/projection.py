@@ -7,8 +7,7 @@ from typing import Any
 
 from server.db import utcnow
 from server.sync.models import CaseRow
-
-_CLOSED = {"resolved", "failed", "withdrawn", "declined", "confirmed", "confirmation_denied", "filed"}
+from server.vocabulary import FINISHED
 
 
 def _dt(value: Any) -> datetime | None:
@@ -33,7 +32,7 @@ def project(row: CaseRow, view: dict[str, Any]) -> None:
     row.applicants = int(view.get("applicants") or 1)
     row.category = view.get("category")
     status = str(view.get("status") or "submitted")
-    if status in _CLOSED and row.status not in _CLOSED:
+    if status in FINISHED and row.status not in FINISHED:
         row.closed_at = utcnow()
     row.status = status
     row.level = view.get("level")
@@ -42,6 +41,8 @@ def project(row: CaseRow, view: dict[str, Any]) -> None:
     row.mediator_id = view.get("mediator")
     row.respond_by = _dt(view.get("respond_by"))
     row.resolve_by = _dt(view.get("resolve_by"))
+    note = view.get("deadline_provisional")
+    row.deadline_provisional = str(note)[:300] if note else None
     row.paused = bool(view.get("paused"))
     row.routed = bool(view.get("org"))
     row.updated_at = utcnow()

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from server.accounts.principal import Principal
+from server.vocabulary import CLOSED_STATES
 
 FILER_ROLES = frozenset({"citizen", "grid_worker", "mediator", "org_admin", "admin"})
 STAFF_ROLES = frozenset({"mediator", "org_admin", "court_clerk"})
@@ -41,19 +42,6 @@ FILER_FIELDS = frozenset(
     {"code", "summary", "description", "region", "channel", "amount", "applicants", "category", "trace_hash"}
 )
 WRITE_ONCE = frozenset({"code", "trace_hash"})
-CLOSED = frozenset(
-    {
-        "resolved",
-        "failed",
-        "withdrawn",
-        "declined",
-        "confirmed",
-        "confirmation_denied",
-        "filed",
-        "confirmation_requested",
-        "filing_requested",
-    }
-)
 
 
 TRACE_ENTITY = "trace"
@@ -118,7 +106,7 @@ def may_write_case_field(p: Principal, view: Mapping[str, Any], field: str, kind
         return "write_once"
     if field == "category" and view.get("status") not in (None, "submitted"):
         return "category_locked"
-    if view.get("status") in CLOSED:
+    if view.get("status") in CLOSED_STATES:
         return "case_closed"
     return None
 

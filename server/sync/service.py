@@ -173,6 +173,22 @@ class Writer:
         self.first_seq.setdefault(root, self.first_seq[case_key])
 
 
+def message_author(p: Principal, case: Mapping[str, Any]) -> dict[str, str]:
+    """Who wrote a message, as the chat shows it: ``{"role": R, "name": N}``.
+
+    R: ``mediator`` (mediator, org admin, admin — N is their name), ``court`` (court clerk, N their
+    name), ``grid_worker`` (N their name), ``applicant`` (the citizen who filed), ``respondent`` (any
+    other citizen). Citizens' names stay out (N is ""): the chat shows their side, not who they are.
+    """
+    if p.role in ("mediator", "org_admin", "admin"):
+        return {"role": "mediator", "name": p.name}
+    if p.role == "court_clerk":
+        return {"role": "court", "name": p.name}
+    if p.role == "grid_worker":
+        return {"role": "grid_worker", "name": p.name}
+    return {"role": "applicant" if case.get("filer") == p.user_id else "respondent", "name": ""}
+
+
 def _records_touched(ops: list[Op]) -> set[RecordId]:
     """The records a batch will read: its own, and the cases its parties and messages belong to."""
     rids: set[RecordId] = set()
@@ -269,7 +285,13 @@ class SyncService:
         if op.entity == "message":
             if w.record(("message", op.key)) is not None:  # made once; a resent op was acked above
                 return Rejection(op.id, "bad_key", "该编号的留言已存在，请换一个编号")
-            return self._child_op(w, p, op, str(op.value["case"]), touched)
+            case_key = str(op.value["case"])
+            refused = self._child_op(w, p, op, case_key, touched)
+            if refused is None:
+                w.server_put(
+                    "message", op.key, "author", message_author(p, w.view("case", case_key)), case_key
+                )
+            return refused
         if op.entity == "notification":
             rec = w.record(("notification", op.key))
             if rec is None or rec.view.get("user") != p.user_id:

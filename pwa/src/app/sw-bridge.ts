@@ -30,3 +30,41 @@ export function registerServiceWorker(): void {
     if (data?.type === "navigate" && data.url) navigate(data.url);
   });
 }
+
+/** Wait (up to `ms`) for `reg` to hold an installed new worker; null when none comes. */
+function waitingWorker(reg: ServiceWorkerRegistration, ms: number): Promise<ServiceWorker | null> {
+  if (reg.waiting) return Promise.resolve(reg.waiting);
+  return new Promise((resolve) => {
+    const done = (w: ServiceWorker | null) => {
+      clearTimeout(timer);
+      resolve(w);
+    };
+    const timer = setTimeout(() => done(reg.waiting), ms);
+    const watch = (w: ServiceWorker | null) =>
+      w?.addEventListener("statechange", () => {
+        if (w.state === "installed") done(w);
+        if (w.state === "redundant") done(null);
+      });
+    if (reg.installing) watch(reg.installing);
+    reg.addEventListener("updatefound", () => watch(reg.installing));
+  });
+}
+
+/**
+ * Bring the new build in and reload into it: look for a new service worker, let it take over
+ * (it precaches the new build first), reload when it controls the page. With no worker, or none
+ * newer, a plain reload fetches the new index from the server.
+ */
+export async function applyUpdate(): Promise<void> {
+  const reg = "serviceWorker" in navigator ? await navigator.serviceWorker.getRegistration() : undefined;
+  if (reg) {
+    await reg.update().catch(() => {});
+    const next = await waitingWorker(reg, 30_000);
+    if (next) {
+      navigator.serviceWorker.addEventListener("controllerchange", () => location.reload(), { once: true });
+      next.postMessage({ type: "SKIP_WAITING" });
+      return;
+    }
+  }
+  location.reload();
+}

@@ -106,6 +106,9 @@ export interface CaseBundle {
 }
 
 const tsOf = (r: RecordRow) => (typeof r.view["at"] === "string" ? Date.parse(r.view["at"] as string) || r.first : r.first);
+/** Oldest first. Events of one server unit of work share a millisecond and differ in the microseconds
+ * of `at` (routing/service.py `_timeline`), which Date.parse drops: compare the text then. */
+const byTime = (a: RecordRow, b: RecordRow) => tsOf(a) - tsOf(b) || String(a.view["at"] ?? "").localeCompare(String(b.view["at"] ?? ""));
 
 export function badgeOf(outbox: OutboxRow[], failures: FailureRow[]): SyncBadge {
   if (failures.length) return "failed";
@@ -121,7 +124,7 @@ export async function loadCase(repo: Repo, key: string): Promise<CaseBundle> {
     repo.failuresFor(key),
     repo.db.get("secrets", key),
   ]);
-  const by = (e: string) => related.filter((r) => r.entity === e).sort((a, b) => tsOf(a) - tsOf(b));
+  const by = (e: string) => related.filter((r) => r.entity === e).sort(byTime);
   const view = row?.view ?? {};
   const messages = by("message");
   const mine = new Set<string>();

@@ -1,4 +1,8 @@
-/** Resumable, chunked upload of evidence blobs (HEAD → Upload-Offset, PUT chunks ≤ 256 KiB). */
+/**
+ * Resumable, chunked upload of evidence blobs (docs/blobs.md): HEAD → `Upload-Offset`, then PUT
+ * chunks ≤ 256 KiB, each with `Upload-Offset` and `Upload-Length` (the server needs the total to
+ * know the last chunk). Plain `fetch`, so the service worker's Background Sync can run it too.
+ */
 import type { Repo } from "../store/repo";
 import type { BlobRow } from "../store/db";
 import { guardQuota } from "../store/db";
@@ -24,6 +28,17 @@ export async function pendingBlobs(repo: Repo): Promise<BlobRow[]> {
   return (await repo.db.getAll("blobs")).filter((b) => !b.done);
 }
 
+/** The server refused the file for good (type, size, content): retrying the same bytes cannot help. */
+export class BlobRefused extends Error {
+  constructor(
+    readonly status: number,
+    detail: string,
+  ) {
+    super(detail || `HTTP ${status}`);
+    this.name = "BlobRefused";
+  }
+}
+
 async function send(url: string, init: RequestInit): Promise<Response> {
   try {
     return await fetch(url, init);
@@ -32,43 +47,65 @@ async function send(url: string, init: RequestInit): Promise<Response> {
   }
 }
 
-/** Upload one blob from where the server left off. Returns true when the server has it all. */
-export async function uploadBlob(row: BlobRow, token: string, fetchChunk = CHUNK): Promise<boolean> {
+async function detail(res: Response): Promise<string> {
+  try {
+    const body = (await res.json()) as { detail?: unknown };
+    return typeof body.detail === "string" ? body.detail : "";
+  } catch {
+    return "";
+  }
+}
+
+function offsetOf(res: Response): number | null {
+  const n = parseInt(res.headers.get("Upload-Offset") ?? "", 10);
+  return Number.isFinite(n) && n >= 0 ? n : null;
+}
+
+/** How many bytes the server holds (0 when it has none). */
+async function serverOffset(url: string, auth: Record<string, string>): Promise<number> {
+  const head = await send(url, { method: "HEAD", headers: auth });
+  if (head.status === 404) return 0;
+  if (!head.ok) throw new BlobRefused(head.status, "");
+  return offsetOf(head) ?? 0;
+}
+
+/**
+ * Upload one blob from where the server left off (so a cut connection costs at most one chunk).
+ * Returns true when the server has the whole file. Throws NetworkError (try again later, same
+ * place) or BlobRefused (4xx other than an offset mismatch).
+ */
+export async function uploadBlob(row: BlobRow, token: string, chunkSize = CHUNK): Promise<boolean> {
   const url = `/api/v1/blobs/${row.sha}`;
   const auth = { Authorization: `Bearer ${token}` };
-  let offset = 0;
-  const head = await send(url, { method: "HEAD", headers: auth });
-  if (head.ok) {
-    offset = parseInt(head.headers.get("Upload-Offset") ?? "0", 10) || 0;
-    if (offset >= row.size) return true;
-  } else if (head.status !== 404) {
-    throw new Error(`HEAD ${head.status}`);
-  }
+  let offset = await serverOffset(url, auth);
+  let restarts = 0;
   while (offset < row.size) {
-    const chunk = row.data.slice(offset, Math.min(offset + fetchChunk, row.size));
+    const chunk = row.data.slice(offset, Math.min(offset + chunkSize, row.size));
     const res = await send(url, {
       method: "PUT",
-      headers: { ...auth, "Upload-Offset": String(offset), "Content-Type": row.type },
+      headers: { ...auth, "Upload-Offset": String(offset), "Upload-Length": String(row.size), "Content-Type": row.type },
       body: chunk,
     });
-    if (res.status === 201) return true;
+    if (res.status === 201 || res.status === 200) return true;
     if (res.status === 204) {
-      const next = parseInt(res.headers.get("Upload-Offset") ?? "", 10);
-      offset = Number.isFinite(next) ? next : offset + chunk.size;
+      offset = offsetOf(res) ?? offset + chunk.size;
       continue;
     }
     if (res.status === 409) {
-      // offset mismatch: ask again where the server is
-      const h = await send(url, { method: "HEAD", headers: auth });
-      offset = h.ok ? parseInt(h.headers.get("Upload-Offset") ?? "0", 10) || 0 : 0;
+      // the server holds another amount (an earlier chunk did arrive, or a racing upload): follow it
+      offset = offsetOf(res) ?? (await serverOffset(url, auth));
       continue;
     }
-    throw new Error(`PUT ${res.status}`);
+    if (res.status === 422 && restarts++ === 0) {
+      offset = 0; // the server discarded a corrupt partial file: once more from the start
+      continue;
+    }
+    throw new BlobRefused(res.status, await detail(res));
   }
   return true;
 }
 
-/** Upload every pending blob; a failing blob is left for the next round. */
+/** Upload every pending blob; a refused blob keeps its error and is retried next round. */
 export async function uploadPending(repo: Repo, token: string): Promise<void> {
   for (const row of await pendingBlobs(repo)) {
     try {

@@ -18,7 +18,15 @@ export interface SyncStatus {
   state: SyncState;
   lastOk: number | null;
   error: string | null;
+  /** Cases with changes not yet sent (what the badge counts: one case filed = 1, however many ops). */
   pending: number;
+  /** Ops not yet sent (also those of no case, e.g. a notification marked read). */
+  pendingOps: number;
+}
+
+/** How many distinct cases the outbox holds changes for. */
+export function pendingCases(rows: { case: string | null }[]): number {
+  return new Set(rows.map((r) => r.case).filter((c): c is string => !!c)).size;
 }
 
 export type Poster = (body: unknown, token: string) => Promise<SyncResponse>;
@@ -53,21 +61,18 @@ export interface RunResult {
   rejected: FailureRow[];
 }
 
-/** One full sync: blobs, then push/pull rounds until the outbox is sent and `more` is false. */
-export async function runSync(repo: Repo, post: Poster = defaultPoster, opts: { uploadBlobs?: boolean } = {}): Promise<RunResult> {
+/**
+ * One full sync: push/pull rounds until the outbox is sent and `more` is false, then evidence
+ * uploads (ops first: a case is routed and its deadlines run even while a photo is still crawling
+ * over 2G; the case page shows the photo when it lands).
+ */
+export async function runSync(repo: Repo, post: Poster = defaultPoster): Promise<RunResult> {
   const epoch = repo.epoch;
   const token = await ensureToken(repo);
   // Checked right before every write (in the same tick as the write's transaction is opened).
   const current = () => {
     if (repo.epoch !== epoch) throw new SupersededError();
   };
-  if (opts.uploadBlobs !== false) {
-    try {
-      await uploadPending(repo, token);
-    } catch (e) {
-      if (e instanceof NetworkError) throw e;
-    }
-  }
   const rejected: FailureRow[] = [];
   let restamps = 0;
   let rounds = 0;
@@ -105,13 +110,15 @@ export async function runSync(repo: Repo, post: Poster = defaultPoster, opts: { 
     const left = (await repo.outbox(1)).length;
     if (!res.more && (left === 0 || stuck >= 2)) break;
   }
+  current();
+  await uploadPending(repo, token); // a NetworkError here fails the run: the scheduler retries and resumes
   await repo.setMeta("lastSync", Date.now());
   return { rounds, rejected };
 }
 
 /** Drives runSync: debounced triggers, one run at a time, exponential back-off with jitter. */
 export class SyncScheduler {
-  status: SyncStatus = { state: "idle", lastOk: null, error: null, pending: 0 };
+  status: SyncStatus = { state: "idle", lastOk: null, error: null, pending: 0, pendingOps: 0 };
   private timer: ReturnType<typeof setTimeout> | null = null;
   private running: Promise<void> | null = null;
   private again = false;
@@ -138,7 +145,8 @@ export class SyncScheduler {
   }
 
   async refreshPending(): Promise<void> {
-    this.set({ pending: (await this.repo.outbox()).length });
+    const rows = await this.repo.outbox();
+    this.set({ pending: pendingCases(rows), pendingOps: rows.length });
   }
 
   /** Ask for a sync after `delayMs` (debounced: many local changes, one sync). */

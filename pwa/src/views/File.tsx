@@ -4,13 +4,17 @@ import { t, lang } from "../i18n";
 import { ctx, session, toast, useLive, village } from "../app/state";
 import { useSignal } from "../lib/signal";
 import { navigate } from "../router";
-import { Big, Field, Page } from "../ui";
+import { Big, Count, Field, Page } from "../ui";
 import { cachedRegions, refreshRegions, towns, townOf, villagesOf } from "../lib/regions";
 import { compileRules, categoryNames, suggest } from "../lib/classify";
 import { fileCase } from "../lib/cases";
 import { resizeToJpeg } from "../lib/image";
-import { StorageFullError } from "../store/db";
 import { requestPersist } from "../app/storage";
+import { amountProblem, lengthState, normalizePhone, phoneProblem } from "../lib/validate";
+import { errorText } from "../lib/errors";
+
+/** Longest texts the server stores (server/sync/fields.py): longer ones are refused, never cut. */
+const MAX = { summary: 200, description: 5000, name: 50 } as const;
 
 const TERMS = compileRules(rules);
 const NAMES = categoryNames(rules);
@@ -75,6 +79,22 @@ export function FileCase() {
     if (!otherName.trim()) errs["f-other-name"] = t("required");
     if (forVillager && !myName.trim()) errs["f-my-name"] = t("required");
     if (!/^\d{12}$/.test(vill)) errs["f-village"] = t("need_village");
+    const long = (id: string, v: string, max: number) => {
+      if (lengthState(v, max).over) errs[id] = t("too_long", { max });
+    };
+    long("f-summary", summary, MAX.summary);
+    long("f-description", description, MAX.description);
+    long("f-other-name", otherName, MAX.name);
+    long("f-my-name", myName, MAX.name);
+    for (const [id, v] of [
+      ["f-other-phone", otherPhone],
+      ["f-my-phone", myPhone],
+    ] as const) {
+      const p = phoneProblem(v);
+      if (p) errs[id] = t(p);
+    }
+    const amountErr = amountProblem(amount);
+    if (amountErr) errs["f-amount"] = t(amountErr);
     setErrors(errs);
     if (Object.keys(errs).length) {
       document.getElementById(Object.keys(errs)[0]!)?.focus();
@@ -88,11 +108,11 @@ export function FileCase() {
         description,
         region: vill,
         channel,
-        amount: amt !== null && Number.isFinite(amt) && amt >= 0 ? amt : null,
+        amount: amt,
         applicants: Math.max(1, parseInt(applicants, 10) || 1),
         category,
-        applicant: { name: myName, phone: myPhone },
-        respondent: { name: otherName, phone: otherPhone },
+        applicant: { name: myName, phone: normalizePhone(myPhone) },
+        respondent: { name: otherName, phone: normalizePhone(otherPhone) },
         photos: photos.map((p) => p.blob),
       });
       if (!forVillager) {
@@ -103,7 +123,7 @@ export function FileCase() {
       ctx.sync.schedule(300);
       navigate(`/cases/${filed.key}/qr?new=1`, true);
     } catch (err) {
-      toast(err instanceof StorageFullError ? t("storage_full") : String((err as Error).message ?? err), "error");
+      toast(errorText(err), "error");
     } finally {
       setBusy(false);
     }
@@ -115,10 +135,12 @@ export function FileCase() {
         <fieldset>
           <legend>{t("step_what")}</legend>
           <Field id="f-summary" label={t("summary")} error={errors["f-summary"]}>
-            <input id="f-summary" data-testid="file-summary" maxLength={200} value={summary} placeholder={t("summary_ph")} onInput={(e) => setSummary(e.currentTarget.value)} />
+            <input id="f-summary" data-testid="file-summary" value={summary} placeholder={t("summary_ph")} onInput={(e) => setSummary(e.currentTarget.value)} />
+            <Count value={summary} max={MAX.summary} />
           </Field>
-          <Field id="f-description" label={t("description")}>
-            <textarea id="f-description" data-testid="file-description" rows={4} maxLength={5000} value={description} placeholder={t("description_ph")} onInput={(e) => setDescription(e.currentTarget.value)} />
+          <Field id="f-description" label={t("description")} error={errors["f-description"]}>
+            <textarea id="f-description" data-testid="file-description" rows={4} value={description} placeholder={t("description_ph")} onInput={(e) => setDescription(e.currentTarget.value)} />
+            <Count value={description} max={MAX.description} />
           </Field>
           <Field id="f-category" label={t("category")} hint={suggestions.length ? `${t("suggested_category")}：${suggestions.map((s) => name(s.category)).join("、")}` : undefined}>
             <select
@@ -143,19 +165,21 @@ export function FileCase() {
         <fieldset>
           <legend>{t("step_other")}</legend>
           <Field id="f-other-name" label={t("other_name")} error={errors["f-other-name"]}>
-            <input id="f-other-name" data-testid="file-other-name" maxLength={50} value={otherName} onInput={(e) => setOtherName(e.currentTarget.value)} />
+            <input id="f-other-name" data-testid="file-other-name" value={otherName} onInput={(e) => setOtherName(e.currentTarget.value)} />
+            <Count value={otherName} max={MAX.name} />
           </Field>
-          <Field id="f-other-phone" label={t("other_phone")}>
-            <input id="f-other-phone" data-testid="file-other-phone" type="tel" inputMode="tel" maxLength={20} value={otherPhone} onInput={(e) => setOtherPhone(e.currentTarget.value.replace(/[^0-9+-]/g, ""))} />
+          <Field id="f-other-phone" label={t("other_phone")} error={errors["f-other-phone"]}>
+            <input id="f-other-phone" data-testid="file-other-phone" type="tel" inputMode="tel" autoComplete="off" value={otherPhone} onInput={(e) => setOtherPhone(e.currentTarget.value)} />
           </Field>
         </fieldset>
         <fieldset>
           <legend>{t("step_you")}</legend>
           <Field id="f-my-name" label={forVillager ? t("villager_name") : t("your_name")} error={errors["f-my-name"]}>
-            <input id="f-my-name" data-testid="file-my-name" maxLength={50} value={myName} onInput={(e) => setMyName(e.currentTarget.value)} />
+            <input id="f-my-name" data-testid="file-my-name" value={myName} onInput={(e) => setMyName(e.currentTarget.value)} />
+            <Count value={myName} max={MAX.name} />
           </Field>
-          <Field id="f-my-phone" label={forVillager ? t("villager_phone") : t("your_phone")}>
-            <input id="f-my-phone" data-testid="file-my-phone" type="tel" inputMode="tel" maxLength={20} value={myPhone} onInput={(e) => setMyPhone(e.currentTarget.value.replace(/[^0-9+-]/g, ""))} />
+          <Field id="f-my-phone" label={forVillager ? t("villager_phone") : t("your_phone")} error={errors["f-my-phone"]}>
+            <input id="f-my-phone" data-testid="file-my-phone" type="tel" inputMode="tel" value={myPhone} onInput={(e) => setMyPhone(e.currentTarget.value)} />
           </Field>
         </fieldset>
         <fieldset>
@@ -201,8 +225,8 @@ export function FileCase() {
               </label>
             ))}
           </div>
-          <Field id="f-amount" label={t("amount")}>
-            <input id="f-amount" data-testid="file-amount" type="number" inputMode="decimal" min="0" step="any" value={amount} onInput={(e) => setAmount(e.currentTarget.value)} />
+          <Field id="f-amount" label={t("amount")} error={errors["f-amount"]}>
+            <input id="f-amount" data-testid="file-amount" type="text" inputMode="decimal" value={amount} onInput={(e) => setAmount(e.currentTarget.value)} />
           </Field>
           <Field id="f-applicants" label={t("applicants")}>
             <input id="f-applicants" data-testid="file-applicants" type="number" inputMode="numeric" min="1" max="10000" value={applicants} onInput={(e) => setApplicants(e.currentTarget.value)} />

@@ -5,6 +5,8 @@ import { Big } from "../../ui";
 import { OPEN_STATES, sendIntent, transition, type CaseBundle, type TransitionExtra } from "../../lib/cases";
 import { CATEGORIES } from "../../lib/categories";
 import { run } from "./run";
+import { Count } from "../../ui";
+import { lengthState } from "../../lib/validate";
 
 interface Ask {
   id: string;
@@ -119,6 +121,7 @@ export function Actions({ id, b, role }: { id: string; b: CaseBundle; role: stri
               return;
             }
             if (ask.extra === "category" && !cat) return;
+            if (lengthState(text.trim(), FIELD_MAX[ask.field]).over) return; // the counter says why
             const a = ask;
             setAsk(null);
             run(a.run(text.trim()));
@@ -139,10 +142,11 @@ export function Actions({ id, b, role }: { id: string; b: CaseBundle; role: stri
           <label>
             {t(FIELD_LABEL[ask.field])}
             {ask.field === "ruling" || ask.field === "docket_no" ? (
-              <input data-testid="ask-text" value={text} required onInput={(e) => setText(e.currentTarget.value)} maxLength={FIELD_MAX[ask.field]} />
+              <input data-testid="ask-text" value={text} required onInput={(e) => setText(e.currentTarget.value)} />
             ) : (
-              <textarea rows={3} data-testid="ask-text" value={text} required={ask.required} onInput={(e) => setText(e.currentTarget.value)} maxLength={FIELD_MAX[ask.field]} />
+              <textarea rows={3} data-testid="ask-text" value={text} required={ask.required} onInput={(e) => setText(e.currentTarget.value)} />
             )}
+            <Count value={text} max={FIELD_MAX[ask.field]} />
           </label>
           <div class="row">
             <Big type="submit" data-testid="ask-confirm">

@@ -7,7 +7,7 @@ import { categoryName } from "../../lib/categories";
 import { regionName, type Region } from "../../lib/regions";
 import { orgName, type Org } from "../../lib/orgs";
 
-/** The case card: summary, code, status and sync badges, failures, deadline (staff), facts and the QR link. */
+/** The case card: summary, code, status and sync badges, failures, the running deadline (for everyone: the public trace page shows it too), facts and the QR link. */
 export function CaseHeader({ id, b, staff, regions, orgs, mediatorName }: { id: string; b: CaseBundle; staff: boolean; regions: Region[]; orgs: Org[]; mediatorName: string | null }) {
   const v = b.view;
   const status = b.status;
@@ -41,7 +41,7 @@ export function CaseHeader({ id, b, staff, regions, orgs, mediatorName }: { id: 
           </button>
         </div>
       ))}
-      {staff && deadline ? (
+      {deadline ? (
         <p class={`deadline ${level ?? ""}`} data-testid="case-deadline" data-level={level ?? ""}>
           {deadline.kind === "respond" ? t("deadline_respond") : t("deadline_resolve")}：{fmtTime(deadline.at)}
           {level === "breach" ? ` · ${t("overdue")}` : ""}

@@ -1,7 +1,9 @@
+import { useEffect, useRef } from "preact/hooks";
 import { t, lang } from "../../i18n";
-import { ctx, isStaff, session, useLive } from "../../app/state";
+import { ctx, isStaff, session, toast, useLive } from "../../app/state";
 import { useSignal } from "../../lib/signal";
-import { Empty, Page } from "../../ui";
+import { navigate } from "../../router";
+import { Empty, Page, useSyncStatus } from "../../ui";
 import { loadCase } from "../../lib/cases";
 import { cachedRegions } from "../../lib/regions";
 import { useNames } from "./names";
@@ -19,22 +21,44 @@ export function CaseDetail({ id }: { id: string }) {
   const b = useLive(() => loadCase(ctx.repo, id), [id]);
   const regions = useLive(() => cachedRegions(ctx.repo), []);
   const names = useNames(b?.view["org"], b?.view["mediator"], sess.user?.org);
+  const synced = useLive(async () => (await ctx.repo.getMeta<number>("cursor")) !== undefined, []);
+  const sync = useSyncStatus();
+  const seen = useRef<string | null>(null); // the case this page has shown
+  const staff = isStaff(sess.role);
+  if (b?.row) seen.current = b.key;
+  const gone = b !== undefined && !b.row && seen.current === id && b.key === id;
+  useEffect(() => {
+    // The case left this person's scope (declined and moved up, reassigned): say so, go to the list.
+    if (!gone) return;
+    toast(staff ? t("case_moved_away") : t("case_gone"), "ok");
+    navigate(staff ? "/inbox" : "/cases", true);
+  }, [gone]);
+  useEffect(() => {
+    if (b && !b.row && !synced) void ctx.sync.now(); // opened from a link before the first sync
+  }, [b === undefined, b?.row === undefined, synced]);
 
   if (!b) return <Page title={t("case_detail")}>{t("loading")}</Page>;
   if (!b.row) {
+    const waiting = !gone && (!synced || sync.state === "syncing");
     return (
-      <Page title={t("case_detail")} testid="page-case">
-        <Empty text={t("not_found")} />
+      <Page title={t("case_detail")} back={staff ? "/inbox" : "/cases"} testid="page-case">
+        {waiting ? (
+          <p class="empty" role="status" data-testid="case-waiting">
+            {sync.state === "offline" ? t("case_waiting_offline") : t("case_waiting")}
+          </p>
+        ) : (
+          <Empty text={t("case_not_here")} />
+        )}
       </Page>
     );
   }
   return (
     <Page title={t("case_detail")} back="/cases" testid="page-case">
-      <CaseHeader id={id} b={b} staff={isStaff(sess.role)} regions={regions ?? []} orgs={names.orgs} mediatorName={names.mediatorName} />
+      <CaseHeader id={id} b={b} staff={staff} regions={regions ?? []} orgs={names.orgs} mediatorName={names.mediatorName} />
       <Parties b={b} />
       <Actions id={id} b={b} role={sess.role} />
       <Timeline b={b} orgs={names.orgs} />
-      <Chat b={b} id={id} />
+      <Chat b={b} id={id} staff={staff} />
       <Evidence b={b} />
     </Page>
   );

@@ -1,11 +1,15 @@
 import { t } from "../../i18n";
 import { ctx, toast } from "../../app/state";
-import { StorageFullError } from "../../store/db";
+import { errorText } from "../../lib/errors";
 
-/** Run a local write, then sync soon; a failure (storage full, refused move) becomes a toast. */
-export function run(p: Promise<void>) {
+/** Run a local write, then sync soon; success is confirmed in a toast (unless `quiet`), a failure
+ * (storage full, refused move) becomes an error toast. */
+export function run(p: Promise<void>, opts: { quiet?: boolean } = {}) {
   p.then(
-    () => ctx.sync.schedule(200),
-    (e) => toast(e instanceof StorageFullError ? t("storage_full") : String((e as Error).message ?? e), "error"),
+    () => {
+      if (!opts.quiet) toast(t("action_saved"), "ok");
+      ctx.sync.schedule(200);
+    },
+    (e) => toast(errorText(e), "error"),
   );
 }

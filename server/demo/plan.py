@@ -1,27 +1,8 @@
-"""Demo cases for the cockpit, the inboxes and the trace: a year of filings through the real path.
+"""The demo year, planned: which fictitious cases are filed when, by whom, and how each one ends.
 
-``seed_demo_cases(db, n)`` files ``n`` fictitious cases over the past 12 months exactly as devices
-and mediators would: each filing is a sync push (``SyncService.push``) of a citizen's or the grid
-worker's ops, classified and routed by ``RoutingService`` in the same transaction; later moves
-(accepted, resolved, failed, withdrawn, declined, confirmation, court filing) are transition intents
-pushed by the assigned organisation's mediator, the filer or the court clerk. Nothing is written
-behind the workflow's back except the two projection timestamps below.
-
-Pinned clocks: every event runs at its own moment in the past — the client ops' HLC stamps, the
-server replica's clock, ``push(now_ms=…)`` and the routing service's ``clock`` all read one pinned
-time — so timelines, deadlines and timers carry plausible dates. Events run in time order across
-all cases, so every HLC only moves forward.
-
-Backdating: the ``cases`` projection stamps ``created_at`` (and ``closed_at``, ``updated_at``)
-with the database's wall clock when it inserts or updates the row (server/sync/projection.py), not
-with the op's time. The cockpit counts cases by ``created_at``, so right after each push we set
-those columns to the pinned time, in the same transaction as the push: a crash can never leave a
-case stored with the seeding day as its filing day.
-
-Planted patterns, so the risk page shows each kind of warning: a spike of 拖欠工资 cases in
-夹浦镇 in the last 6 days, one respondent named in 4 cases in the last 80 days (with the phone written
-three ways), and two open group disputes (12 and 8 applicants). And fresh, open cases in the demo
-village and its township, so the demo mediators' inboxes have work on the first login.
+Pure (a seeded ``random.Random``, no database): ``make_plan`` returns the plans that
+``server/demo/cases.py`` runs through the real sync and routing path. The planted risk patterns
+(a 拖欠工资 spike in 夹浦镇, a repeated respondent, two group disputes) are planned here.
 """
 
 from __future__ import annotations
@@ -29,28 +10,14 @@ from __future__ import annotations
 import base64
 import json
 import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import case, select, update
-from sqlalchemy.orm import Session
-
 from server import casecode
-from server.accounts.models import User
-from server.accounts.principal import Principal
-from server.db import Database
 from server.registry.demo_data import DEMO_VILLAGE
-from server.registry.models import Mediator, Org, Region
-from server.routing.service import RoutingService
-from server.sync.hlc import Clock
-from server.sync.models import CaseRow
-from server.sync.ops import Op, SyncRequest
-from server.sync.service import ServerReplica, SyncService
-from server.sync.store import SqlStore
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total), as server/registry/seed.py
 
@@ -117,7 +84,7 @@ class DemoReport:
 
 
 @dataclass
-class _Plan:
+class Plan:
     key: str
     at: datetime
     region: str
@@ -137,7 +104,7 @@ class _Plan:
 
 # -- the plan (pure, from the seed) -----------------------------------------------------------------
 def _texts() -> dict[str, list[str]]:
-    raw = resources.files("server.cockpit").joinpath("demo_texts.json").read_text("utf-8")
+    raw = resources.files("server.demo").joinpath("demo_texts.json").read_text("utf-8")
     texts: dict[str, list[str]] = json.loads(raw)["texts"]
     return texts
 
@@ -211,7 +178,7 @@ def make_plan(
     town_pop: dict[str, int],
     citizens: list[str],
     grid: tuple[str, str] | None,
-) -> list[_Plan]:
+) -> list[Plan]:
     """``n`` cases: the planted patterns first (up to 20), the rest spread over the past year."""
     rng = random.Random(seed)
     texts = _texts()
@@ -219,9 +186,9 @@ def make_plan(
     weights = [_CATEGORY_WEIGHTS[c] for c in cats]
     towns = sorted(t for t in town_pop if villages.get(t))
     pops = [max(town_pop[t], 1) for t in towns]
-    plans: list[_Plan] = []
+    plans: list[Plan] = []
 
-    def add(at: datetime, town: str, category: str | None, text_cat: str, **kw: Any) -> _Plan:
+    def add(at: datetime, town: str, category: str | None, text_cat: str, **kw: Any) -> Plan:
         region = rng.choice(villages[town])
         filer, role = rng.choice(citizens), "citizen"
         if grid is not None and region == grid[1] and rng.random() < 0.5:
@@ -237,7 +204,7 @@ def make_plan(
         amount = None
         if text_cat in ("private_lending", "wage_arrears", "contract", "traffic_accident", "construction"):
             amount = float(rng.choice((3000, 8000, 12000, 20000, 45000, 80000)))
-        p = _Plan(
+        p = Plan(
             key=f"{KEY_PREFIX}{len(plans) + 1:05d}",
             at=at,
             region=region,
@@ -323,63 +290,8 @@ def make_plan(
     return plans[:n] if n < len(plans) else plans
 
 
-# -- running it through the real path ------------------------------------------------------------
-class _PinnedClock:
-    def __init__(self) -> None:
-        self.at = datetime.now(UTC)
-
-    def ms(self) -> int:
-        return int(self.at.timestamp() * 1000)
-
-    def now(self) -> datetime:
-        return self.at
-
-
-class _Actor:
-    def __init__(self, principal: Principal, clock: _PinnedClock, name: str) -> None:
-        self.p = principal
-        self.replica = f"demo_{name}"[:64]
-        self.hlc = Clock(self.replica, clock.ms)
-        self.n = 0
-
-    def op(self, entity: str, key: str, kind: str, fld: str | None, value: Any) -> Op:
-        self.n += 1
-        return Op(f"{self.replica}:{self.n}", self.hlc.tick(), entity, key, kind, fld, value)  # type: ignore[arg-type]
-
-
-def _filing_ops(a: _Actor, p: _Plan) -> list[Op]:
-    ops = [
-        a.op("case", p.key, "put", "code", p.code),
-        a.op("case", p.key, "put", "summary", p.summary),
-        a.op("case", p.key, "put", "region", p.region),
-        a.op("case", p.key, "put", "trace_hash", casecode.trace_hash(p.token)),
-    ]
-    # Defaults (online, one applicant) are left unwritten, as the PWA's form does.
-    if p.channel != "online":
-        ops.append(a.op("case", p.key, "put", "channel", p.channel))
-    if p.applicants != 1:
-        ops.append(a.op("case", p.key, "put", "applicants", p.applicants))
-    if p.amount is not None:
-        ops.append(a.op("case", p.key, "put", "amount", p.amount))
-    if p.category:
-        ops.append(a.op("case", p.key, "put", "category", p.category))
-    parties = (
-        ("a", "applicant", p.applicant[0], p.applicant[1], p.applicant[2]),
-        ("r", "respondent", p.respondent[0], p.respondent[1], ""),
-    )
-    for suffix, role, name, phone, idn in parties:
-        pk = f"{p.key}-{suffix}"
-        ops.append(a.op("party", pk, "put", "case", p.key))
-        ops.append(a.op("party", pk, "put", "role", role))
-        ops.append(a.op("party", pk, "put", "name", name))
-        if phone:
-            ops.append(a.op("party", pk, "put", "phone", phone))
-        if idn:
-            ops.append(a.op("party", pk, "put", "id_number", idn))
-    return ops
-
-
-def _transition(move: str, rng: random.Random) -> dict[str, Any]:
+def transition_value(move: str, rng: random.Random) -> dict[str, Any]:
+    """The intent value of a planned move: its target state and the text that move must carry."""
     value: dict[str, Any] = {"to": move}
     if move == "resolved":
         value["agreement"] = rng.choice(_AGREEMENTS)
@@ -392,139 +304,3 @@ def _transition(move: str, rng: random.Random) -> dict[str, Any]:
     elif move == "filed":
         value["docket_no"] = f"(2026)浙0522民初{rng.randrange(1000, 9999)}号"
     return value
-
-
-def seed_demo_cases(
-    db: Database,
-    n: int = 600,
-    *,
-    seed: int = 7,
-    progress: Progress | None = None,
-    now: datetime | None = None,
-) -> DemoReport:
-    """File ``n`` demo cases over the past 12 months through sync and routing (see module doc).
-
-    Does nothing (returns an empty report) when demo cases exist already or the registry is empty.
-    """
-    started = time.perf_counter()
-    report = progress or (lambda stage, done, total: None)
-    now = (now or datetime.now(UTC)).astimezone(UTC)
-    out = DemoReport()
-    with db.session() as s:
-        if s.scalar(select(CaseRow.key).where(CaseRow.key.startswith(KEY_PREFIX)).limit(1)) is not None:
-            return out
-        regions = s.execute(select(Region.code, Region.parent, Region.level, Region.population)).all()
-        if not regions:
-            return out
-        villages: dict[str, list[str]] = {}
-        town_pop: dict[str, int] = {}
-        for code, parent, level, pop in regions:
-            if level == "village" and parent:
-                villages.setdefault(parent, []).append(code)
-            elif level == "town":
-                town_pop[code] = int(pop or 0)
-        citizens = [f"demo-citizen-{i:03d}" for i in range(1, 61)]
-        have = set(s.scalars(select(User.id).where(User.id.in_(citizens))))
-        s.add_all(User(id=u, role="citizen", name="") for u in citizens if u not in have)
-        g = s.execute(select(User.id, User.region).where(User.role == "grid_worker").limit(1)).first()
-        grid = (g[0], g[1]) if g and g[1] else None
-        mediators = {m.id: (m.name, m.user_id) for m in s.scalars(select(Mediator))}
-        court = s.scalar(select(Org.id).where(Org.level == "court").limit(1))
-        clerk = s.scalar(select(User.id).where(User.role == "court_clerk").limit(1))
-    plans = make_plan(n, seed, now, villages, town_pop, citizens, grid)
-    rng = random.Random(seed + 1)
-
-    clock = _PinnedClock()
-    server = ServerReplica(now_ms=clock.ms)
-    routing = RoutingService(db, clock=clock.now)
-    sync = SyncService(server, hooks=routing)
-    actors: dict[str, _Actor] = {}
-
-    def actor(p: Principal) -> _Actor:
-        if p.user_id not in actors:
-            actors[p.user_id] = _Actor(p, clock, p.user_id.replace(".", "_"))
-        return actors[p.user_id]
-
-    events: list[tuple[datetime, int, int, str]] = []  # (time, plan index, step, move)
-    for i, p in enumerate(plans):
-        events.append((p.at, i, 0, "file"))
-        events.extend((t, i, j, m) for j, (t, m) in enumerate(p.moves, 1))
-    events.sort()
-    total = len(events)
-    for lo in range(0, total, EVENTS_PER_TRANSACTION):
-        with db.session() as s:
-            store = SqlStore(s)
-            for at, i, _, move in events[lo : lo + EVENTS_PER_TRANSACTION]:
-                clock.at = at
-                plan = plans[i]
-                if move == "file":
-                    filer = actor(Principal(plan.filer, plan.filer_role))
-                    ops = _filing_ops(filer, plan)
-                    who = filer
-                else:
-                    who_p = _mover(s, plan, move, mediators, court, clerk)
-                    if who_p is None:
-                        out.skipped += 1
-                        continue
-                    who = actor(who_p)
-                    ops = [who.op("case", plan.key, "intent", "transition", _transition(move, rng))]
-                req = SyncRequest(replica=who.replica, ops=ops)
-                _, rejected = sync.push(store, who.p, req, clock.ms())
-                out.rejected += len(rejected)
-                _backdate(s, plan.key, at, filed=move == "file")
-                if move == "file":
-                    out.cases += 1
-                else:
-                    out.moves += 1
-            report("演示案件", min(lo + EVENTS_PER_TRANSACTION, total), total)
-    if plans:
-        out.sample_code, out.sample_token = plans[-1].code, plans[-1].token
-    out.seconds = round(time.perf_counter() - started, 2)
-    return out
-
-
-def _mover(
-    s: Session,
-    plan: _Plan,
-    move: str,
-    mediators: dict[str, tuple[str, str | None]],
-    court: str | None,
-    clerk: str | None,
-) -> Principal | None:
-    """Who makes ``move`` on the case now: the filer, the court clerk, or the assigned mediator.
-
-    None when the case was declined with no level left to take it (its planned path ends there).
-    """
-    row = s.execute(
-        select(CaseRow.org_id, CaseRow.mediator_id, CaseRow.status).where(CaseRow.key == plan.key)
-    ).first()
-    if row is None:
-        return None
-    org, med, status = row
-    if move == "withdrawn":
-        return Principal(plan.filer, plan.filer_role)
-    if status == "declined" or org is None:
-        return None
-    if move in ("confirmed", "filed"):
-        return (
-            Principal(clerk or "demo-court-clerk", "court_clerk", "法院书记员", org_id=court)
-            if court
-            else None
-        )
-    name, user = mediators.get(med or "", ("调解员", None))
-    return Principal(user or f"demo-{med or org}", "mediator", name, org_id=org, mediator_id=med)
-
-
-def _backdate(s: Session, key: str, at: datetime, *, filed: bool) -> None:
-    """Give the projection the event's time instead of the seeding time (see the module doc)."""
-    values: dict[str, Any] = {
-        "updated_at": at,
-        # closed_at was stamped "now" if this event closed the case; an earlier closing keeps its time
-        "closed_at": case((CaseRow.closed_at > at, at), else_=CaseRow.closed_at),
-    }
-    if filed:
-        values["created_at"] = at
-    s.execute(update(CaseRow).where(CaseRow.key == key).values(**values))
-
-
-__all__ = ["DemoReport", "make_plan", "seed_demo_cases"]
