@@ -27,6 +27,7 @@ from server.accounts.cache import PrincipalCache
 from server.accounts.middleware import BearerAuthMiddleware
 from server.db import Database
 from server.decoding import RequestGuard
+from server.headers import SecurityHeaders
 from server.health import health, ping
 from server.http import ApiError
 from server.pwa import serve_pwa
@@ -162,7 +163,8 @@ def create_app(
         debug=False,
     )
     # Outermost: hostile paths and bodies are refused before routing, auth or a handler see them.
-    app.asgi_handler = RequestGuard(app.asgi_handler, limits={"/api/v1/sync": settings.sync_max_bytes})
+    guarded = RequestGuard(app.asgi_handler, limits={"/api/v1/sync": settings.sync_max_bytes})
+    app.asgi_handler = SecurityHeaders(guarded)  # headers on refusals too
     return app
 
 
