@@ -47,6 +47,7 @@ _DOMAINS = (
     "server.qr.api",
     "server.cockpit.api",
     "server.consult.api",
+    "server.audit.api",
 )
 
 

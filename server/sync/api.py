@@ -14,6 +14,7 @@ from litestar.status_codes import HTTP_200_OK
 from server import casecode
 from server.accounts.guards import authenticated, roles
 from server.accounts.principal import Principal
+from server.audit import log as audit_log
 from server.http import ApiError, app_state, client_address
 from server.qr.service import authorized_case
 from server.ratelimit import count_token_failure, token_failures_over
@@ -103,6 +104,10 @@ def _run(state: AppState, p: Principal, req: SyncRequest) -> SyncResponse:
     generation = log_generation()  # read first: a write committing meanwhile makes the entry stale
     with session() as s:
         resp = svc.sync(SqlStore(s), p, req, int(time.time() * 1000))
+        received = audit_log.party_cases(s, p, resp.changes)
+    if received:  # staff received party records: who, when, which case (personal-data access log)
+        with state.db.session() as s:
+            audit_log.record(s, p, received, "sync")
     if not resp.more and not req.ops:  # a push leaves the entry for the next plain pull to refresh
         state.services["sync_head"].saw(resp.cursor, generation)
     return resp
