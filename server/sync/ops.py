@@ -130,10 +130,10 @@ def validate_op(
         return reject(op.id, "unknown_field", f"{op.entity}.{op.field}")
     if spec.server_only and not as_server:
         return reject(op.id, "server_only_field", f"{op.entity}.{op.field or op.kind}")
-    if has_bad_text(op.value):  # NUL and other controls (PostgreSQL cannot store a NUL)
-        return reject(op.id, "bad_value", "含有不允许的控制字符")
     if (problem := spec.check.check(op.value)) is not None:
         return reject(op.id, problem[0], f"{op.field or op.entity}：{problem[1]}")
+    if has_bad_text(op.value):  # NUL and other controls (PostgreSQL cannot store a NUL)
+        return reject(op.id, "bad_value", "含有不允许的控制字符")
     return _check_seen(op)
 
 
