@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help setup venv pwa run test test-py test-pwa test-e2e lint check bench clean browsers
+.PHONY: help setup venv pwa generated run test test-py test-pwa test-e2e lint check bench clean browsers model
 
 help: ## show this help
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -29,6 +29,10 @@ pwa/dist/index.html: pwa/node_modules/.package-lock.json $(shell find pwa/src pw
 	cd pwa && npm run build
 
 pwa: pwa/dist/index.html ## build the PWA into pwa/dist (served by the server)
+
+generated: venv pwa/node_modules/.package-lock.json ## rewrite pwa/src/generated/ (workflow, labels, OpenAPI, wire types) from the server
+	$(BIN)/jiefen export-shared
+	cd pwa && npm run gen:api
 
 setup: venv pwa ## everything `run` needs
 
@@ -55,6 +59,10 @@ test-e2e: setup browsers ## browser tests in Chromium against the built PWA
 test: setup browsers lint test-py test-pwa test-e2e ## set up and run every test
 
 check: test ## alias of test
+
+model: venv ## rebuild the shipped category model and its shared vectors from server/routing/corpus
+	$(BIN)/python -m server.routing.training
+	$(BIN)/python -m tests.classify_vectors
 
 bench: setup ## benchmarks (see bench/README.md)
 	$(BIN)/python -m bench.run_all

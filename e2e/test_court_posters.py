@@ -69,7 +69,7 @@ def test_court_confirms_an_agreement_and_files_a_lawsuit(
     expect(court.get_by_test_id("action-confirm-ruling")).to_have_count(0)
     court.get_by_test_id("action-file-docket").click()
     court.get_by_test_id("ask-confirm").click()  # a docket number is required
-    expect(court.get_by_test_id("ask-docket")).to_be_visible()
+    expect(court.get_by_test_id("ask-file-docket")).to_be_visible()
     court.get_by_test_id("ask-text").fill("（2026）浙0522民初456号")
     court.get_by_test_id("ask-confirm").click()
     expect(court.get_by_test_id("case-sync")).to_have_attribute("data-state", "synced")

@@ -8,6 +8,8 @@ import { dirname, resolve } from "node:path";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const RULES = resolve(here, "../server/routing/rules.json");
+const MODEL = resolve(here, "../server/routing/model.json");
+const CATEGORIES = resolve(here, "../server/routing/categories.json");
 const PLACEHOLDER = resolve(here, "src/lib/rules.placeholder.json");
 
 /**
@@ -31,10 +33,30 @@ function rulesPlugin(): Plugin {
   };
 }
 
+/**
+ * Server data files as modules: `virtual:jiefen-model` (the learned category model, imported
+ * lazily so it is its own chunk) and `virtual:jiefen-categories` (names and plain-word questions).
+ */
+function jsonModule(id: string, file: string): Plugin {
+  return {
+    name: `jiefen-${id}`,
+    resolveId(source) {
+      return source === id ? "\0" + id : null;
+    },
+    load(source) {
+      if (source !== "\0" + id) return null;
+      this.addWatchFile(file);
+      return `export default JSON.parse(${JSON.stringify(readFileSync(file, "utf8"))});`;
+    },
+  };
+}
+
 export default defineConfig({
   plugins: [
     preact(),
     rulesPlugin(),
+    jsonModule("virtual:jiefen-model", MODEL),
+    jsonModule("virtual:jiefen-categories", CATEGORIES),
     VitePWA({
       strategies: "injectManifest",
       srcDir: "src",

@@ -18,10 +18,10 @@ from litestar.exceptions import (
 from litestar.logging.config import StructLoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.logging import LoggingMiddlewareConfig
-from litestar.openapi import OpenAPIConfig
 from litestar.plugins.structlog import StructlogConfig, StructlogPlugin
 from sqlalchemy.exc import OperationalError
 
+from server import openapi
 from server.accounts.api import AccountsController
 from server.accounts.cache import PrincipalCache
 from server.accounts.middleware import BearerAuthMiddleware
@@ -31,8 +31,9 @@ from server.headers import SecurityHeaders
 from server.health import health, ping
 from server.http import ApiError
 from server.pwa import serve_pwa
-from server.ratelimit import LoginBackoff, RateLimiter
+from server.ratelimit import LoginBackoff, RateLimiter, TokenBucket
 from server.registry.api import RegistryController
+from server.retry_after import retry_after_middleware
 from server.settings import Settings
 from server.state import AppState
 
@@ -47,6 +48,7 @@ _DOMAINS = (
     "server.qr.api",
     "server.cockpit.api",
     "server.consult.api",
+    "server.housekeeping",
     "server.audit.api",
 )
 
@@ -116,7 +118,7 @@ def build_state(settings: Settings, db: Database | None = None) -> AppState:
         settings=settings,
         db=db or Database(settings.database_url),
         principals=PrincipalCache(),
-        device_limiter=RateLimiter(settings.device_rate_per_hour, 3600),
+        device_limiter=TokenBucket(settings.device_burst, settings.device_rate_per_hour),
         trace_limiter=RateLimiter(settings.trace_rate_per_minute, 60),
         login_backoff=LoginBackoff(free=settings.login_max_failures, max_s=settings.login_backoff_max_s),
     )
@@ -147,8 +149,8 @@ def create_app(
     app = Litestar(
         route_handlers=handlers,
         state=State({"jiefen": state}),
-        middleware=[DefineMiddleware(BearerAuthMiddleware)],
-        openapi_config=OpenAPIConfig(title="解纷 Jiefen API", version="0.1.0", path="/schema"),
+        middleware=[retry_after_middleware, DefineMiddleware(BearerAuthMiddleware)],
+        openapi_config=openapi.config(title="解纷 Jiefen API", version="0.1.0"),
         compression_config=CompressionConfig(
             backend="gzip",
             minimum_size=800,

@@ -191,6 +191,29 @@ def create_user(
         database.dispose()
 
 
+@main.command(
+    "export-shared",
+    help="Write what the PWA takes from the server (workflow, labels, categories, OpenAPI) into "
+    "pwa/src/generated/; --check only reports stale files.",
+)
+@click.option("--check", is_flag=True, help="Exit 1 if a generated file differs; write nothing.")
+def export_shared(check: bool) -> None:
+    from server.shared import generated_files
+
+    stale = []
+    for path, text in generated_files().items():
+        if path.exists() and path.read_text("utf-8") == text:
+            continue
+        stale.append(path)
+        if not check:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, "utf-8")
+    for path in stale:
+        click.echo(f"{'stale' if check else 'wrote'}: {path}")
+    if check and stale:
+        sys.exit(1)
+
+
 def _register_domain_commands() -> None:
     """Domains add their own commands (``commands`` list in ``server/<domain>/cli.py``)."""
     import importlib

@@ -22,5 +22,7 @@ def client_address(request: Request[Any, Any, Any]) -> str:
 class ApiError(HTTPException):
     """An HTTP error whose ``detail`` is the message a person reads (Chinese first)."""
 
-    def __init__(self, status_code: int, detail: str, **extra: Any) -> None:
-        super().__init__(status_code=status_code, detail=detail, extra=extra or None)
+    def __init__(
+        self, status_code: int, detail: str, *, headers: dict[str, str] | None = None, **extra: Any
+    ) -> None:
+        super().__init__(status_code=status_code, detail=detail, extra=extra or None, headers=headers)

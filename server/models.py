@@ -7,7 +7,14 @@ from server.consult.models import Consultation, GuidanceSet
 from server.db import Base
 from server.notify.models import PushDelivery, PushSubscriptionRow, SmsDelivery, VapidKeyRow
 from server.registry.models import Mediator, Org, Region
-from server.routing.models import CategoryCorrection, HolidayYear, RuleSet, Timer
+from server.routing.models import (
+    CategoryCorrection,
+    CategoryExample,
+    CategoryModel,
+    HolidayYear,
+    RuleSet,
+    Timer,
+)
 from server.sync.models import (
     Blob,
     BlobRef,
@@ -26,6 +33,8 @@ __all__ = [
     "BlobRef",
     "CaseRow",
     "CategoryCorrection",
+    "CategoryExample",
+    "CategoryModel",
     "Consultation",
     "Follow",
     "GuidanceSet",

@@ -1,21 +1,31 @@
-"""Rate limits and login back-off, keyed by strings, behind small interfaces a shared store can
-implement (today: process memory).
+"""Rate limiters keyed by client (an address, a device token): one interface, ``allow(key)``, and
+``retry_after(key)`` for the ``Retry-After`` header of the 429 that follows a refusal.
 
-In memory, with several server processes each counts on its own, so the effective limit is N× the
-setting. That is acceptable for abuse damping (device sign-up, trace look-ups); the load balancer's
-per-address limits are the outer fence in a multi-process setup.
+- ``RateLimiter``: a sliding window (at most ``limit`` hits in any ``window_s`` seconds).
+- ``LoginBackoff``: per (address, account) failures make the next try wait 1 s, 2 s, 4 s … at most
+  a minute; never a lock on the account.
+- ``TokenBucket``: ``burst`` hits at once, refilled at ``per_hour``; what device sign-up uses, so a
+  poster day (hundreds of villagers installing on one village Wi-Fi or behind one carrier NAT
+  within minutes) passes while a script that keeps registering is slowed to the refill rate.
+
+They live in process memory: with several server processes each counts on its own, so the effective
+limit is N× the setting. That is acceptable for abuse damping; the load balancer's per-address
+limits are the outer fence in a multi-process setup.
 
 None of these can be turned against the owner of what they protect (docs/security.md): trace and
-follow count *failures* only (a correct token is never refused), and a login back-off is per
-(address, account) and short, never a lock on the account.
+follow count *failures* only (``exceeded``/``hit``; a correct token is never refused), and a login
+back-off is per (address, account) and short.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
+
+_MAX_KEYS = 100_000
 
 
 class RateLimiter:
@@ -59,8 +69,63 @@ class RateLimiter:
             self._forget_idle()
 
     def _forget_idle(self) -> None:
-        if len(self._hits) > 100_000:  # forget idle keys so memory stays bounded
+        if len(self._hits) > _MAX_KEYS:  # forget idle keys so memory stays bounded
             self._hits = {k: v for k, v in self._hits.items() if v}
+
+    def retry_after(self, key: str) -> int:
+        """Whole seconds until ``key`` may hit again (at least 1)."""
+        now = self._clock()
+        with self._lock:
+            hits = self._hits.get(key)
+            if not hits or len(hits) < self.limit:
+                return 1
+            return max(1, math.ceil(hits[0] + self.window_s - now))
+
+
+class TokenBucket:
+    """``burst`` tokens per key, refilled continuously at ``per_hour``; a hit takes one token."""
+
+    def __init__(self, burst: int, per_hour: float, clock: Callable[[], float] = time.monotonic) -> None:
+        if burst < 1 or per_hour <= 0:
+            raise ValueError("burst must be >= 1 and per_hour > 0")
+        self.burst = burst
+        self.rate = per_hour / 3600.0  # tokens per second
+        self._clock = clock
+        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, at)
+        self._lock = threading.Lock()
+
+    def _level(self, key: str, now: float) -> float:
+        tokens, at = self._buckets.get(key, (float(self.burst), now))
+        return min(float(self.burst), tokens + (now - at) * self.rate)
+
+    def allow(self, key: str) -> bool:
+        """Take one token for ``key``; False (nothing taken) when the bucket is empty."""
+        now = self._clock()
+        with self._lock:
+            tokens = self._level(key, now)
+            if tokens < 1:
+                self._buckets[key] = (tokens, now)
+                return False
+            self._buckets[key] = (tokens - 1, now)
+            if len(self._buckets) > _MAX_KEYS:  # full buckets carry no information: forget them
+                self._buckets = {k: v for k, v in self._buckets.items() if self._level(k, now) < self.burst}
+            return True
+
+    def retry_after(self, key: str) -> int:
+        """Whole seconds until ``key`` has a token again (at least 1)."""
+        now = self._clock()
+        with self._lock:
+            missing = 1 - self._level(key, now)
+        return max(1, math.ceil(missing / self.rate)) if missing > 0 else 1
+
+
+def wait_words(seconds: int) -> str:
+    """A wait in plain Chinese, rounded up: 45 → "45 秒", 150 → "3 分钟", 7200 → "2 小时"."""
+    if seconds < 60:
+        return f"{max(1, seconds)} 秒"
+    if seconds < 3600:
+        return f"{math.ceil(seconds / 60)} 分钟"
+    return f"{math.ceil(seconds / 3600)} 小时"
 
 
 class LoginBackoff:

@@ -45,8 +45,12 @@ class Settings:
     login_backoff_max_s: int = 60
     """The longest login back-off delay, in seconds."""
 
-    device_rate_per_hour: int = 20
-    """Anonymous device registrations allowed per client address per hour."""
+    device_burst: int = 500
+    """Anonymous device registrations one client address may make at once: a poster day brings
+    hundreds of installs within minutes through one village Wi-Fi or carrier NAT (token bucket)."""
+
+    device_rate_per_hour: int = 300
+    """How fast that per-address budget refills (registrations per hour) once spent."""
 
     trace_rate_per_minute: int = 20
     """Failed trace and follow look-ups (wrong token or unknown code) allowed per client address
@@ -72,6 +76,18 @@ class Settings:
 
     scheduler_interval_s: float = 5.0
     """How often the in-process timer and push workers look for due work (0 disables them)."""
+
+    housekeeping_interval_s: float = 3600.0
+    """How often housekeeping runs (server/housekeeping.py); 0 disables it."""
+
+    part_max_age_hours: float = 24.0
+    """Unfinished uploads (``.part`` files) untouched this long are removed."""
+
+    orphan_blob_days: float = 30.0
+    """Evidence files no case references are removed this long after upload."""
+
+    sms_keep_days: float = 180.0
+    """Sent texts keep only the masked number and are deleted after this many days."""
 
     routing_config: str = ""
     """Path of a JSON file with the county's routing thresholds and SLA periods (see

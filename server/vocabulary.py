@@ -69,6 +69,21 @@ STATE_ZH: dict[str, str] = {
     "filing_requested": "已申请诉讼立案",
     "filed": "已立案",
 }
+STATE_EN: dict[str, str] = {
+    "submitted": "Submitted",
+    "assigned": "Assigned",
+    "accepted": "Being mediated",
+    "resolved": "Resolved",
+    "failed": "Not resolved",
+    "withdrawn": "Withdrawn",
+    "declined": "Declined",
+    "escalated": "Moved up a level",
+    "confirmation_requested": "Judicial confirmation requested",
+    "confirmed": "Judicially confirmed",
+    "confirmation_denied": "Confirmation denied",
+    "filing_requested": "Lawsuit filing requested",
+    "filed": "Filed in court",
+}
 STATES: tuple[str, ...] = tuple(STATE_ZH)
 
 # "Open" has two meanings, each named once:

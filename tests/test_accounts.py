@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar.testing import TestClient
 
+from server.settings import Settings
 from tests.conftest import login, new_device
 
 
@@ -67,14 +68,21 @@ def test_missing_and_garbage_tokens_are_401(client: TestClient[Any]) -> None:
     assert client.get("/api/v1/me", headers={"Authorization": "Basic abc"}).status_code == 401
 
 
-def test_device_registration_is_a_citizen_and_rate_limited(client: TestClient[Any]) -> None:
-    h = new_device(client)
-    assert client.get("/api/v1/me", headers=h).json()["role"] == "citizen"
-    codes = [client.post("/api/v1/devices").status_code for _ in range(25)]
-    assert 429 in codes
-    assert codes.count(201) == 19  # the limit is 20 per hour per address; one was used above
-    r = client.post("/api/v1/devices")
-    assert r.json()["detail"] == "注册过于频繁，请稍后再试"
+def test_device_registration_is_a_citizen_and_rate_limited(settings: Settings) -> None:
+    import dataclasses
+
+    from server.app import create_app
+
+    small = dataclasses.replace(settings, device_burst=20, device_rate_per_hour=20)
+    with TestClient(create_app(small)) as client:
+        h = new_device(client)
+        assert client.get("/api/v1/me", headers=h).json()["role"] == "citizen"
+        codes = [client.post("/api/v1/devices").status_code for _ in range(25)]
+        assert 429 in codes
+        assert codes.count(201) == 19  # a burst of 20 per address; one was used above
+        r = client.post("/api/v1/devices")
+        assert r.json()["detail"].startswith("此网络注册人数过多，请约")
+        assert int(r.headers["Retry-After"]) > 0
 
 
 def test_org_staff_see_only_their_own_org(client: TestClient[Any]) -> None:

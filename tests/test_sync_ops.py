@@ -223,7 +223,11 @@ def test_response_encodes_changes_with_seq_and_server_time() -> None:
         ("8613800000000", True),
         ("0572-6021234", True),
         ("057226021234", True),
-        ("010-12345678-801", True),
+        ("010-12345678", True),
+        ("139-0572-8866", True),  # dashes between groups, as people write them
+        ("+86-139-0572-8866", True),
+        ("+1-2025550123", False),  # not mainland
+        ("138 1234 5678", False),  # the app removes the spaces before sending
         ("", True),  # not given
         ("139abc1234x", False),  # a typo: refused whole, never trimmed to 1391234
         ("1391234", False),

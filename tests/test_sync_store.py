@@ -2,7 +2,7 @@
 
 Each test gets a store inside a unit of work (``Env.store``); ``Env.reopen()`` commits it and starts a
 new one, so a value read after it has really been through the database (not the session's cache).
-The semantics tested are the ones ``server/sync/store.py`` documents; the sync service relies on
+The semantics tested are the ones ``server/sync/store/base.py`` documents; the sync service relies on
 nothing else.
 """
 

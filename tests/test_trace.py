@@ -68,6 +68,8 @@ def test_labels_are_chinese_and_never_name_anyone() -> None:
     assert status_label(None) == "已提交"
     assert event_label("transition", "resolved") == "调解成功"
     assert event_label("paused", None) == "调解暂停"
+    assert event_label("paused", "accepted") == "调解暂停"  # it records the state it stays in
+    assert event_label("filed", "filed") == "已立案"  # the move, not the old name of a filing
     assert event_label("something_new", None) == "案件进展"
     assert actor_label("mediator", STAFF_NAME) == "调解员"
     assert actor_label(None, "system") == "系统"

@@ -2,11 +2,12 @@
 import { signal } from "./lib/signal";
 import { zh } from "./i18n/zh-CN";
 import { en } from "./i18n/en";
-import { EVENT, ROLE, STATUS } from "./i18n/labels";
+import { ROLE } from "./i18n/labels";
 import type { Key } from "./i18n/keys";
+import { eventWords, stateWords } from "./lib/workflow";
 
 export type { Key } from "./i18n/keys";
-export { EVENT, ROLE, STATUS } from "./i18n/labels";
+export { ROLE } from "./i18n/labels";
 
 export type Lang = "zh" | "en";
 
@@ -39,18 +40,15 @@ export function t(key: Key, vars?: Record<string, string | number>): string {
   return s;
 }
 
-/** A timeline event in plain words; an unknown event falls back to the status it moved to. */
+/** A timeline event in the server's words (the same the public trace page shows). */
 export function eventLabel(event: string | undefined | null, to?: string | null): string {
-  const e = event ? EVENT[event] : undefined;
-  if (e) return e[lang.value];
-  return statusLabel(to ?? event ?? null);
+  return eventWords(event, to)[lang.value];
 }
 
-/** A case status in plain words; no status means a draft not yet sent. */
+/** A case status in the server's words; no status means a draft not yet sent. */
 export function statusLabel(status: string | undefined | null): string {
-  if (!status) return lang.value === "en" ? STATUS.draft!.en : STATUS.draft!.zh;
-  const s = STATUS[status];
-  return s ? s[lang.value] : status;
+  if (!status) return t("status_draft");
+  return stateWords(status)?.[lang.value] ?? t("status_unknown");
 }
 
 /** A role's name; unknown roles show their identifier. */

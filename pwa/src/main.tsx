@@ -4,6 +4,7 @@ import { App } from "./app";
 import { Repo } from "./store/repo";
 import { SyncScheduler } from "./sync/client";
 import { ctx, largeText, online, session, toast, village } from "./app/state";
+import { adoptPosterVillage, recheckVillage } from "./lib/poster";
 import { logout, refreshMe, restoreSession } from "./app/auth";
 import { t } from "./i18n";
 import { navigate } from "./router";
@@ -32,13 +33,14 @@ async function boot(): Promise<void> {
   // poster QR: /?v={village code} pre-fills the village, remembered
   const params = new URLSearchParams(location.search);
   const v = params.get("v");
-  if (v && /^\d{12}$/.test(v)) {
-    await repo.setMeta("village", v);
+  if (v !== null) {
+    // only a village of this deployment's list is taken; otherwise the home page says why
+    await adoptPosterVillage(repo, v);
     params.delete("v");
     const rest = params.toString();
     history.replaceState(null, "", location.pathname + (rest ? `?${rest}` : "") + location.hash);
   }
-  village.value = (await repo.getMeta<string>("village")) ?? null;
+  village.value = await recheckVillage(repo);
 
   ctx.sync.onRejected = (fails) => {
     for (const f of fails) toast(`${f.intent ? t("rejected") : t("sync_failed")}：${f.message}`, "error");

@@ -6,6 +6,7 @@ import { ctx, dismissToast, online, toasts } from "./app/state";
 import { useSignal } from "./lib/signal";
 import { navigate, Link } from "./router";
 import type { SyncStatus } from "./sync/client";
+import { waitWords } from "./lib/wait";
 import type { SyncBadge } from "./lib/cases";
 import { lengthState } from "./lib/validate";
 
@@ -24,6 +25,7 @@ export function GlobalSyncBadge() {
   const waiting = s.pending ? `${t("sync_pending")} ${s.pending}` : s.pendingOps ? t("sync_pending") : "";
   if (!isOnline || s.state === "offline") [text, cls] = [waiting ? `${t("sync_offline")} · ${waiting}` : t("sync_offline"), "badge offline"];
   else if (s.state === "syncing") [text, cls] = [t("sync_syncing"), "badge pending"];
+  else if (s.state === "waiting") [text, cls] = [t("sync_wait", { wait: waitWords(s.waitSeconds ?? 60) }), "badge pending"];
   else if (s.state === "error") [text, cls] = [t("sync_failed"), "badge failed"];
   else if (waiting) [text, cls] = [waiting, "badge pending"];
   else [text, cls] = [t("sync_done"), "badge synced"];
@@ -44,11 +46,11 @@ export function GlobalSyncBadge() {
 }
 
 export function CaseSyncBadge({ badge, reason, testid = "case-sync" }: { badge: SyncBadge; reason?: string; testid?: string }) {
-  const text = badge === "pending" ? t("sync_pending") : badge === "failed" ? t("sync_failed") : t("sync_done");
+  const text = { pending: t("sync_pending"), rejected: t("sync_failed"), refused: t("sync_refused"), synced: t("sync_done") }[badge];
   return (
     <span class={`badge ${badge}`} data-testid={testid} data-state={badge} title={reason}>
       {text}
-      {badge === "failed" && reason ? `：${reason}` : ""}
+      {badge !== "synced" && badge !== "pending" && reason ? `：${reason}` : ""}
     </span>
   );
 }

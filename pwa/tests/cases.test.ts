@@ -75,10 +75,30 @@ describe("filing on the device", () => {
     await runSync(repo, server.post);
     b = await loadCase(repo, filed.key);
     expect(b.status).toBe("assigned");
-    expect(b.badge).toBe("failed");
+    expect(b.badge).toBe("rejected");
     expect(b.failures[0]!.message).toBe("案件已受理，不能撤回");
     await repo.dismissFailure(b.failures[0]!.id);
     expect((await loadCase(repo, filed.key)).badge).toBe("synced");
+  });
+
+  it("a case the server refuses as a whole never reads 已同步 and does not vanish (issue #10)", async () => {
+    const server = new FakeServer();
+    const filed = await fileCase(repo, { ...input, region: "110101001001", photos: [] });
+    const why = "字段值不正确：本平台不受理该地区（110101001001）的纠纷，请选择本县的村（社区）";
+    server.validate = (op) => (op.entity === "case" ? { code: "bad_value", message: why } : { code: "unknown_parent", message: "案件不存在" });
+    await runSync(repo, server.post);
+    let b = await loadCase(repo, filed.key);
+    expect(b.row).toBeUndefined();
+    expect(b.badge).toBe("rejected");
+    expect(b.failures.map((f) => f.message)).toContain(why);
+    let listed = (await listCases(repo)).find((c) => c.key === filed.key)!;
+    expect(listed.view["code"]).toBe(filed.code);
+    expect(listed.badge).toBe("rejected");
+    for (const f of b.failures) await repo.dismissFailure(f.id);
+    b = await loadCase(repo, filed.key);
+    expect(b.badge).toBe("refused");
+    listed = (await listCases(repo)).find((c) => c.key === filed.key)!;
+    expect(listed.badge).toBe("refused");
   });
 
   it("messages are create ops attached to the case", async () => {
@@ -114,11 +134,12 @@ describe("filing on the device", () => {
 });
 
 describe("names and events", () => {
-  it("timeline events read in plain words; unknown ones fall back to the state", () => {
-    expect(eventLabel("escalated", "escalated")).toBe("已上移到上一级调解组织");
-    expect(eventLabel("paused", "accepted")).toBe("暂停计时");
-    expect(eventLabel("confirmation_denied", "confirmation_denied")).toBe("人民法院驳回了司法确认");
-    expect(eventLabel("something_new", "accepted")).toBe("已受理，调解中");
+  it("timeline events read in the server's words; unknown ones fall back to the state", () => {
+    expect(eventLabel("escalated", "escalated")).toBe("已上移");
+    expect(eventLabel("paused", "accepted")).toBe("调解暂停");
+    expect(eventLabel("confirmation_denied", "confirmation_denied")).toBe("司法确认被驳回");
+    expect(eventLabel("something_new", "accepted")).toBe("已受理");
+    expect(eventLabel("something_new", null)).toBe("案件进展");
   });
   it("organisation ids become names, never shown raw", () => {
     const orgs = [{ id: "org-330522001008-rmtw", name: "雉城社区人民调解委员会", level: "village", kind: "people", region: "330522001008" }];
@@ -146,7 +167,8 @@ describe("deadlines", () => {
   it("respond_by while assigned, resolve_by once accepted", () => {
     const view = { respond_by: end, resolve_by: "2026-04-01T00:00:00Z" };
     expect(activeDeadline({ view, first: start, status: "assigned" })?.kind).toBe("respond");
-    expect(activeDeadline({ view, first: start, status: "accepted" })?.kind).toBe("resolve");
+    // the server clears respond_by when the case is accepted (routing/service.py)
+    expect(activeDeadline({ view: { ...view, respond_by: null }, first: start, status: "accepted" })?.kind).toBe("resolve");
     expect(activeDeadline({ view, first: start, status: "resolved" })).toBeNull();
   });
 });

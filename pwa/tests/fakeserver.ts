@@ -1,9 +1,9 @@
 /** An in-memory stand-in for POST /api/v1/sync: op log with seq, ack, scope = everything. */
-import type { Op, SyncResponse } from "../src/sync/types";
+import type { Change, Op, SyncResponse } from "../src/sync/types";
 import { formatTs } from "../src/sync/hlc";
 
 export class FakeServer {
-  log: Op[] = [];
+  log: Change[] = [];
   ids = new Set<string>();
   pageSize = 3;
   now = 1_763_779_200_000;

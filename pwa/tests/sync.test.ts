@@ -113,6 +113,23 @@ describe("evidence uploads (offline photo, then sync)", () => {
     await runSync(repo, server.post);
     expect(await repo.outbox()).toEqual([]);
     expect((await repo.db.get("blobs", sha))?.error).toBe("不支持的文件类型");
+    // refused for good: the next syncs do not spend the phone's data on it again
+    const calls = vi.fn(blobs.fetch);
+    vi.stubGlobal("fetch", calls);
+    await runSync(repo, server.post);
+    expect(calls).not.toHaveBeenCalled();
+  });
+
+  it("retries a blob after a passing server error (5xx), from where it was", async () => {
+    const repo = await newRepo();
+    const filed = await fileCase(repo, { ...filing, photos: [photo(100, 4)] });
+    const sha = ((await repo.record("case", filed.key)) as { evidence: string[] }).evidence[0]!;
+    vi.stubGlobal("fetch", async (u: string, init: RequestInit) => (init.method === "PUT" ? new Response(null, { status: 503 }) : blobs.fetch(u, init)));
+    await runSync(repo, server.post);
+    expect((await repo.db.get("blobs", sha))?.refused).toBe(false);
+    vi.stubGlobal("fetch", blobs.fetch);
+    await runSync(repo, server.post);
+    expect((await repo.db.get("blobs", sha))?.done).toBe(true);
   });
 });
 
@@ -229,5 +246,36 @@ describe("outbox and sync", () => {
     await s.now();
     expect(s.status.state).toBe("offline");
     expect(server.calls).toBe(0);
+  });
+});
+
+describe("a crowd at sign-up", () => {
+  it("a 429 with Retry-After is a wait in words, not 同步失败, and the retry comes after that wait", async () => {
+    const { ApiError } = await import("../src/lib/api");
+    const repo = await newRepo();
+    let calls = 0;
+    const busy = async () => {
+      calls++;
+      throw new ApiError(429, "此网络注册人数过多，请约 3 分钟后再试", undefined, 150);
+    };
+    const s = new SyncScheduler(repo, busy, () => true);
+    const scheduled: number[] = [];
+    s.schedule = (ms?: number) => void scheduled.push(ms ?? 0);
+    await s.now();
+    expect(calls).toBe(1);
+    expect(s.status.state).toBe("waiting");
+    expect(s.status.waitSeconds).toBe(150);
+    expect(scheduled).toEqual([150_000]);
+    const { waitWords } = await import("../src/lib/wait");
+    expect(waitWords(150)).toBe("约 3 分钟");
+    expect(waitWords(45)).toBe("约 45 秒");
+  });
+
+  it("Retry-After is read as seconds or as an HTTP date", async () => {
+    const { parseRetryAfter } = await import("../src/lib/api");
+    expect(parseRetryAfter("120")).toBe(120);
+    expect(parseRetryAfter(new Date(Date.UTC(2026, 0, 1, 0, 2)).toUTCString(), Date.UTC(2026, 0, 1))).toBe(120);
+    expect(parseRetryAfter(null)).toBeNull();
+    expect(parseRetryAfter("soon")).toBeNull();
   });
 });

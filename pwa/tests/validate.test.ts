@@ -3,10 +3,10 @@ import { amountProblem, lengthState, normalizePhone, phoneProblem } from "../src
 
 describe("input checks (issue #10 finding 6: visible, never a silent change)", () => {
   it("phones: mainland mobile or landline, else a message; letters are never stripped", () => {
-    for (const ok of ["13812345678", "+86-13800000000", "0572-6021234", "057226021234", "010-12345678-801", "138 1234 5678", ""]) {
+    for (const ok of ["13812345678", "+86-13800000000", "0572-6021234", "057226021234", "010-12345678", "139-0572-8866", "+86-139-0572-8866", "138 1234 5678", ""]) {
       expect(phoneProblem(ok), ok).toBeNull();
     }
-    for (const bad of ["139abc1234x", "1391234", "12812345678", "0572-602", "138123456789", "电话"]) {
+    for (const bad of ["139abc1234x", "1391234", "12812345678", "0572-602", "138123456789", "电话", "+1-2025550123"]) {
       expect(phoneProblem(bad), bad).toBe("phone_invalid");
     }
     expect(normalizePhone(" 138 1234 5678 ")).toBe("13812345678");

@@ -15,6 +15,7 @@ from server.accounts.guards import authenticated, roles
 from server.accounts.principal import Principal
 from server.db import utcnow
 from server.http import ApiError, app_state, client_address
+from server.ratelimit import wait_words
 
 
 class LoginIn(msgspec.Struct):
@@ -85,8 +86,12 @@ class AccountsController(Controller):
     @post("/devices", operation_id="registerDevice", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def register_device(self, request: Request[Any, Any, Any]) -> TokenOut:
         st = app_state(request)
-        if not st.device_limiter.allow(client_address(request)):
-            raise ApiError(429, "注册过于频繁，请稍后再试")
+        address = client_address(request)
+        if not st.device_limiter.allow(address):
+            wait = st.device_limiter.retry_after(address)
+            raise ApiError(
+                429, f"此网络注册人数过多，请约 {wait_words(wait)}后再试", headers={"Retry-After": str(wait)}
+            )
         with st.db.session() as s:
             token, _ = service.register_device(s)
         return TokenOut(token=token)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from server.cockpit.metrics import IMPLIES_MEDIATED, Tally, town_of
@@ -117,9 +117,12 @@ def tallies_by_town(
 
 def tallies_by_month(s: Session, bounds: Sequence[datetime], scope: Scope) -> list[list[Tally]]:
     """Tallies per month: ``bounds`` from ``month_starts``; one list per month, oldest first."""
-    bucket = case(
-        *[(CaseRow.created_at < b, i) for i, b in enumerate(bounds[1:-1])],
-        else_=len(bounds) - 2,
+    inner = bounds[1:-1]
+    # One month has no inner bound, and CASE with no WHEN is not SQL: every row is bucket 0.
+    bucket: ColumnElement[Any] = (
+        case(*[(CaseRow.created_at < b, i) for i, b in enumerate(inner)], else_=len(bounds) - 2)
+        if inner
+        else literal_column("0")
     )
     where = and_(CaseRow.created_at >= bounds[0], CaseRow.created_at < bounds[-1], scope.where())
     raw = _tallies(s, bucket, where)

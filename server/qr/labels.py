@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from server.vocabulary import STATE_ZH
 
-__all__ = ["EVENT_ZH", "ROLE_ZH", "STATE_ZH", "actor_label", "event_label", "status_label"]
+__all__ = ["EVENT_EN", "EVENT_ZH", "ROLE_ZH", "STATE_ZH", "actor_label", "event_label", "status_label"]
 
 # Timeline events that are not a plain move to a state (those read as the state they lead to).
 EVENT_ZH: Mapping[str, str] = {
@@ -28,9 +28,29 @@ EVENT_ZH: Mapping[str, str] = {
     "mediator_assigned": "已指定调解员",
     "deadline_warning": "办理期限提醒",
     "overdue": "已超过办理期限",
+    "filing_suggested": "建议向人民法院起诉",
     "deadline_recomputed": "办理期限已按放假安排重新计算",
 }
-_DEFAULT_EVENT = "案件进展"
+EVENT_EN: Mapping[str, str] = {
+    "created": "Submitted",
+    "submitted": "Submitted",
+    "filed": "Submitted",
+    "routed": "Assigned",
+    "assigned": "Assigned",
+    "reassigned": "Reassigned",
+    "escalated": "Moved up a level",
+    "paused": "Mediation paused",
+    "resumed": "Mediation resumed",
+    "category_corrected": "Category corrected",
+    "correct_category": "Category corrected",
+    "mediator_assigned": "Mediator named",
+    "deadline_warning": "Deadline reminder",
+    "overdue": "Past the deadline",
+    "filing_suggested": "Court filing suggested",
+    "deadline_recomputed": "Deadline recomputed for the holiday arrangement",
+}
+DEFAULT_EVENT_ZH = "案件进展"
+DEFAULT_EVENT_EN = "Progress"
 
 # Who acted, shown instead of any staff member's name.
 ROLE_ZH: Mapping[str, str] = {
@@ -52,14 +72,17 @@ def status_label(status: str | None) -> str:
 
 
 def event_label(event: str | None, to: str | None) -> str:
-    """A move reads as the state it leads to; other events by name; anything else generically."""
+    """An event that is not a move (a pause, a correction…) by its name, even though it records the
+    state the case stays in; a move reads as the state it leads to; anything else generically."""
+    if event and event in EVENT_ZH and event not in STATE_ZH:
+        return EVENT_ZH[event]
     if to and to in STATE_ZH:
         return STATE_ZH[to]
     if event and event in EVENT_ZH:
         return EVENT_ZH[event]
     if event and event in STATE_ZH:
         return STATE_ZH[event]
-    return _DEFAULT_EVENT
+    return DEFAULT_EVENT_ZH
 
 
 def actor_label(actor_role: str | None, actor: str | None = None) -> str:

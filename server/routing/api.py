@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from server.accounts.guards import roles
 from server.accounts.principal import Principal
 from server.http import ApiError, app_state
-from server.routing import load_categories, load_rules
+from server.routing import load_categories, load_rules, models_api
 from server.routing.calendar_store import list_years, load_arrangement, stored_year
 from server.routing.classify import RulesError
 from server.routing.config_file import load_config
@@ -271,4 +271,5 @@ route_handlers = [
     holiday_years,
     holiday_year,
     put_holiday_year,
+    *models_api.route_handlers,
 ]

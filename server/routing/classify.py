@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -48,6 +48,12 @@ class Classification:
     """The winning category's keywords, in order of first appearance."""
     reason: str
     """Short Chinese explanation, e.g. ``匹配关键词：欠工资、老板``."""
+    candidates: tuple[tuple[str, float], ...] = ()
+    """The likeliest categories with probabilities (model only); two or three when unsure."""
+    evidence: list[str] = field(default_factory=list)
+    """The learned model's strongest n-grams for the category (model only)."""
+    unsure: bool = False
+    """True when the filer should be asked to choose among ``candidates``."""
 
 
 def _is_str_list(value: object) -> bool:
@@ -232,7 +238,9 @@ class Classifier:
                 return True
         return False
 
-    def classify(self, text: str) -> Classification:
+    def keyword_scores(self, text: str) -> tuple[dict[str, float], dict[str, list[str]], list[str]]:
+        """Per category: summed keyword weight and matched words (first-appearance order); and the
+        words not counted because a negation denied them.  Categories without a hit are absent."""
         norm = normalize(text)
         scores: dict[str, float] = {}
         words: dict[str, list[str]] = {}
@@ -248,6 +256,10 @@ class Classifier:
                 if hit.word not in seen:
                     seen.append(hit.word)
                     scores[cid] = scores.get(cid, 0.0) + weight
+        return scores, words, denied
+
+    def classify(self, text: str) -> Classification:
+        scores, words, denied = self.keyword_scores(text)
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], self._order[kv[0]]))
         note = f"（已排除否定表述：{'、'.join(dict.fromkeys(denied))}）" if denied else ""
         if not ranked or ranked[0][1] < self._min_score:

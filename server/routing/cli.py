@@ -66,4 +66,6 @@ def list_loaded() -> None:
         click.echo(f"{row['year']}  第{row['version']}版  {row['loaded_at']}  {row['source']}")
 
 
-commands = [holidays]
+from server.routing.rules_cli import rules  # noqa: E402  (jiefen rules …: the category model)
+
+commands = [holidays, rules]

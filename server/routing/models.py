@@ -60,6 +60,39 @@ class CategoryCorrection(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class CategoryModel(Base):
+    """A trained version of the category model (JSON artifact, see ``linear_model``).
+
+    ``jiefen rules train`` adds a row with ``published_at`` unset (a draft, with its change
+    report); publishing sets ``published_at`` to now.  The model in force is the row published
+    most recently, so re-publishing an older row rolls back.  No row: the shipped model.json.
+    """
+
+    __tablename__ = "category_models"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    version: Mapped[str] = mapped_column(String(64))
+    data: Mapped[Any] = mapped_column(Json)
+    report: Mapped[Any] = mapped_column(Json)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    published_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class CategoryExample(Base):
+    """A labelled description from the field: a mediator's correction, or the category a case
+    had when it was closed (resolved) — training data for the next model."""
+
+    __tablename__ = "category_examples"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    case_key: Mapped[str] = mapped_column(String(64), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(16))  # correction | closing
+    by_user: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class HolidayYear(Base):
     """A loaded official holiday arrangement for one year (``holidays.py`` file format in ``data``).
 

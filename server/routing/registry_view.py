@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from server.registry.models import Mediator as MediatorRow
 from server.registry.models import Org as OrgRow
+from server.registry.models import Region
 from server.routing.route import Mediator, Org, Registry
 
 
@@ -74,3 +75,18 @@ class DbRegistry:
             )
             for mid, spec, load, cap, name in rows
         ]
+
+
+def unserved_in(s: Session, regions: set[str], counties: set[str]) -> set[str]:
+    """Those of ``regions`` (12-digit codes) that are not a village or town of the registry, and of
+    ``counties`` (6-digit codes, as in a case code) that are not a county of the registry.
+
+    The registry is what this deployment serves (the demo county, or whatever area was loaded),
+    so a case elsewhere is refused where it enters instead of waiting forever for a router."""
+    wanted = regions | {c + "000000" for c in counties}
+    if not wanted:
+        return set()
+    rows = s.execute(select(Region.code, Region.level).where(Region.code.in_(sorted(wanted))))
+    level = dict(rows.all())
+    bad = {r for r in regions if level.get(r) not in ("village", "town")}
+    return bad | {c for c in counties if level.get(c + "000000") != "county"}

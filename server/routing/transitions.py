@@ -12,21 +12,36 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from server.vocabulary import STATE_ZH, STATES
+from server.vocabulary import OPEN_STATES, STATE_ZH, STATES, WITH_ORG
 
 Role = Literal["citizen", "grid_worker", "mediator", "org_admin", "court_clerk", "system"]
 
+# What a person does to move a case into each state: a stable id (the PWA's button test id) and
+# the words on the button.  Targets only the system reaches (assigned) have none.
+ACTION: dict[str, tuple[str, str, str]] = {
+    "accepted": ("accept", "受理", "Accept"),
+    "declined": ("decline", "不予受理", "Decline"),
+    "escalated": ("escalate", "转上级调解组织", "Move up a level"),
+    "resolved": ("resolve", "调解成功", "Resolved"),
+    "failed": ("fail", "调解不成", "Not resolved"),
+    "withdrawn": ("withdraw", "撤回申请", "Withdraw application"),
+    "confirmation_requested": ("request-confirmation", "申请司法确认", "Apply for judicial confirmation"),
+    "confirmed": ("confirm-ruling", "确认有效（填写裁定书文号）", "Confirm (enter ruling no.)"),
+    "confirmation_denied": ("deny-confirmation", "驳回司法确认", "Deny confirmation"),
+    "filing_requested": ("request-filing", "申请诉讼立案", "Ask the court to file the case"),
+    "filed": ("file-docket", "立案（填写案号）", "File (enter docket no.)"),
+}
 FIELD_ZH = {
-    "reason": "理由",
+    "reason": "原因",
     "agreement": "调解协议内容",
     "org": "受理机构",
     "ruling": "确认裁定书文号",
     "docket_no": "立案案号",
 }
 # Roles that act only on cases they filed themselves.
-_FILER_ROLES = frozenset({"citizen", "grid_worker"})
-# Roles that act only on cases assigned to their organisation.
-_ORG_ROLES = frozenset({"mediator", "org_admin"})
+FILER_ROLES: frozenset[str] = frozenset({"citizen", "grid_worker"})
+# Roles that act only on cases assigned to their organisation (an admin counts as assigned).
+ORG_ROLES: frozenset[str] = frozenset({"mediator", "org_admin"})
 
 
 @dataclass(frozen=True)
@@ -70,6 +85,16 @@ TRANSITIONS: dict[tuple[str, str], Rule] = {
     ("filing_requested", "filed"): _r("court_clerk", needs=("docket_no",), court=True),
 }
 TERMINAL: frozenset[str] = frozenset(s for s in STATES if not any(f == s for f, _ in TRANSITIONS))
+"""States no one can move a case out of."""
+# An administrator acts in the workflow as an organisation's administrator would, on any case.
+ACTS_AS: dict[str, Role] = {"admin": "org_admin"}
+# Case intents that are not moves: who may send them, and in which states (routing/service.py).
+INTENT_ROLES: frozenset[str] = frozenset({"mediator", "org_admin", "admin"})
+INTENT_STATES: dict[str, frozenset[str]] = {
+    "pause": WITH_ORG,
+    "resume": WITH_ORG,
+    "correct_category": OPEN_STATES,
+}
 
 
 @dataclass(frozen=True)
@@ -82,6 +107,11 @@ class Refusal:
 
 def moves_from(state: str) -> list[str]:
     return [to for (frm, to) in TRANSITIONS if frm == state]
+
+
+def workflow_role(role: str) -> str:
+    """The role the transition table knows ``role`` by (``admin`` acts as ``org_admin``)."""
+    return ACTS_AS.get(role, role)
 
 
 def check_transition(
@@ -110,9 +140,9 @@ def check_transition(
         return Refusal("not_allowed", f"案件当前为“{STATE_ZH[from_state]}”，不能变为“{STATE_ZH[to]}”")
     if actor_role not in rule.roles:
         return Refusal("role_forbidden", f"您的角色无权将案件变为“{STATE_ZH[to]}”")
-    if actor_role in _FILER_ROLES and not is_filer:
+    if actor_role in FILER_ROLES and not is_filer:
         return Refusal("not_filer", "只有提交该案件的人可以进行此操作")
-    if actor_role in _ORG_ROLES and not is_assigned_org:
+    if actor_role in ORG_ROLES and not is_assigned_org:
         return Refusal("not_assigned_org", "该案件未分派给您所在的机构")
     if rule.by_case_court and not is_case_court:
         return Refusal("not_case_court", "该案件未送交您所在的法院")

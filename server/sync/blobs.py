@@ -66,14 +66,17 @@ async def blob_status(request: Request[Principal, Any, Any], sha256: FromPath[st
     """How many bytes of this blob the server holds; 404 when none."""
     state = app_state(request)
     sha = _check_sha(sha256)
-    offset, complete = await to_thread.run_sync(_status, state, sha)
+    offset, complete = await to_thread.run_sync(_status, state, request.user, sha)
     return Response(None, status_code=200, headers=_offset_headers(offset, complete))
 
 
-def _status(state: AppState, sha: str) -> tuple[int, bool]:
+def _status(state: AppState, p: Principal, sha: str) -> tuple[int, bool]:
+    # Answers like GET: a complete file only to whoever may read it, a partial one only to its
+    # uploader; anyone else gets the same 404 as for a hash the server never saw.
     with state.db.read_session() as s:
         row = s.get(Blob, sha)
-        if row is None:
+        visible = row is not None and (_may_read(s, p, row) if row.complete else row.uploader_id == p.user_id)
+        if row is None or not visible:
             raise ApiError(404, "服务器上没有该文件")
         complete, size = row.complete, row.size
     return (size if complete else blob_store(state).received(sha)), complete
@@ -152,7 +155,14 @@ def _store_chunk(state: AppState, p: Principal, c: _Chunk) -> tuple[int, int, bo
             row = s.get(Blob, c.sha)
         if row is not None and row.complete:
             return 200, row.size, True  # already here: nothing written
-        if row is None or row.size != c.total:
+        theirs = row is not None and row.uploader_id != p.user_id
+        if theirs and c.offset != 0:
+            # Another account's unfinished upload of the same bytes: say nothing of it (HEAD gave
+            # this caller 404, so it starts at 0, and then takes the upload over below).
+            err = ApiError(409, "上传位置不一致：服务器已收到 0 字节，请从该位置继续", offset=0)
+            err.headers = {"Upload-Offset": "0"}
+            raise err
+        if row is None or row.size != c.total or theirs:
             # First chunk, or the client restarted with another length: start from zero.
             files.discard(c.sha)
             if c.offset == 0:

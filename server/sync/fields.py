@@ -185,20 +185,33 @@ _SERVER_LOOSE_CASE_FIELDS = (
 KEY = Text(64, 1, KEY_RE)
 HEX64 = Text(64, 64, HEX64_RE)
 
-PHONE_RE = r"(?:\+?86-?)?1[3-9][0-9]{9}|0[1-9][0-9]{1,2}-?[1-9][0-9]{6,7}(?:-[0-9]{1,6})?"
-"""A mainland mobile (11 digits from 13–19, optionally +86) or a landline with its area code (0 +
-2–3 digits, then 7–8 digits, an optional extension), e.g. 13812345678, 0572-6021234."""
+PHONE_RE = r"\+?[0-9][0-9-]{0,19}"
+"""The characters a phone number may be written with (digits, dashes between groups, a leading +)."""
+_MOBILE = re.compile(r"(?:86)?1[3-9][0-9]{9}")
+_LANDLINE = re.compile(r"0[1-9][0-9]{8,10}")
+
+
+def is_phone(value: str) -> bool:
+    """A mainland mobile (11 digits from 13–19, optionally +86) or a landline with its area code (0,
+    2–3 more digits, then 7–8 digits), dashes between groups allowed: 13812345678, +86-139-0572-8866,
+    0572-6021234. Shapes only; whether the number exists is the SMS gateway's business."""
+    if re.fullmatch(PHONE_RE, value) is None or len(value) > 20:
+        return False
+    digits = value.lstrip("+").replace("-", "")
+    if value.startswith("+") and not digits.startswith("86"):
+        return False
+    return bool(_MOBILE.fullmatch(digits) or _LANDLINE.fullmatch(digits))
 
 
 @dataclass(frozen=True)
 class Phone:
-    """A party's phone number: empty (not given) or ``PHONE_RE``; anything else is refused whole,
+    """A party's phone number: empty (not given) or ``is_phone``; anything else is refused whole,
     never trimmed to its digits (139abc1234x is a typo to ask about, not 1391234)."""
 
     def check(self, value: Any) -> Problem | None:
         if not isinstance(value, str):
             return "bad_value", "应为文本"
-        if value and re.fullmatch(PHONE_RE, value) is None:
+        if value and not is_phone(value):
             return (
                 "bad_value",
                 "电话号码格式不正确：请填写 11 位手机号，或带区号的固定电话（如 0572-6021234）",

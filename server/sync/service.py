@@ -8,11 +8,13 @@ replica (``Writer.server_put`` / ``server_create``), so clients receive server c
 from __future__ import annotations
 
 import itertools
+import re
 import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import msgspec
@@ -61,8 +63,14 @@ class Hooks(Protocol):
     def after_batch(self, w: Writer, new_cases: set[str], touched_cases: set[str]) -> None:
         """Runs inside the batch's transaction, e.g. to route cases just filed."""
 
+    def unserved(self, w: Writer, regions: set[str], counties: set[str]) -> set[str]:
+        """Those of ``regions`` (12-digit) and ``counties`` (6-digit) this deployment does not serve."""
+
 
 class NoHooks:
+    def unserved(self, w: Writer, regions: set[str], counties: set[str]) -> set[str]:
+        return set()
+
     def on_intent(self, w: Writer, p: Principal, op: Op, case: Mapping[str, Any]) -> Rejection | None:
         return reject(op.id, "not_supported")
 
@@ -189,6 +197,25 @@ def message_author(p: Principal, case: Mapping[str, Any]) -> dict[str, str]:
     return {"role": "applicant" if case.get("filer") == p.user_id else "respondent", "name": ""}
 
 
+REGION_RE = re.compile(r"[0-9]{12}")
+FIRST_CASE_YEAR = 2020
+"""No case on this platform is older: an earlier year in a code is a wrong device clock or a forgery."""
+
+
+def _why_refused(op: Op, value: str, unserved: bool, now_ms: int) -> str | None:
+    """Why ``op`` (a case's region or code) cannot enter, in Chinese for the filer; None if it can."""
+    if op.field == "region":
+        return f"本平台不受理该地区（{value}）的纠纷，请选择本县的村（社区）" if unserved else None
+    if unserved:
+        return f"案件码中的县级代码 {value} 不属于本平台服务的地区"
+    year = casecode.parse(str(op.value)).year
+    # A device anywhere (up to UTC+14) may already be in the next year when the server is not.
+    latest = datetime.fromtimestamp(now_ms / 1000 + 14 * 3600, UTC).year
+    if not FIRST_CASE_YEAR <= year <= latest:
+        return f"案件码中的年份 {year} 不可能（应在 {FIRST_CASE_YEAR}—{latest} 年之间），请校准手机日期"
+    return None
+
+
 def _records_touched(ops: list[Op]) -> set[RecordId]:
     """The records a batch will read: its own, and the cases its parties and messages belong to."""
     rids: set[RecordId] = set()
@@ -237,6 +264,7 @@ class SyncService:
         store.prefetch(_records_touched(fine))
         w = Writer(store, self.server, now_ms)
         touched: set[str] = set()
+        refused_cases, refused_ops = self._refused(w, [o for o in fine if o.id not in known])
         for op, problem in zip(req.ops, shape, strict=True):
             if problem is not None:
                 rejected.append(problem)
@@ -250,7 +278,8 @@ class SyncService:
                 else:
                     rejected.append(reject(op.id, "id_conflict"))
                 continue
-            problem = self._client_op(w, p, op, touched)
+            why = refused_ops.get(op.id) or (refused_cases.get(op.key) if op.entity == "case" else None)
+            problem = Rejection(op.id, "bad_value", why) if why else self._client_op(w, p, op, touched)
             if problem is not None:
                 rejected.append(problem)
                 continue
@@ -267,6 +296,38 @@ class SyncService:
         if problem is None and not op.id.startswith(f"{replica}:"):
             problem = Rejection(op.id, "bad_id", "操作编号必须属于本设备")
         return problem
+
+    def _refused(self, w: Writer, ops: list[Op]) -> tuple[dict[str, str], dict[str, str]]:
+        """Where a case enters: its region and its code's county must be served here, and the
+        code's year possible.  Returns (new case key → why: every op of that case is refused, so
+        nothing of it is stored; op id → why: a refused edit of a case the server already has)."""
+        found: list[tuple[Op, str]] = []  # (op, region or county)
+        for op in ops:
+            if op.entity != "case" or op.kind != "put" or not isinstance(op.value, str):
+                continue
+            if op.field == "region" and REGION_RE.fullmatch(op.value):
+                found.append((op, op.value))
+            elif op.field == "code" and casecode.is_valid(op.value):
+                found.append((op, op.value[3:9]))
+        if not found:
+            return {}, {}
+        unserved = self.hooks.unserved(
+            w,
+            {v for o, v in found if o.field == "region"},
+            {v for o, v in found if o.field == "code"},
+        )
+        cases: dict[str, str] = {}
+        refused: dict[str, str] = {}
+        for op, value in found:
+            why = _why_refused(op, value, value in unserved, w.now_ms)
+            if why is None:
+                continue
+            why = f"字段值不正确：{why}"
+            if w.record(("case", op.key)) is None:
+                cases.setdefault(op.key, why)
+            else:
+                refused[op.id] = why
+        return cases, refused
 
     def _client_op(self, w: Writer, p: Principal, op: Op, touched: set[str]) -> Rejection | None:
         if op.entity == "case":

@@ -4,6 +4,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly detail: string,
     readonly body?: unknown,
+    /** Seconds the server asked us to wait (Retry-After), when it said. */
+    readonly retryAfter: number | null = null,
   ) {
     super(detail || `HTTP ${status}`);
     this.name = "ApiError";
@@ -61,7 +63,16 @@ export async function request<T>(path: string, opts: RequestOpts = {}): Promise<
   }
   if (!res.ok) {
     const detail = (data as { detail?: unknown } | undefined)?.detail;
-    throw new ApiError(res.status, typeof detail === "string" ? detail : "", data);
+    throw new ApiError(res.status, typeof detail === "string" ? detail : "", data, parseRetryAfter(res.headers.get("Retry-After")));
   }
   return data as T;
+}
+
+/** Retry-After as seconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3); null when absent or bad. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
+  if (!value) return null;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - now) / 1000));
 }

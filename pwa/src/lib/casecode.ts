@@ -91,10 +91,22 @@ export function traceUrl(origin: string, code: string, token: string): string {
 export type ScanResult =
   | { kind: "case"; code: string; token: string }
   | { kind: "village"; village: string }
+  | { kind: "foreign"; host: string }
   | { kind: "unknown"; text: string };
 
-/** What a scanned QR means: a case QR `/t/{code}#k=`, a poster QR `/?v=`, or something else. */
-export function parseQr(text: string): ScanResult {
+/** What a scanned QR means: a case QR `/t/{code}#k=`, a poster QR `/?v=`, or something else.
+ * With `here` (this app's origin), a case or poster QR of another deployment is `foreign`: its cases
+ * and villages are served there, not here. */
+export function parseQr(text: string, here?: string): ScanResult {
+  const r = parseQrText(text);
+  if (here && r.kind !== "unknown") {
+    const origin = new URL(text.trim()).origin;
+    if (origin !== here) return { kind: "foreign", host: new URL(text.trim()).host };
+  }
+  return r;
+}
+
+function parseQrText(text: string): ScanResult {
   const raw = text.trim();
   let url: URL | null = null;
   try {

@@ -4,6 +4,7 @@ import { ulid } from "../store/repo";
 import type { FailureRow, OutboxRow, RecordRow } from "../store/db";
 import { countyOf, makeCode, newTraceToken, traceHash } from "./casecode";
 import { queueBlob } from "../sync/blobs";
+import { FINISHED_STATES } from "./workflow";
 
 export interface FilingInput {
   summary: string;
@@ -84,7 +85,10 @@ export async function sendMessage(repo: Repo, caseKey: string, body: string): Pr
   await repo.commit([{ entity: "message", key: ulid(), kind: "create", value: { case: caseKey, body } }], caseKey);
 }
 
-export type SyncBadge = "pending" | "synced" | "failed";
+/** pending: not all sent yet; rejected: the server refused something (the failures say what);
+ * refused: nothing is waiting, yet the server never took the case in (it has no status from it);
+ * synced: the server has everything. */
+export type SyncBadge = "pending" | "synced" | "rejected" | "refused";
 
 export interface CaseBundle {
   key: string;
@@ -110,11 +114,14 @@ const tsOf = (r: RecordRow) => (typeof r.view["at"] === "string" ? Date.parse(r.
  * of `at` (routing/service.py `_timeline`), which Date.parse drops: compare the text then. */
 const byTime = (a: RecordRow, b: RecordRow) => tsOf(a) - tsOf(b) || String(a.view["at"] ?? "").localeCompare(String(b.view["at"] ?? ""));
 
-export function badgeOf(outbox: OutboxRow[], failures: FailureRow[]): SyncBadge {
-  if (failures.length) return "failed";
+export function badgeOf(outbox: OutboxRow[], failures: FailureRow[], serverHasIt = true): SyncBadge {
+  if (failures.length) return "rejected";
   if (outbox.length) return "pending";
-  return "synced";
+  return serverHasIt ? "synced" : "refused";
 }
+
+/** The server writes a case's status when it takes the case in: until then the case is not there. */
+const serverHas = (view: Record<string, unknown>) => typeof view["status"] === "string";
 
 export async function loadCase(repo: Repo, key: string): Promise<CaseBundle> {
   const [row, related, outbox, failures, secret] = await Promise.all([
@@ -155,7 +162,7 @@ export async function loadCase(repo: Repo, key: string): Promise<CaseBundle> {
     status: pendingTo ?? (view["status"] as string | undefined),
     pendingTo,
     paused,
-    badge: badgeOf(outbox, failures),
+    badge: badgeOf(outbox, failures, serverHas(view)),
   };
 }
 
@@ -169,32 +176,36 @@ export interface CaseListItem {
 }
 
 export async function listCases(repo: Repo): Promise<CaseListItem[]> {
-  const [rows, outbox, failures] = await Promise.all([repo.records("case"), repo.outbox(), repo.db.getAll("failures")]);
-  return rows
-    .map((r) => {
-      const ob = outbox.filter((o) => o.case === r.key);
-      const fl = failures.filter((f) => f.case === r.key);
-      let pendingTo: string | undefined;
-      for (const o of ob) {
-        const v = (o.op.value ?? {}) as Record<string, unknown>;
-        if (o.op.kind === "intent" && o.op.field === "transition" && typeof v["to"] === "string") pendingTo = v["to"];
-      }
-      return {
-        key: r.key,
-        view: r.view,
-        first: r.first,
-        status: pendingTo ?? (r.view["status"] as string | undefined),
-        badge: badgeOf(ob, fl),
-        failure: fl[0]?.message,
-      };
-    })
-    .sort((a, b) => b.first - a.first);
+  const [rows, outbox, failures, secrets] = await Promise.all([repo.records("case"), repo.outbox(), repo.db.getAll("failures"), repo.db.getAll("secrets")]);
+  const items: CaseListItem[] = rows.map((r) => {
+    const ob = outbox.filter((o) => o.case === r.key);
+    const fl = failures.filter((f) => f.case === r.key);
+    let pendingTo: string | undefined;
+    for (const o of ob) {
+      const v = (o.op.value ?? {}) as Record<string, unknown>;
+      if (o.op.kind === "intent" && o.op.field === "transition" && typeof v["to"] === "string") pendingTo = v["to"];
+    }
+    return {
+      key: r.key,
+      view: r.view,
+      first: r.first,
+      status: pendingTo ?? (r.view["status"] as string | undefined),
+      badge: badgeOf(ob, fl, serverHas(r.view)),
+      failure: fl[0]?.message,
+    };
+  });
+  // A case filed here that the server refused as a whole has no record left: keep it in the list,
+  // with its code and why, so it never just disappears.
+  const shown = new Set(rows.map((r) => r.key));
+  for (const sec of secrets) {
+    if (shown.has(sec.case)) continue;
+    const fl = failures.filter((f) => f.case === sec.case);
+    items.push({ key: sec.case, view: { code: sec.code }, first: fl[0]?.at ?? 0, status: undefined, badge: badgeOf([], fl, false), failure: fl[0]?.message });
+  }
+  return items.sort((a, b) => b.first - a.first);
 }
 
-export const OPEN_STATES = new Set(["submitted", "assigned", "accepted", "escalated"]);
-/** States waiting for the court (its clerk's inbox). */
-export const COURT_STATES = new Set(["confirmation_requested", "filing_requested"]);
-export const TERMINAL = new Set(["resolved", "failed", "withdrawn", "declined", "confirmed", "confirmation_denied", "filed"]);
+export { COURT_STATES, OPEN_STATES, TERMINAL_STATES as TERMINAL } from "./workflow";
 
 export type DeadlineLevel = "ok" | "warn" | "breach";
 
@@ -217,14 +228,11 @@ export function activeDeadline(item: { view: Record<string, unknown>; first: num
     const e = [...timeline].reverse().find((r) => r.view["to"] === to);
     return e ? tsOf(e) : null;
   };
-  if ((status === "assigned" || status === "submitted" || status === "escalated") && typeof v["respond_by"] === "string") {
-    return { kind: "respond", at: v["respond_by"], start: eventAt("assigned") ?? item.first };
-  }
-  if (status && COURT_STATES.has(status) && typeof v["respond_by"] === "string") {
-    return { kind: "respond", at: v["respond_by"], start: eventAt(status) ?? item.first };
-  }
-  if (status === "accepted" && typeof v["resolve_by"] === "string") {
-    return { kind: "resolve", at: v["resolve_by"], start: eventAt("accepted") ?? item.first };
-  }
+  // The server keeps only the deadline that runs now: respond_by until a case is taken up (or the
+  // court answers), then resolve_by; it clears both when the case leaves mediation.
+  if (!status || FINISHED_STATES.has(status)) return null;
+  const start = eventAt(status) ?? item.first;
+  if (typeof v["respond_by"] === "string") return { kind: "respond", at: v["respond_by"], start };
+  if (typeof v["resolve_by"] === "string") return { kind: "resolve", at: v["resolve_by"], start };
   return null;
 }

@@ -7,7 +7,7 @@
  * a nearby negation in the same clause does not count; each distinct word counts once per category.
  * The parser is tolerant of older shapes (`rules: [{category, keywords}]`, category lists) too.
  */
-import { CATEGORIES } from "./categories";
+import { CATEGORIES, FALLBACK_CATEGORY } from "./workflow";
 
 export interface Suggestion {
   category: string;
@@ -191,23 +191,41 @@ function absent(r: Rules, text: string, h: Hit): boolean {
   return false;
 }
 
-/** Best categories for the text (at most `limit`); empty when nothing reaches `min_score`. */
-export function suggest(text: string, r: Rules, limit = 3): Suggestion[] {
+export interface KeywordScores {
+  scores: Map<string, number>;
+  matched: Map<string, string[]>;
+  denied: string[];
+}
+
+/** Per category: summed keyword weight and matched words; and the words a negation denied
+ *  (port of `Classifier.keyword_scores`). */
+export function keywordScores(text: string, r: Rules): KeywordScores {
   const norm = normalizeText(text);
-  if (!norm) return [];
-  const scores = new Map<string, Suggestion>();
+  const out: KeywordScores = { scores: new Map(), matched: new Map(), denied: [] };
+  if (!norm) return out;
   for (const h of hits(norm, r.weights.keys())) {
-    if (denied(r, norm, h)) continue;
+    if (denied(r, norm, h)) {
+      out.denied.push(h.word);
+      continue;
+    }
     for (const [cat, weight] of r.weights.get(h.word) ?? []) {
       if (r.absenceWords.get(cat)?.has(h.word) && absent(r, norm, h)) continue;
-      const s = scores.get(cat) ?? { category: cat, score: 0, matched: [] };
-      if (s.matched.includes(h.word)) continue;
-      s.matched.push(h.word);
-      s.score += weight;
-      scores.set(cat, s);
+      const words = out.matched.get(cat) ?? [];
+      if (words.includes(h.word)) continue;
+      words.push(h.word);
+      out.matched.set(cat, words);
+      out.scores.set(cat, (out.scores.get(cat) ?? 0) + weight);
     }
   }
-  const ranked = [...scores.values()].sort((a, b) => b.score - a.score || (r.order.get(a.category) ?? 99) - (r.order.get(b.category) ?? 99));
+  return out;
+}
+
+/** Best categories for the text (at most `limit`); empty when nothing reaches `min_score`. */
+export function suggest(text: string, r: Rules, limit = 3): Suggestion[] {
+  const { scores, matched } = keywordScores(text, r);
+  const ranked: Suggestion[] = [...scores.entries()]
+    .map(([category, score]) => ({ category, score, matched: matched.get(category) ?? [] }))
+    .sort((a, b) => b.score - a.score || (r.order.get(a.category) ?? 99) - (r.order.get(b.category) ?? 99));
   if (!ranked.length || ranked[0]!.score < r.minScore) return [];
-  return ranked.filter((s) => s.score >= r.minScore && s.category !== "other").slice(0, limit);
+  return ranked.filter((s) => s.score >= r.minScore && s.category !== FALLBACK_CATEGORY).slice(0, limit);
 }

@@ -1,7 +1,7 @@
 /** Web Push subscription (VAPID). Headless or push-less browsers never settle: time out and say so. */
 import { request } from "./api";
 
-export type PushResult = "on" | "unsupported" | "denied" | "failed";
+export type PushResult = "on" | "unsupported" | "denied" | "error";
 
 function b64urlToBytes(s: string): Uint8Array<ArrayBuffer> {
   const pad = "=".repeat((4 - (s.length % 4)) % 4);
@@ -35,7 +35,7 @@ export async function enablePush(token: string, timeoutMs = 10000): Promise<Push
     await request("/api/v1/push/subscriptions", { body: sub.toJSON(), token });
     return "on";
   } catch {
-    return "failed";
+    return "error";
   }
 }
 

@@ -1,13 +1,10 @@
 /** The county's towns and villages (GET /api/v1/regions), kept in IndexedDB for offline filing. */
 import type { Repo } from "../store/repo";
+import type { components } from "../generated/api";
 import { request } from "./api";
 
-export interface Region {
-  code: string;
-  name: string;
-  parent: string | null;
-  level: string;
-}
+/** One region of GET /api/v1/regions (population is not kept). */
+export type Region = Omit<components["schemas"]["RegionOut"], "population"> & { population?: number };
 
 export async function cachedRegions(repo: Repo): Promise<Region[]> {
   return (await repo.getMeta<Region[]>("regions")) ?? [];
@@ -19,7 +16,7 @@ export async function refreshRegions(repo: Repo): Promise<Region[]> {
   return list;
 }
 
-function levelOf(r: Region): "county" | "town" | "village" | "other" {
+function levelOf(r: Region): "county" | "town" | "village" | "unknown" {
   const l = (r.level || "").toLowerCase();
   if (l.includes("village") || l.includes("村") || l === "5") return "village";
   if (l.includes("town") || l.includes("镇") || l.includes("street") || l === "4") return "town";
@@ -29,7 +26,7 @@ function levelOf(r: Region): "county" | "town" | "village" | "other" {
     if (r.code.endsWith("000")) return "town";
     return "village";
   }
-  return "other";
+  return "unknown";
 }
 
 export function towns(list: Region[]): Region[] {
@@ -55,4 +52,9 @@ export function regionName(list: Region[], code: string | null | undefined): str
   if (!r) return code;
   const parent = r.parent ? list.find((x) => x.code === r.parent) : undefined;
   return parent && levelOf(parent) === "town" ? `${parent.name} ${r.name}` : r.name;
+}
+
+/** Whether `code` is a village (or community) of this deployment's list. */
+export function isVillage(list: Region[], code: string | null | undefined): boolean {
+  return !!code && list.some((r) => r.code === code && levelOf(r) === "village");
 }

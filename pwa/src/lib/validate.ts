@@ -1,17 +1,23 @@
 /**
  * Checks of what a person types, each giving the i18n key of the message to show (never a silent
- * change of the text). The phone rule is the server's (`server/sync/fields.py` PHONE_RE); the
+ * change of the text). The phone rule is the server's (`server/sync/fields.py` `is_phone`); the
  * server refuses the same numbers.
  */
 import type { Key } from "../i18n";
 
-/** A mainland mobile (optionally +86) or a landline with its area code and optional extension. */
-export const PHONE_RE = /^(?:(?:\+?86-?)?1[3-9][0-9]{9}|0[1-9][0-9]{1,2}-?[1-9][0-9]{6,7}(?:-[0-9]{1,6})?)$/;
+/** A mainland mobile (optionally +86) or a landline with its area code; dashes between groups are
+ * fine. The same rule as the server's `is_phone` (server/sync/fields.py). */
+export function isPhone(value: string): boolean {
+  if (!/^\+?[0-9][0-9-]{0,19}$/.test(value) || value.length > 20) return false;
+  const digits = value.replace(/^\+/, "").replace(/-/g, "");
+  if (value.startsWith("+") && !digits.startsWith("86")) return false;
+  return /^(?:86)?1[3-9][0-9]{9}$/.test(digits) || /^0[1-9][0-9]{8,10}$/.test(digits);
+}
 
 /** Empty is fine (not given); spaces people type between digit groups are fine too. */
 export function phoneProblem(raw: string): Key | null {
   const s = normalizePhone(raw);
-  return s === "" || PHONE_RE.test(s) ? null : "phone_invalid";
+  return s === "" || isPhone(s) ? null : "phone_invalid";
 }
 
 /** What is stored: the number without the spaces people put between digit groups (nothing else changes). */

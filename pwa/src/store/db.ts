@@ -43,6 +43,8 @@ export interface BlobRow {
   case: string | null;
   done: boolean;
   error?: string;
+  /** The server refused these bytes for good (type, size, content): not sent again. */
+  refused?: boolean;
 }
 export interface FailureRow {
   id: string;

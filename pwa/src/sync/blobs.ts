@@ -25,7 +25,7 @@ export async function queueBlob(repo: Repo, data: Blob, caseKey: string | null):
 }
 
 export async function pendingBlobs(repo: Repo): Promise<BlobRow[]> {
-  return (await repo.db.getAll("blobs")).filter((b) => !b.done);
+  return (await repo.db.getAll("blobs")).filter((b) => !b.done && !b.refused);
 }
 
 /** The server refused the file for good (type, size, content): retrying the same bytes cannot help. */
@@ -105,7 +105,11 @@ export async function uploadBlob(row: BlobRow, token: string, chunkSize = CHUNK)
   return true;
 }
 
-/** Upload every pending blob; a refused blob keeps its error and is retried next round. */
+/** Answers after which sending the same bytes again cannot succeed. */
+const FINAL = new Set([400, 413, 415, 422]);
+
+/** Upload every pending blob. A blob refused for good keeps the server's reason and is not sent
+ * again (it would cost the phone's data on every sync); other failures are retried next round. */
 export async function uploadPending(repo: Repo, token: string): Promise<void> {
   for (const row of await pendingBlobs(repo)) {
     try {
@@ -114,7 +118,8 @@ export async function uploadPending(repo: Repo, token: string): Promise<void> {
       }
     } catch (e) {
       if (e instanceof NetworkError) throw e;
-      await repo.db.put("blobs", { ...row, error: String((e as Error).message ?? e) });
+      const refused = e instanceof BlobRefused && FINAL.has(e.status);
+      await repo.db.put("blobs", { ...row, error: String((e as Error).message ?? e), refused });
     }
   }
 }

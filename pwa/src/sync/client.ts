@@ -12,7 +12,7 @@ import { uploadPending } from "./blobs";
 export const BATCH = 200;
 const MAX_ROUNDS = 50;
 
-export type SyncState = "idle" | "syncing" | "offline" | "error";
+export type SyncState = "idle" | "syncing" | "offline" | "error" | "waiting";
 
 export interface SyncStatus {
   state: SyncState;
@@ -22,6 +22,8 @@ export interface SyncStatus {
   pending: number;
   /** Ops not yet sent (also those of no case, e.g. a notification marked read). */
   pendingOps: number;
+  /** In state "waiting": the seconds the server asked for (a crowd, a busy database). */
+  waitSeconds?: number | null;
 }
 
 /** How many distinct cases the outbox holds changes for. */
@@ -194,7 +196,7 @@ export class SyncScheduler {
       const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
       const result = locks ? await locks.request("jiefen-sync", run) : await run();
       this.failures = 0;
-      this.set({ state: "idle", lastOk: Date.now(), error: null });
+      this.set({ state: "idle", lastOk: Date.now(), error: null, waitSeconds: null });
       if (result.rejected.length) this.onRejected(result.rejected);
     } catch (e) {
       if (e instanceof SupersededError) {
@@ -207,6 +209,11 @@ export class SyncScheduler {
       if (e instanceof ApiError && e.status === 401) {
         this.onAuthLost();
         this.set({ state: "error", error: "auth" });
+      } else if (e instanceof ApiError && (e.status === 429 || e.status === 503) && e.retryAfter !== null) {
+        // Not a failure of this phone: the server said how long to wait; wait that long, then retry.
+        this.set({ state: "waiting", error: e.detail || null, waitSeconds: e.retryAfter });
+        this.schedule(Math.max(1, e.retryAfter) * 1000);
+        return;
       } else if (e instanceof NetworkError) {
         this.set({ state: this.online() ? "error" : "offline", error: "network" });
       } else {

@@ -1,38 +1,15 @@
-/** Wire types of POST /api/v1/sync (DESIGN.md §2). */
-export type OpKind = "put" | "add" | "remove" | "create" | "intent";
+/** Wire types of POST /api/v1/sync (DESIGN.md §2), generated from the server's OpenAPI document. */
+import type { components } from "../generated/api";
 
-export interface Op {
-  id: string;
-  ts: string;
-  entity: string;
-  key: string;
-  kind: OpKind;
-  field?: string | null;
-  value?: unknown;
-  seen?: string[] | null;
-  seq?: number;
-}
+type Schemas = components["schemas"];
 
-export interface Rejection {
-  id: string;
-  code: string;
-  message: string;
-}
-
-export interface SyncRequest {
-  replica: string;
-  since: number;
-  ops: Op[];
-}
-
-export interface SyncResponse {
-  cursor: number;
-  acked?: string[];
-  rejected?: Rejection[];
-  changes?: Op[];
-  evict?: { entity: string; key: string }[];
-  more?: boolean;
-  server_time?: string;
-}
+export type OpKind = Schemas["Op"]["kind"];
+/** An op as a replica makes it; `seq` is set on the ones that came from the server's log. */
+export type Op = Schemas["Op"] & { seq?: number };
+export type Change = Schemas["Change"];
+export type Rejection = Schemas["Rejection"];
+export type SyncRequest = Schemas["SyncRequest"];
+export type SyncResponse = Schemas["SyncResponse"];
+export type ErrorBody = Schemas["ErrorBody"];
 
 export type View = Record<string, unknown>;

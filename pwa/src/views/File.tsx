@@ -5,8 +5,10 @@ import { ctx, session, toast, useLive, village } from "../app/state";
 import { useSignal } from "../lib/signal";
 import { navigate } from "../router";
 import { Big, Count, Field, Page } from "../ui";
-import { cachedRegions, refreshRegions, towns, townOf, villagesOf } from "../lib/regions";
+import { cachedRegions, isVillage, refreshRegions, towns, townOf, villagesOf } from "../lib/regions";
 import { compileRules, categoryNames, suggest } from "../lib/classify";
+import { AskCategory } from "./AskCategory";
+import { useCategoryModel, caseText } from "../lib/categoryModel";
 import { fileCase } from "../lib/cases";
 import { resizeToJpeg } from "../lib/image";
 import { requestPersist } from "../app/storage";
@@ -49,10 +51,15 @@ export function FileCase() {
     if (regions?.length && vill && !town) setTown(townOf(regions, vill) ?? "");
   }, [regions, vill]);
 
-  const suggestions = useMemo(() => suggest(`${summary}\n${description}`, TERMS), [summary, description]);
+  const text = caseText(summary, description);
+  const suggestions = useMemo(() => suggest(text, TERMS), [text]);
+  const decision = useCategoryModel(text, TERMS);
+  // A confident guess fills the select (the filer can change it); an unsure one asks instead.
+  const guess = decision ? (decision.unsure ? null : decision.category) : (suggestions[0]?.category ?? null);
   useEffect(() => {
-    if (!touchedCategory) setCategory(suggestions[0]?.category ?? null);
-  }, [suggestions, touchedCategory]);
+    if (!touchedCategory) setCategory(guess);
+  }, [guess, touchedCategory]);
+  const hinted = decision ? decision.candidates.map(([c]) => c) : suggestions.map((s) => s.category);
 
   const townList = towns(regions ?? []);
   const villageList = town ? villagesOf(regions ?? [], town) : [];
@@ -78,7 +85,9 @@ export function FileCase() {
     if (!summary.trim()) errs["f-summary"] = t("required");
     if (!otherName.trim()) errs["f-other-name"] = t("required");
     if (forVillager && !myName.trim()) errs["f-my-name"] = t("required");
-    if (!/^\d{12}$/.test(vill)) errs["f-village"] = t("need_village");
+    // only a village of the list (once there is one: offline before the first download, a poster's
+    // village is kept and the server decides)
+    if (!/^\d{12}$/.test(vill) || (regions?.length && !isVillage(regions, vill))) errs["f-village"] = t("need_village");
     const long = (id: string, v: string, max: number) => {
       if (lengthState(v, max).over) errs[id] = t("too_long", { max });
     };
@@ -142,11 +151,21 @@ export function FileCase() {
             <textarea id="f-description" data-testid="file-description" rows={4} value={description} placeholder={t("description_ph")} onInput={(e) => setDescription(e.currentTarget.value)} />
             <Count value={description} max={MAX.description} />
           </Field>
-          <Field id="f-category" label={t("category")} hint={suggestions.length ? `${t("suggested_category")}：${suggestions.map((s) => name(s.category)).join("、")}` : undefined}>
+          {decision?.unsure && !touchedCategory ? (
+            <AskCategory
+              candidates={decision.candidates.map(([c]) => c)}
+              onChoose={(c) => {
+                setTouchedCategory(true);
+                setCategory(c);
+              }}
+            />
+          ) : null}
+          <Field id="f-category" label={t("category")} hint={hinted.length ? `${t("suggested_category")}：${hinted.map(name).join("、")}` : undefined}>
             <select
               id="f-category"
               data-testid="file-category"
-              data-suggested={suggestions[0]?.category ?? ""}
+              data-suggested={decision ? decision.category : (suggestions[0]?.category ?? "")}
+              data-unsure={decision?.unsure ? "1" : "0"}
               value={category ?? ""}
               onChange={(e) => {
                 setTouchedCategory(true);
@@ -211,7 +230,6 @@ export function FileCase() {
                   {r.name}
                 </option>
               ))}
-              {vill && !villageList.some((r) => r.code === vill) ? <option value={vill}>{vill}</option> : null}
             </select>
           </Field>
         </fieldset>

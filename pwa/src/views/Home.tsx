@@ -4,18 +4,25 @@ import { useSignal } from "../lib/signal";
 import { Link, navigate } from "../router";
 import { Page } from "../ui";
 import { cachedRegions, regionName } from "../lib/regions";
+import { posterProblem } from "../lib/poster";
 import { offlineReady } from "../app/sw-bridge";
 import { IconFile, IconFolder, IconInbox, IconScan, IconVillage } from "../icons";
 
 export function Home() {
   const sess = useSignal(session);
   const v = useSignal(village);
+  const poster = useSignal(posterProblem);
   const regions = useLive(() => cachedRegions(ctx.repo), []);
   const staff = isStaff(sess.role);
   const ready = useSignal(offlineReady);
   return (
     <Page title={t("app_name")} back={false} testid="page-home">
       <p class="tagline">{t("tagline")}</p>
+      {poster ? (
+        <div class="banner error" role="alert" data-testid="poster-problem">
+          {t("poster_unknown_village", { v: poster.village })}
+        </div>
+      ) : null}
       {v ? (
         <p class="village" data-testid="home-village">
           {t("home_village")}：{regionName(regions ?? [], v)}

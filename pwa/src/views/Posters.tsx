@@ -111,7 +111,7 @@ export function Posters() {
         </Big>
       ) : null}
       {status ? (
-        <p class={`banner ${status.ok ? "ok" : "failed"}`} role="status" data-testid="posters-status" data-ok={status.ok ? "1" : "0"}>
+        <p class={`banner ${status.ok ? "ok" : "error"}`} role="status" data-testid="posters-status" data-ok={status.ok ? "1" : "0"}>
           {status.text}
         </p>
       ) : null}

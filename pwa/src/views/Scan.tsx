@@ -1,10 +1,13 @@
-/** The scanner route (lazy chunk): camera via BarcodeDetector, else jsQR (itself lazy); or a photo. */
+/** The scanner route (lazy chunk): camera via BarcodeDetector, else jsQR with a contrast-stretched
+ * retry for faint codes (itself lazy); or a photo. */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { t } from "../i18n";
 import { ctx, toast, village } from "../app/state";
 import { navigate } from "../router";
 import { Big, Page } from "../ui";
 import { parseQr, type ScanResult } from "../lib/casecode";
+import { adoptPosterVillage } from "../lib/poster";
+import { cachedRegions, regionName } from "../lib/regions";
 
 interface Detector {
   detect(src: CanvasImageSource | ImageBitmap): Promise<{ rawValue: string }[]>;
@@ -23,7 +26,7 @@ async function makeDetector(): Promise<(src: HTMLVideoElement | ImageBitmap | HT
       /* fall back to jsQR */
     }
   }
-  const jsQR = (await import("jsqr")).default;
+  const { decodeQr } = await import("../lib/qrdecode");
   const canvas = document.createElement("canvas");
   const g = canvas.getContext("2d", { willReadFrequently: true })!;
   return async (src, w, h) => {
@@ -32,27 +35,31 @@ async function makeDetector(): Promise<(src: HTMLVideoElement | ImageBitmap | HT
     canvas.height = Math.max(1, Math.round(h * scale));
     g.drawImage(src, 0, 0, canvas.width, canvas.height);
     const img = g.getImageData(0, 0, canvas.width, canvas.height);
-    return jsQR(img.data, img.width, img.height, { inversionAttempts: "attemptBoth" })?.data ?? null;
+    return decodeQr(img.data, img.width, img.height); // retries a faint image contrast-stretched
   };
 }
 
 export default function Scan() {
   const video = useRef<HTMLVideoElement>(null);
   const [result, setResult] = useState<ScanResult | null>(null);
+  const [villageOk, setVillageOk] = useState<boolean | null>(null);
   const [camError, setCamError] = useState(false);
   const [busy, setBusy] = useState(false);
   const detector = useRef<ReturnType<typeof makeDetector> | null>(null);
   const getDetector = () => (detector.current ??= makeDetector());
 
   async function handle(text: string) {
-    const r = parseQr(text);
+    const r = parseQr(text, location.origin);
     setResult(r);
+    setVillageOk(null);
     if (r.kind === "case") {
       navigate(`/t/${encodeURIComponent(r.code)}#k=${r.token}`);
     } else if (r.kind === "village") {
+      const ok = await adoptPosterVillage(ctx.repo, r.village);
+      setVillageOk(ok);
+      if (!ok) return;
       village.value = r.village;
-      await ctx.repo.setMeta("village", r.village);
-      toast(t("scan_village_set", { v: r.village }), "ok");
+      toast(t("scan_village_set", { v: regionName(await cachedRegions(ctx.repo), r.village) }), "ok");
     }
   }
 
@@ -138,8 +145,16 @@ export default function Scan() {
         </label>
         {result ? (
           <div class="card" data-testid="scan-result" data-kind={result.kind}>
-            {result.kind === "village" ? t("scan_village_set", { v: result.village }) : result.kind === "unknown" ? `${t("scan_unknown")}：${result.text}` : result.code}
-            {result.kind === "village" ? (
+            {result.kind === "village"
+              ? villageOk === false
+                ? t("poster_unknown_village", { v: result.village })
+                : t("scan_village_set", { v: result.village })
+              : result.kind === "foreign"
+                ? t("scan_foreign", { host: result.host })
+                : result.kind === "unknown"
+                  ? `${t("scan_unknown")}：${result.text}`
+                  : result.code}
+            {result.kind === "village" && villageOk !== false ? (
               <Big class="block" onClick={() => navigate("/file")}>
                 {t("home_file")}
               </Big>

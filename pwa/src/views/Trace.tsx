@@ -19,6 +19,7 @@ export interface TraceData {
   submitted_at?: string;
   respond_by?: string;
   resolve_by?: string;
+  deadline_provisional?: string | null;
   timeline?: { event: string; to?: string; label?: string; at?: string; actor?: string }[];
   parties?: { role: string; name: string; phone?: string }[];
 }
@@ -84,7 +85,7 @@ export function Trace({ code: rawCode }: { code: string }) {
       </p>
       {state.kind === "loading" ? <p>{t("loading")}</p> : null}
       {state.kind === "error" ? (
-        <div class="banner failed" role="alert" data-testid="trace-error">
+        <div class="banner error" role="alert" data-testid="trace-error">
           <p>{state.text}</p>
           <Big kind="secondary" onClick={() => setN(n + 1)}>
             {t("retry")}
@@ -134,6 +135,11 @@ export function Trace({ code: rawCode }: { code: string }) {
                 </>
               ) : null}
             </dl>
+            {state.data.deadline_provisional && (state.data.respond_by || state.data.resolve_by) ? (
+              <p class="hint" data-testid="trace-deadline-provisional">
+                {t("deadline_provisional")}：{lang.value === "en" ? t("deadline_provisional_note") : state.data.deadline_provisional}
+              </p>
+            ) : null}
             {state.data.parties?.length ? (
               <ul class="plain" data-testid="trace-parties">
                 {state.data.parties.map((p, i) => (

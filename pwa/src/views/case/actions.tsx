@@ -2,8 +2,8 @@ import { useState } from "preact/hooks";
 import { t, lang } from "../../i18n";
 import { ctx } from "../../app/state";
 import { Big } from "../../ui";
-import { OPEN_STATES, sendIntent, transition, type CaseBundle, type TransitionExtra } from "../../lib/cases";
-import { CATEGORIES } from "../../lib/categories";
+import { sendIntent, transition, type CaseBundle } from "../../lib/cases";
+import { CATEGORIES, fieldWords, intentAllowed, movesFor, type Move, type Standing } from "../../lib/workflow";
 import { run } from "./run";
 import { Count } from "../../ui";
 import { lengthState } from "../../lib/validate";
@@ -11,103 +11,81 @@ import { lengthState } from "../../lib/validate";
 interface Ask {
   id: string;
   label: string;
-  field: "reason" | "agreement" | "ruling" | "docket_no";
-  /** the server refuses the move without this text (routing/transitions.py) */
+  field: string;
+  /** the server refuses the move without this text (shared.json `transitions[].required`) */
   required?: boolean;
   run: (text: string) => Promise<void>;
   extra?: "category";
 }
 
-const FIELD_LABEL = { reason: "reason", agreement: "agreement", ruling: "ruling", docket_no: "docket_no" } as const;
-const FIELD_MAX = { reason: 500, agreement: 5000, ruling: 100, docket_no: 100 } as const;
+/** Lengths the server accepts (server/sync/fields.py); the longer texts are multi-line. */
+const FIELD_MAX: Record<string, number> = { reason: 500, agreement: 5000, ruling: 100, docket_no: 100 };
+const ONE_LINE = new Set(["ruling", "docket_no"]);
+const maxOf = (field: string) => FIELD_MAX[field] ?? 500;
+/** Moves that end or refuse something are shown as such. */
+const DANGER = new Set(["decline", "fail", "withdraw", "deny-confirmation"]);
 
-/** The buttons this role may press in this state, and the form that asks for a reason, agreement, ruling or docket number. */
-export function Actions({ id, b, role }: { id: string; b: CaseBundle; role: string }) {
+/** Who this person is to the case: its filer, or staff of the organisation (or court) it is with. */
+export function standing(b: CaseBundle, user: { id?: string; org?: string | null } | null | undefined): Standing {
+  const v = b.view;
+  const org = user?.org ?? null;
+  return {
+    isFiler: b.secret !== undefined || (!!user?.id && v["filer"] === user.id),
+    isAssignedOrg: !!org && (v["org"] === org || v["court_org"] === org),
+  };
+}
+
+/** The buttons this role may press in this state (the server's table, lib/workflow.ts), and the form
+ * that asks for what a move must carry. */
+export function Actions({ id, b, role, user }: { id: string; b: CaseBundle; role: string; user?: { id?: string; org?: string | null } | null }) {
   const [ask, setAsk] = useState<Ask | null>(null);
   const [text, setText] = useState("");
   const [cat, setCat] = useState("");
   const v = b.view;
-  const mediatorRole = ["mediator", "org_admin", "admin"].includes(role);
-  const filerRole = role === "citizen" || role === "grid_worker";
-  const courtRole = role === "court_clerk" || role === "admin";
   const status = b.status;
-  const open = !status || OPEN_STATES.has(status);
+  const st = standing(b, user);
+  const moves = movesFor(role, status, st);
+  // pause, resume and category corrections: staff of the organisation handling it, or an admin
+  const mayIntent = (name: string) => intentAllowed(name, role, status) && (role === "admin" || st.isAssignedOrg);
 
   const askFor = (a: Ask) => {
     setText("");
     setCat(String(v["category"] ?? ""));
     setAsk(a);
   };
-  const move = (to: string, field: keyof TransitionExtra) => (text: string) => transition(ctx.repo, id, to, { [field]: text });
+  const press = (m: Move) => {
+    const label = m.words[lang.value];
+    // A move that must carry a text asks for it; withdrawing asks to be sure (with an optional reason).
+    const field = m.required[0] ?? (m.id === "withdraw" ? "reason" : null);
+    if (!field) return run(transition(ctx.repo, id, m.to));
+    askFor({ id: m.id, label, field, required: m.required.includes(field), run: (r) => transition(ctx.repo, id, m.to, r ? { [field]: r } : {}) });
+  };
 
   return (
-    <section class="card actions" aria-label="actions">
-      {mediatorRole && (status === "assigned" || status === "submitted" || status === "escalated") ? (
-        <>
-          <Big data-testid="action-accept" onClick={() => run(transition(ctx.repo, id, "accepted"))}>
-            {t("accept")}
+    <section class="card actions" aria-label="actions" data-testid="case-actions">
+      {moves.map((m) => (
+        <Big key={m.id} kind={DANGER.has(m.id) ? "danger" : m.required.length || m.id === "accept" ? undefined : "secondary"} data-testid={`action-${m.id}`} onClick={() => press(m)}>
+          {m.words[lang.value]}
+        </Big>
+      ))}
+      {mayIntent(b.paused ? "resume" : "pause") ? (
+        b.paused ? (
+          <Big kind="secondary" data-testid="action-resume" onClick={() => askFor({ id: "resume", label: t("resume"), field: "reason", run: (r) => sendIntent(ctx.repo, id, "resume", { reason: r }) })}>
+            {t("resume")}
           </Big>
-          <Big kind="danger" data-testid="action-decline" onClick={() => askFor({ id: "decline", label: t("decline"), field: "reason", required: true, run: move("declined", "reason") })}>
-            {t("decline")}
+        ) : (
+          <Big kind="secondary" data-testid="action-pause" onClick={() => askFor({ id: "pause", label: t("pause"), field: "reason", run: (r) => sendIntent(ctx.repo, id, "pause", { reason: r }) })}>
+            {t("pause")}
           </Big>
-        </>
+        )
       ) : null}
-      {mediatorRole && status === "accepted" ? (
-        <>
-          <Big data-testid="action-resolve" onClick={() => askFor({ id: "resolve", label: t("resolve"), field: "agreement", required: true, run: move("resolved", "agreement") })}>
-            {t("resolve")}
-          </Big>
-          <Big kind="danger" data-testid="action-fail" onClick={() => askFor({ id: "fail", label: t("fail"), field: "reason", required: true, run: move("failed", "reason") })}>
-            {t("fail")}
-          </Big>
-          {b.paused ? (
-            <Big kind="secondary" data-testid="action-resume" onClick={() => askFor({ id: "resume", label: t("resume"), field: "reason", run: (r) => sendIntent(ctx.repo, id, "resume", { reason: r }) })}>
-              {t("resume")}
-            </Big>
-          ) : (
-            <Big kind="secondary" data-testid="action-pause" onClick={() => askFor({ id: "pause", label: t("pause"), field: "reason", run: (r) => sendIntent(ctx.repo, id, "pause", { reason: r }) })}>
-              {t("pause")}
-            </Big>
-          )}
-        </>
-      ) : null}
-      {mediatorRole && open ? (
+      {mayIntent("correct_category") ? (
         <Big
           kind="secondary"
           data-testid="action-correct-category"
           onClick={() => askFor({ id: "category", label: t("correct_category"), field: "reason", extra: "category", run: (r) => sendIntent(ctx.repo, id, "correct_category", { category: cat, reason: r }) })}
         >
           {t("correct_category")}
-        </Big>
-      ) : null}
-      {filerRole && open && status !== undefined ? (
-        <Big kind="danger" data-testid="action-withdraw" onClick={() => askFor({ id: "withdraw", label: t("withdraw"), field: "reason", run: (r) => transition(ctx.repo, id, "withdrawn", r ? { reason: r } : {}) })}>
-          {t("withdraw")}
-        </Big>
-      ) : null}
-      {(filerRole || mediatorRole) && status === "resolved" ? (
-        <Big kind="secondary" data-testid="action-request-confirmation" onClick={() => run(transition(ctx.repo, id, "confirmation_requested"))}>
-          {t("request_confirmation")}
-        </Big>
-      ) : null}
-      {(filerRole || mediatorRole) && (status === "failed" || status === "confirmation_denied") ? (
-        <Big kind="secondary" data-testid="action-request-filing" onClick={() => run(transition(ctx.repo, id, "filing_requested"))}>
-          {t("request_filing")}
-        </Big>
-      ) : null}
-      {courtRole && status === "confirmation_requested" ? (
-        <>
-          <Big data-testid="action-confirm-ruling" onClick={() => askFor({ id: "ruling", label: t("confirm_ruling"), field: "ruling", required: true, run: move("confirmed", "ruling") })}>
-            {t("confirm_ruling")}
-          </Big>
-          <Big kind="danger" data-testid="action-deny-confirmation" onClick={() => askFor({ id: "deny", label: t("deny_confirmation"), field: "reason", required: true, run: move("confirmation_denied", "reason") })}>
-            {t("deny_confirmation")}
-          </Big>
-        </>
-      ) : null}
-      {courtRole && status === "filing_requested" ? (
-        <Big data-testid="action-file-docket" onClick={() => askFor({ id: "docket", label: t("file_docket"), field: "docket_no", required: true, run: move("filed", "docket_no") })}>
-          {t("file_docket")}
         </Big>
       ) : null}
       {ask ? (
@@ -121,7 +99,7 @@ export function Actions({ id, b, role }: { id: string; b: CaseBundle; role: stri
               return;
             }
             if (ask.extra === "category" && !cat) return;
-            if (lengthState(text.trim(), FIELD_MAX[ask.field]).over) return; // the counter says why
+            if (lengthState(text.trim(), maxOf(ask.field)).over) return; // the counter says why
             const a = ask;
             setAsk(null);
             run(a.run(text.trim()));
@@ -140,13 +118,13 @@ export function Actions({ id, b, role }: { id: string; b: CaseBundle; role: stri
             </select>
           ) : null}
           <label>
-            {t(FIELD_LABEL[ask.field])}
-            {ask.field === "ruling" || ask.field === "docket_no" ? (
+            {fieldWords(ask.field)[lang.value]}
+            {ONE_LINE.has(ask.field) ? (
               <input data-testid="ask-text" value={text} required onInput={(e) => setText(e.currentTarget.value)} />
             ) : (
               <textarea rows={3} data-testid="ask-text" value={text} required={ask.required} onInput={(e) => setText(e.currentTarget.value)} />
             )}
-            <Count value={text} max={FIELD_MAX[ask.field]} />
+            <Count value={text} max={maxOf(ask.field)} />
           </label>
           <div class="row">
             <Big type="submit" data-testid="ask-confirm">

@@ -28,11 +28,14 @@ export function Evidence({ b }: { b: CaseBundle }) {
   const [urls, setUrls] = useState<Record<string, string>>({});
   const [open, setOpen] = useState<string | null>(null);
   const [round, setRound] = useState(0);
+  const [refused, setRefused] = useState<string[]>([]);
   const missing = list.filter((sha) => !urls[sha]);
   useEffect(() => {
     let alive = true;
     (async () => {
       const token = await ctx.repo.getMeta<string>("token");
+      const local = await Promise.all(list.map((sha) => ctx.repo.db.get("blobs", sha)));
+      if (alive) setRefused(local.filter((r) => r?.refused).map((r) => r!.error || t("error_unknown")));
       for (const sha of missing) {
         const blob = await fetchPhoto(sha, token);
         if (!alive) return;
@@ -71,6 +74,11 @@ export function Evidence({ b }: { b: CaseBundle }) {
           ),
         )}
       </div>
+      {refused.map((why, i) => (
+        <p class="error" role="alert" key={i} data-testid="evidence-refused">
+          {t("evidence_refused")}：{why}
+        </p>
+      ))}
       {open && urls[open] ? (
         <div class="viewer" role="dialog" aria-label={t("evidence")} data-testid="evidence-viewer" onClick={() => setOpen(null)}>
           <img src={urls[open]} alt={t("evidence")} />

@@ -1,4 +1,4 @@
-import { t, lang } from "../../i18n";
+import { t, lang, eventLabel } from "../../i18n";
 import { ctx } from "../../app/state";
 import { Link } from "../../router";
 import { CaseSyncBadge, StatusLabel, fmtTime } from "../../ui";
@@ -7,7 +7,7 @@ import { categoryName } from "../../lib/categories";
 import { regionName, type Region } from "../../lib/regions";
 import { orgName, type Org } from "../../lib/orgs";
 
-/** The case card: summary, code, status and sync badges, failures, the running deadline (for everyone: the public trace page shows it too), facts and the QR link. */
+/** The case card: summary, code, status and sync badges, failures, the running deadline (staff, coloured by how near it is), the deadlines the public trace page shows (everyone), facts and the QR link. */
 export function CaseHeader({ id, b, staff, regions, orgs, mediatorName }: { id: string; b: CaseBundle; staff: boolean; regions: Region[]; orgs: Org[]; mediatorName: string | null }) {
   const v = b.view;
   const status = b.status;
@@ -33,7 +33,7 @@ export function CaseHeader({ id, b, staff, regions, orgs, mediatorName }: { id: 
         <CaseSyncBadge badge={b.badge} reason={b.failures[0]?.message} />
       </p>
       {b.failures.map((f) => (
-        <div class="banner failed" role="alert" data-testid="case-failure" key={f.id}>
+        <div class="banner error" role="alert" data-testid="case-failure" key={f.id}>
           {f.intent ? `${t("rejected")}：` : `${t("sync_failed")}：`}
           {f.message}
           <button type="button" class="link" onClick={() => void ctx.repo.dismissFailure(f.id)}>
@@ -41,10 +41,20 @@ export function CaseHeader({ id, b, staff, regions, orgs, mediatorName }: { id: 
           </button>
         </div>
       ))}
-      {deadline ? (
+      {staff && deadline ? (
         <p class={`deadline ${level ?? ""}`} data-testid="case-deadline" data-level={level ?? ""}>
           {deadline.kind === "respond" ? t("deadline_respond") : t("deadline_resolve")}：{fmtTime(deadline.at)}
           {level === "breach" ? ` · ${t("overdue")}` : ""}
+          {v["deadline_provisional"] ? (
+            <span class="badge pending" data-testid="case-deadline-provisional" title={String(v["deadline_provisional"])}>
+              {t("deadline_provisional")}
+            </span>
+          ) : null}
+        </p>
+      ) : null}
+      {staff && deadline && v["deadline_provisional"] ? (
+        <p class="hint" data-testid="case-deadline-note">
+          {lang.value === "en" ? t("deadline_provisional_note") : String(v["deadline_provisional"])}
         </p>
       ) : null}
       <dl class="facts">
@@ -64,6 +74,18 @@ export function CaseHeader({ id, b, staff, regions, orgs, mediatorName }: { id: 
             <dd>{String(v["amount"])}</dd>
           </>
         ) : null}
+        {v["respond_by"] ? (
+          <>
+            <dt>{t("deadline_respond")}</dt>
+            <dd data-testid="case-respond-by">{fmtTime(v["respond_by"])}</dd>
+          </>
+        ) : null}
+        {v["resolve_by"] ? (
+          <>
+            <dt>{t("deadline_resolve")}</dt>
+            <dd data-testid="case-resolve-by">{fmtTime(v["resolve_by"])}</dd>
+          </>
+        ) : null}
         {v["org"] ? (
           <>
             <dt>{t("org")}</dt>
@@ -73,7 +95,7 @@ export function CaseHeader({ id, b, staff, regions, orgs, mediatorName }: { id: 
         {v["mediator"] ? (
           <>
             <dt>{t("mediator")}</dt>
-            <dd data-testid="case-mediator">{mediatorName ?? (org ? `${org}${t("mediator")}` : t("mediator_assigned"))}</dd>
+            <dd data-testid="case-mediator">{mediatorName ?? (org ? `${org}${t("mediator")}` : eventLabel("mediator_assigned", null))}</dd>
           </>
         ) : null}
       </dl>

@@ -2,8 +2,8 @@ import { useEffect, useRef } from "preact/hooks";
 import { t, lang } from "../../i18n";
 import { ctx, isStaff, session, toast, useLive } from "../../app/state";
 import { useSignal } from "../../lib/signal";
-import { navigate } from "../../router";
-import { Empty, Page, useSyncStatus } from "../../ui";
+import { Link, navigate } from "../../router";
+import { CaseSyncBadge, Empty, Page, useSyncStatus } from "../../ui";
 import { loadCase } from "../../lib/cases";
 import { cachedRegions } from "../../lib/regions";
 import { useNames } from "./names";
@@ -26,7 +26,9 @@ export function CaseDetail({ id }: { id: string }) {
   const seen = useRef<string | null>(null); // the case this page has shown
   const staff = isStaff(sess.role);
   if (b?.row) seen.current = b.key;
-  const gone = b !== undefined && !b.row && seen.current === id && b.key === id;
+  // a case filed here and refused by the server is not "gone": its page says why (below)
+  const refused = b !== undefined && !b.row && (b.secret !== undefined || b.failures.length > 0);
+  const gone = b !== undefined && !b.row && !refused && seen.current === id && b.key === id;
   useEffect(() => {
     // The case left this person's scope (declined and moved up, reassigned): say so, go to the list.
     if (!gone) return;
@@ -38,6 +40,30 @@ export function CaseDetail({ id }: { id: string }) {
   }, [b === undefined, b?.row === undefined, synced]);
 
   if (!b) return <Page title={t("case_detail")}>{t("loading")}</Page>;
+  if (!b.row && (b.secret || b.failures.length)) {
+    // Filed here, refused by the server as a whole: say so, with the code and the server's words.
+    return (
+      <Page title={t("case_detail")} back="/cases" testid="page-case">
+        <section class="card" data-testid="case-refused">
+          <p class="mono" data-testid="case-code">
+            {b.secret?.code ?? ""}
+          </p>
+          <p>
+            <CaseSyncBadge badge={b.badge} />
+          </p>
+          <p>{t("case_refused")}</p>
+          {[...new Set(b.failures.map((f) => f.message))].map((m) => (
+            <div class="banner error" role="alert" data-testid="case-failure" key={m}>
+              {m}
+            </div>
+          ))}
+          <Link href="/file" class="btn block" data-testid="case-refile">
+            {t("home_file")}
+          </Link>
+        </section>
+      </Page>
+    );
+  }
   if (!b.row) {
     const waiting = !gone && (!synced || sync.state === "syncing");
     return (
@@ -56,7 +82,7 @@ export function CaseDetail({ id }: { id: string }) {
     <Page title={t("case_detail")} back="/cases" testid="page-case">
       <CaseHeader id={id} b={b} staff={staff} regions={regions ?? []} orgs={names.orgs} mediatorName={names.mediatorName} />
       <Parties b={b} />
-      <Actions id={id} b={b} role={sess.role} />
+      <Actions id={id} b={b} role={sess.role} user={sess.user} />
       <Timeline b={b} orgs={names.orgs} />
       <Chat b={b} id={id} staff={staff} />
       <Evidence b={b} />

@@ -60,8 +60,8 @@ export default function Cockpit() {
       (e: unknown) => {
         if (!live) return;
         if (e instanceof NetworkError) setError(tx("offline"));
-        else if (e instanceof ApiError) setError(e.detail || `${tx("failed")} (${e.status})`);
-        else setError(tx("failed"));
+        else if (e instanceof ApiError) setError(e.detail || `${tx("load_failed")} (${e.status})`);
+        else setError(tx("load_failed"));
       },
     );
     return () => {

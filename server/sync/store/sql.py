@@ -1,23 +1,10 @@
-"""The op store: one interface, an in-memory and an SQL implementation (SQLite and PostgreSQL).
-
-The sync service (``service.py``) holds the rules; a store only keeps ops, merged record states and
-scope membership, and answers the range reads a pull needs. ``tests/test_sync_store.py`` runs one
-contract suite over every implementation.
-
-Required semantics (every implementation):
-- ``append`` gives strictly increasing ``seq`` numbers; once ``commit`` returns, an op with a
-  smaller seq can never appear later (writers are serialised by ``lock_for_write``), so a client
-  that has seen seq N has seen everything up to N in its scope.
-- ``changes`` returns ops of roots currently in the given tags' scope, ascending by seq.
-- Scope changes are logged with the seq of the batch that caused them (``scope_events``).
+"""``SqlStore``: the op log in SQL (SQLite and PostgreSQL through one SQLAlchemy session), its case
+index (``SqlCaseIndex``) and the process-wide count of committed log writes (``log_generation``).
 """
 
 from __future__ import annotations
 
-import threading
-from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -38,256 +25,8 @@ from server.sync.models import (
 )
 from server.sync.ops import Change, Op
 from server.sync.projection import project
+from server.sync.store.base import OpStore, RecordId, StoredRecord
 
-RecordId = tuple[str, str]
-
-
-@dataclass
-class StoredRecord:
-    root: str
-    state: RecordState
-    view: dict[str, Any]
-    seq: int
-
-
-class OpStore(ABC):
-    """Storage for one unit of work (a sync request)."""
-
-    @abstractmethod
-    def lock_for_write(self) -> None:
-        """Serialise writers until commit, so seq order equals commit order."""
-
-    @abstractmethod
-    def known_ids(self, ids: Sequence[str]) -> set[str]: ...
-
-    @abstractmethod
-    def append_many(self, items: Sequence[tuple[int, Op, str, str | None]]) -> None:
-        """Store (seq, op, root, actor) rows; the caller numbered them from ``max_seq()`` while
-        holding the writer lock, so the numbers are free and in commit order."""
-
-    def append(self, op: Op, root: str, actor: str | None) -> int:
-        """Store one op and return its seq (the writer lock must be held)."""
-        seq = self.max_seq() + 1
-        self.append_many([(seq, op, root, actor)])
-        return seq
-
-    def prefetch(self, rids: Iterable[RecordId]) -> None:  # noqa: B027 — an optional optimisation
-        """Load these records ahead in one read (SQL stores); later ``get_record`` calls are free."""
-
-    def assume_new(self, rid: RecordId) -> None:  # noqa: B027 — an optional optimisation
-        """The caller just made this key up (a random id): skip looking it up."""
-
-    def set_members_many(self, items: dict[str, tuple[set[str], int]]) -> None:
-        """``set_members`` for many roots: root -> (tags, seq)."""
-        for root, (tags, seq) in items.items():
-            self.set_members(root, tags, seq)
-
-    def followers_many(self, roots: Sequence[str]) -> dict[str, set[str]]:
-        return {r: self.followers(r) for r in roots}
-
-    def followed_roots(self) -> list[str]:
-        """Every case root someone follows by QR."""
-        return []
-
-    @abstractmethod
-    def claim_replica(self, replica: str, user_id: str) -> str:
-        """The principal owning ``replica``; an unowned replica becomes ``user_id``'s now.
-
-        Called under the writer lock, so two first pushes cannot both claim one replica.
-        """
-
-    @abstractmethod
-    def stored_ops(self, ids: Sequence[str]) -> dict[str, tuple[Op, str | None]]:
-        """The stored op and its principal (None for the server) for each of ``ids`` already stored."""
-
-    def trace_view(self, case_key: str) -> dict[str, Any] | None:
-        """The public trace of a case as plain JSON (what its QR followers read), None if unknown.
-
-        This default builds it from the stored records (no organisation name, no filing time);
-        ``SqlStore`` answers exactly what ``GET /api/v1/trace/{code}`` answers.
-        """
-        from server.qr.trace import CaseFacts, build_trace
-
-        case = self.get_record(("case", case_key))
-        if case is None:
-            return None
-        v = case.view
-        children = [r for rid in self.records_of(case_key) if (r := self.get_record(rid)) is not None]
-        facts = CaseFacts(
-            str(v.get("code") or ""),
-            str(v.get("status") or "submitted"),
-            v.get("category"),
-            v.get("level"),
-            None,
-            None,
-            None,
-        )
-        trace = build_trace(
-            facts,
-            v.get("org"),
-            [r.view for r in children if r.view.get("role") is not None and r.view.get("case") == case_key],
-            [r.view for r in children if r.view.get("event") is not None],
-        )
-        return dict(msgspec.to_builtins(trace))
-
-    @abstractmethod
-    def get_record(self, rid: RecordId) -> StoredRecord | None: ...
-
-    @abstractmethod
-    def put_record(self, rid: RecordId, rec: StoredRecord) -> None: ...
-
-    @abstractmethod
-    def records_of(self, root: str) -> list[RecordId]: ...
-
-    @abstractmethod
-    def members(self, root: str) -> set[str]: ...
-
-    @abstractmethod
-    def set_members(self, root: str, tags: set[str], seq: int) -> None:
-        """Make ``root``'s tags exactly ``tags``, logging enters and leaves at ``seq``."""
-
-    @abstractmethod
-    def followers(self, root: str) -> set[str]: ...
-
-    @abstractmethod
-    def add_follower(self, root: str, user_id: str) -> bool:
-        """True when ``user_id`` did not follow ``root`` before."""
-
-    @abstractmethod
-    def max_seq(self) -> int: ...
-
-    @abstractmethod
-    def changes(self, tags: Sequence[str], since: int, upto: int, limit: int) -> list[Change]:
-        """Ops with since < seq <= upto on roots in scope of ``tags``, ascending, at most ``limit``."""
-
-    @abstractmethod
-    def scope_events(self, tags: Sequence[str], since: int, upto: int) -> list[tuple[str, str]]:
-        """(root, action) for enter/leave events of ``tags`` with since < seq <= upto, in seq order."""
-
-    @abstractmethod
-    def in_scope(self, roots: Iterable[str], tags: Sequence[str]) -> set[str]: ...
-
-    @abstractmethod
-    def history(self, roots: Sequence[str], upto: int) -> list[Change]:
-        """Every op of ``roots`` with seq <= upto, ascending (for a root that entered a scope)."""
-
-    @abstractmethod
-    def project_case(self, key: str, view: dict[str, Any]) -> None:
-        """Keep the typed case projection (``cases`` table) in step with the case record."""
-
-    @abstractmethod
-    def find_code(self, code: str) -> str | None:
-        """The key of the case holding ``code``, if any."""
-
-    def commit(self) -> None:  # noqa: B027 — SQL stores commit through their session
-        """Make the unit of work durable (the caller's session does it for SQL)."""
-
-
-# --------------------------------------------------------------------------------------------
-class MemoryStore(OpStore):
-    """Everything in dicts; for tests and for reasoning about the contract."""
-
-    def __init__(self) -> None:
-        self._lock = threading.RLock()
-        self.ops: list[tuple[Change, str]] = []  # (change, root)
-        self.ids: set[str] = set()
-        self.records: dict[RecordId, StoredRecord] = {}
-        self.scope: dict[str, set[str]] = {}
-        self.log: list[tuple[int, str, str, str]] = []  # (seq, root, tag, action)
-        self.follow: dict[str, set[str]] = {}
-        self.codes: dict[str, str] = {}
-        self.owners: dict[str, str] = {}
-        self.actors: list[str | None] = []
-
-    def lock_for_write(self) -> None:
-        pass  # a single-threaded caller per unit of work in tests
-
-    def known_ids(self, ids: Sequence[str]) -> set[str]:
-        return {i for i in ids if i in self.ids}
-
-    def claim_replica(self, replica: str, user_id: str) -> str:
-        return self.owners.setdefault(replica, user_id)
-
-    def stored_ops(self, ids: Sequence[str]) -> dict[str, tuple[Op, str | None]]:
-        wanted = set(ids) & self.ids
-        out: dict[str, tuple[Op, str | None]] = {}
-        for (c, _root), actor in zip(self.ops, self.actors, strict=True):
-            if c.id in wanted:
-                fields = msgspec.structs.asdict(c)
-                fields.pop("seq")
-                out[c.id] = (Op(**fields), actor)
-        return out
-
-    def append_many(self, items: Sequence[tuple[int, Op, str, str | None]]) -> None:
-        for seq, op, root, actor in items:
-            assert seq == len(self.ops) + 1, "seqs must continue the log"
-            self.ops.append((Change(**msgspec.structs.asdict(op), seq=seq), root))
-            self.actors.append(actor)
-            self.ids.add(op.id)
-
-    def get_record(self, rid: RecordId) -> StoredRecord | None:
-        return self.records.get(rid)
-
-    def put_record(self, rid: RecordId, rec: StoredRecord) -> None:
-        self.records[rid] = rec
-
-    def records_of(self, root: str) -> list[RecordId]:
-        return sorted(rid for rid, r in self.records.items() if r.root == root)
-
-    def members(self, root: str) -> set[str]:
-        return set(self.scope.get(root, set()))
-
-    def set_members(self, root: str, tags: set[str], seq: int) -> None:
-        old = self.scope.get(root, set())
-        for t in sorted(tags - old):
-            self.log.append((seq, root, t, "enter"))
-        for t in sorted(old - tags):
-            self.log.append((seq, root, t, "leave"))
-        self.scope[root] = set(tags)
-
-    def followers(self, root: str) -> set[str]:
-        return set(self.follow.get(root, set()))
-
-    def followed_roots(self) -> list[str]:
-        return sorted(r for r, users in self.follow.items() if users)
-
-    def add_follower(self, root: str, user_id: str) -> bool:
-        s = self.follow.setdefault(root, set())
-        new = user_id not in s
-        s.add(user_id)
-        return new
-
-    def max_seq(self) -> int:
-        return len(self.ops)
-
-    def changes(self, tags: Sequence[str], since: int, upto: int, limit: int) -> list[Change]:
-        t = set(tags)
-        out = [c for c, root in self.ops[since:upto] if self.scope.get(root, set()) & t]
-        return out[:limit]
-
-    def scope_events(self, tags: Sequence[str], since: int, upto: int) -> list[tuple[str, str]]:
-        t = set(tags)
-        hits = [(seq, root, act) for seq, root, tag, act in self.log if since < seq <= upto and tag in t]
-        return [(root, act) for _, root, act in sorted(hits, key=lambda h: h[0])]  # stable: seq order
-
-    def in_scope(self, roots: Iterable[str], tags: Sequence[str]) -> set[str]:
-        t = set(tags)
-        return {r for r in roots if self.scope.get(r, set()) & t}
-
-    def history(self, roots: Sequence[str], upto: int) -> list[Change]:
-        rs = set(roots)
-        return [c for c, root in self.ops[:upto] if root in rs]
-
-    def project_case(self, key: str, view: dict[str, Any]) -> None:
-        self.codes = {c: k for c, k in self.codes.items() if k != key}
-        if view.get("code"):
-            self.codes[str(view["code"])] = key
-
-    def find_code(self, code: str) -> str | None:
-        return self.codes.get(code)
-
-
-# --------------------------------------------------------------------------------------------
 _generation = [0]
 
 
@@ -334,6 +73,7 @@ class SqlStore(OpStore):
         # Rows looked up in this unit of work, None for known-absent: saves a SELECT per record.
         self._rows: dict[RecordId, RecordRow | None] = {}
         self._cases: dict[str, CaseRow | None] = {}
+        self.case_index = SqlCaseIndex(session, self._cases)
         self.pg = session.get_bind().dialect.name == "postgresql"
 
     def lock_for_write(self) -> None:
@@ -575,7 +315,32 @@ class SqlStore(OpStore):
         )
         return [_change(r) for r in rows]
 
-    def project_case(self, key: str, view: dict[str, Any]) -> None:
+
+def _change(r: Any) -> Change:
+    return Change(
+        id=r.op_id,
+        ts=r.ts,
+        entity=r.entity,
+        key=r.key,
+        kind=r.kind,
+        field=r.field,
+        value=r.value,
+        seen=r.seen,
+        seq=int(r.seq),
+    )
+
+
+class SqlCaseIndex:
+    """The typed ``cases`` projection other domains query, and the blob references of its evidence.
+
+    ``cases`` shares the store's cache of case rows (filled by ``SqlStore.prefetch``).
+    """
+
+    def __init__(self, session: Session, cases: dict[str, CaseRow | None]) -> None:
+        self.s = session
+        self._cases = cases
+
+    def project(self, key: str, view: dict[str, Any]) -> None:
         row = self._cases[key] if key in self._cases else self.s.get(CaseRow, key)
         new = row is None
         if row is None:
@@ -595,20 +360,3 @@ class SqlStore(OpStore):
 
     def find_code(self, code: str) -> str | None:
         return self.s.scalar(select(CaseRow.key).where(CaseRow.code == code))
-
-
-def _change(r: Any) -> Change:
-    return Change(
-        id=r.op_id,
-        ts=r.ts,
-        entity=r.entity,
-        key=r.key,
-        kind=r.kind,
-        field=r.field,
-        value=r.value,
-        seen=r.seen,
-        seq=int(r.seq),
-    )
-
-
-__all__ = ["MemoryStore", "OpStore", "RecordId", "SqlStore", "StoredRecord"]
