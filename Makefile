@@ -25,7 +25,7 @@ pwa/node_modules/.package-lock.json: pwa/package-lock.json
 	cd pwa && npm ci --no-audit --no-fund
 	@touch $@
 
-pwa/dist/index.html: pwa/node_modules/.package-lock.json $(shell find pwa/src pwa/public pwa/index.html pwa/vite.config.ts -type f 2>/dev/null) server/routing/rules.json
+pwa/dist/index.html: pwa/node_modules/.package-lock.json $(shell find pwa/src pwa/public pwa/index.html pwa/vite.config.ts -type f 2>/dev/null) server/routing/rules.json server/routing/model.json server/routing/categories.json
 	cd pwa && npm run build
 
 pwa: pwa/dist/index.html ## build the PWA into pwa/dist (served by the server)

@@ -31,7 +31,7 @@ from server.headers import SecurityHeaders
 from server.health import health, ping
 from server.http import ApiError
 from server.pwa import serve_pwa
-from server.ratelimit import LoginBackoff, RateLimiter, TokenBucket
+from server.ratelimit import LoginBackoff, bucket_for, limiter_for
 from server.registry.api import RegistryController
 from server.retry_after import retry_after_middleware
 from server.settings import Settings
@@ -50,6 +50,7 @@ _DOMAINS = (
     "server.consult.api",
     "server.housekeeping",
     "server.audit.api",
+    "server.crossproc",  # last: its listener wires into the caches the others made
 )
 
 
@@ -114,12 +115,15 @@ def _database_busy(request: Request[Any, Any, Any], exc: OperationalError) -> Re
 
 
 def build_state(settings: Settings, db: Database | None = None) -> AppState:
+    db = db or Database(
+        settings.database_url, settings.database_read_url, fair_writes=settings.sqlite_fair_writes
+    )
     return AppState(
         settings=settings,
-        db=db or Database(settings.database_url),
+        db=db,
         principals=PrincipalCache(),
-        device_limiter=TokenBucket(settings.device_burst, settings.device_rate_per_hour),
-        trace_limiter=RateLimiter(settings.trace_rate_per_minute, 60),
+        device_limiter=bucket_for(db, "device", settings.device_burst, settings.device_rate_per_hour),
+        trace_limiter=limiter_for(db, "trace", settings.trace_rate_per_minute, 60),
         login_backoff=LoginBackoff(free=settings.login_max_failures, max_s=settings.login_backoff_max_s),
     )
 

@@ -47,7 +47,9 @@ def main() -> None:
 @main.command(help="Migrate the database to head and serve the API and the PWA.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--demo", is_flag=True, help="Seed the demo county (长兴县) if the database is empty.")
+@click.option(
+    "--demo", is_flag=True, help="Seed the demo area (JIEFEN_AREA, default 长兴县) if the database is empty."
+)
 @click.option("--workers", default=1, show_default=True, type=int, help="Server processes.")
 def serve(host: str, port: int, demo: bool, workers: int) -> None:
     import os
@@ -105,19 +107,37 @@ def db_upgrade() -> None:
 
 
 @main.command(
-    "seed-demo", help="Load the demo county 长兴县 (regions, organisations, mediators, staff, cases)."
+    "seed-demo",
+    help="Load the demo data of every county of an area (regions, organisations, mediators, staff, cases).",
 )
-@click.option("--cases", default=600, show_default=True, type=int, help="Demo cases to file (0: none).")
-def seed_demo(cases: int) -> None:
+@click.option(
+    "--area",
+    default=None,
+    help="Administrative prefix: 330522 (长兴县), 3305 (湖州市), 33 (浙江省). Default: JIEFEN_AREA.",
+)
+@click.option(
+    "--cases", default=600, show_default=True, type=int, help="Demo cases to file over the area (0: none)."
+)
+def seed_demo(area: str | None, cases: int) -> None:
     from server.migrate import upgrade
+    from server.registry.area import Area, AreaError
 
     settings = _settings()
+    try:
+        served, prefix = Area.parse(settings.area), Area.parse(area or settings.area).prefix
+    except AreaError as e:
+        raise click.UsageError(str(e)) from None
+    if not prefix.startswith(served.prefix):
+        # The server would refuse every case of regions it does not serve.
+        raise click.UsageError(
+            f"{prefix} 不在服务区域 JIEFEN_AREA={settings.area} 内：请设置 JIEFEN_AREA={prefix}"
+        )
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.database_url)
-    _seed(settings, cases)
+    _seed(settings, cases, prefix)
 
 
-def _seed(settings: Settings, cases: int = 600) -> None:
+def _seed(settings: Settings, cases: int = 600, area: str | None = None) -> None:
     from server.db import Database
     from server.demo.cases import seed_demo_cases
     from server.registry.seed import seed_demo as run
@@ -131,7 +151,7 @@ def _seed(settings: Settings, cases: int = 600) -> None:
                 tasks[stage] = bar.add_task(stage, total=total)
             bar.update(tasks[stage], completed=done)  # type: ignore[arg-type]
 
-        counts = run(database, report)
+        counts = run(database, report, area or settings.area)
         demo = seed_demo_cases(database, cases, progress=report) if cases else None
     database.dispose()
     if counts["regions"]:

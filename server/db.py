@@ -6,6 +6,9 @@ and Litestar's sync handlers (run in its thread pool), on SQLite and on PostgreS
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -13,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect, Engine, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -102,22 +105,86 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-class Database:
-    """The engine plus a session factory; one per process."""
+class FifoLock:
+    """A re-entrant lock granted in arrival order (first come, first served).
 
-    def __init__(self, url: str) -> None:
+    SQLite's own wait for its write lock is a busy handler that sleeps and retries with growing
+    naps, so under contention a late writer often wins and an early one starves (p99 ≫ p50). Queueing
+    this process's writers here first means they reach ``BEGIN IMMEDIATE`` one at a time, in order.
+    ``timeout_s`` mirrors SQLite's busy timeout: past it the writer gets the same "database is
+    locked" error (a 503 with Retry-After), never an endless wait.
+    """
+
+    def __init__(self, timeout_s: float = 30.0) -> None:
+        self.timeout_s = timeout_s
+        self._cond = threading.Condition()
+        self._queue: deque[object] = deque()
+        self._owner: int | None = None
+        self._depth = 0
+
+    def acquire(self) -> None:
+        me = threading.get_ident()
+        with self._cond:
+            if self._owner == me:
+                self._depth += 1
+                return
+            ticket = object()
+            self._queue.append(ticket)
+            ok = self._cond.wait_for(
+                lambda: self._owner is None and self._queue[0] is ticket, timeout=self.timeout_s
+            )
+            if not ok:
+                self._queue.remove(ticket)
+                self._cond.notify_all()
+                raise OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked"))
+            self._queue.popleft()
+            self._owner, self._depth = me, 1
+
+    def release(self) -> None:
+        with self._cond:
+            self._depth -= 1
+            if self._depth == 0:
+                self._owner = None
+                self._cond.notify_all()
+
+
+class Database:
+    """The engine plus a session factory; one per process.
+
+    On SQLite, write sessions queue in a ``FifoLock`` before they take the database's write lock
+    (``fair_writes``, default on; see bench/README.md "Fair writes"). Only writers of this process
+    queue there; several processes on one SQLite file still meet at SQLite's busy handler.
+    """
+
+    def __init__(self, url: str, replica_url: str = "", *, fair_writes: bool = True) -> None:
         self.url = normalize_url(url)
         self.engine = make_engine(self.url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.read_sessions = sessionmaker(
             self.engine.execution_options(jiefen_readonly=True), expire_on_commit=False
         )
+        self.write_queue = FifoLock() if fair_writes and is_sqlite(self.engine) else None
+        # JIEFEN_DATABASE_READ_URL: a streaming replica for reads that may lag (the cockpit).
+        self.replica_engine = make_engine(normalize_url(replica_url)) if replica_url else None
+        self.replica_sessions = (
+            sessionmaker(self.replica_engine, expire_on_commit=False)
+            if self.replica_engine is not None
+            else self.read_sessions
+        )
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A unit of work: commits on success, rolls back on any error."""
-        with self.sessions() as s, s.begin():
-            yield s
+        if self.write_queue is None:
+            with self.sessions() as s, s.begin():
+                yield s
+            return
+        self.write_queue.acquire()
+        try:
+            with self.sessions() as s, s.begin():
+                yield s
+        finally:
+            self.write_queue.release()
 
     @contextmanager
     def read_session(self) -> Iterator[Session]:
@@ -125,8 +192,17 @@ class Database:
         with self.read_sessions() as s, s.begin():
             yield s
 
+    @contextmanager
+    def replica_session(self) -> Iterator[Session]:
+        """A read-only unit of work on the read replica when one is configured (it may lag the
+        primary by a moment: aggregates only, never a sync pull), else as ``read_session``."""
+        with self.replica_sessions() as s, s.begin():
+            yield s
+
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.replica_engine is not None:
+            self.replica_engine.dispose()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -10,9 +10,9 @@
   ``sms_keep_days`` (default 180).
 
 Runs on the same polling worker as timers, pushes and texts (``server/background.py``). With
-several processes, the database work of a round runs in one process at a time: PostgreSQL's
-``pg_try_advisory_xact_lock`` is the lease (a process that cannot take it skips the round); on
-SQLite, ``BEGIN IMMEDIATE`` serialises writers. Every job is idempotent, so a round repeated after
+several processes, a round runs in one process at a time: PostgreSQL's ``pg_try_advisory_lock``,
+held on its own connection for the round, is the lease (a process that cannot take it skips the
+round); on SQLite, writers are serialised anyway. Every job is idempotent, so a round repeated after
 a crash does no harm.
 """
 
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, exists, select, text, update
+from sqlalchemy import and_, delete, exists, select, text, update
 from sqlalchemy.orm import Session
 
 from server.background import PollingWorker
@@ -59,13 +59,16 @@ class Report:
     sms_deleted: int = 0
 
 
-def sweep_parts(s: Session, files: BlobStore, now: datetime, max_age: timedelta) -> int:
-    """Delete ``.part`` files last written before ``now - max_age`` and their unfinished rows."""
+def sweep_parts(db: Database, files: BlobStore, now: datetime, max_age: timedelta) -> int:
+    """Delete ``.part`` files last written before ``now - max_age`` and their unfinished rows.
+
+    Lock order as in the upload handler (the file's lock, then a write session), so a sweep and an
+    upload of the same hash never wait on each other crosswise.
+    """
     cutoff = (now - max_age).timestamp()
     removed = 0
-    if not files.root.is_dir():
-        return 0
-    for part in files.root.glob("*/*.part"):
+    parts = sorted(files.root.glob("*/*.part")) if files.root.is_dir() else []
+    for part in parts:
         sha = part.name.removesuffix(".part")
         if not is_sha256(sha):
             continue
@@ -76,29 +79,36 @@ def sweep_parts(s: Session, files: BlobStore, now: datetime, max_age: timedelta)
                 part.unlink()
             except FileNotFoundError:
                 continue  # completed or removed meanwhile
-            s.execute(delete(Blob).where(Blob.sha256 == sha, Blob.complete.is_(False)))
+            with db.session() as s:
+                s.execute(delete(Blob).where(Blob.sha256 == sha, Blob.complete.is_(False)))
             removed += 1
     # Unfinished rows whose bytes never arrived (no .part at all) go too, after the same time.
-    stale = s.scalars(
-        select(Blob.sha256).where(Blob.complete.is_(False), Blob.created_at < now - max_age)
-    ).all()
+    with db.read_session() as s:
+        stale = s.scalars(
+            select(Blob.sha256).where(Blob.complete.is_(False), Blob.created_at < now - max_age)
+        ).all()
     for sha in stale:
-        if not files.part_path(sha).exists():
-            s.execute(delete(Blob).where(Blob.sha256 == sha, Blob.complete.is_(False)))
+        with files.lock(sha):
+            if not files.part_path(sha).exists():
+                with db.session() as s:
+                    s.execute(delete(Blob).where(Blob.sha256 == sha, Blob.complete.is_(False)))
     return removed
 
 
-def sweep_orphan_blobs(s: Session, files: BlobStore, now: datetime, age: timedelta) -> int:
+def sweep_orphan_blobs(db: Database, files: BlobStore, now: datetime, age: timedelta) -> int:
     """Delete complete blobs uploaded before ``now - age`` that no case references (row and file)."""
     unreferenced = ~exists().where(BlobRef.sha256 == Blob.sha256)
-    shas = s.scalars(
-        select(Blob.sha256).where(Blob.complete.is_(True), Blob.created_at < now - age, unreferenced)
-    ).all()
+    orphan = and_(Blob.complete.is_(True), Blob.created_at < now - age, unreferenced)
+    with db.read_session() as s:
+        shas = s.scalars(select(Blob.sha256).where(orphan)).all()
+    removed = 0
     for sha in shas:
-        with files.lock(sha):
-            s.execute(delete(Blob).where(Blob.sha256 == sha))
-            files.path(sha).unlink(missing_ok=True)
-    return len(shas)
+        with files.lock(sha), db.session() as s:
+            # checked again: a case may have referenced it since the list was read
+            if s.execute(delete(Blob).where(Blob.sha256 == sha, orphan)).rowcount:  # type: ignore[attr-defined]
+                files.path(sha).unlink(missing_ok=True)
+                removed += 1
+    return removed
 
 
 def mask_finished_sms(s: Session) -> int:
@@ -123,17 +133,22 @@ def delete_old_sms(s: Session, now: datetime, keep: timedelta) -> int:
 
 def run_round(db: Database, files: BlobStore, now: datetime, periods: Periods) -> Report | None:
     """One housekeeping round; None when another process holds the lease (PostgreSQL)."""
-    with db.session() as s:
-        if s.get_bind().dialect.name == "postgresql":
-            got = s.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": _LEASE_KEY}).scalar()
-            if not got:
-                return None
-        report = Report(
-            parts=sweep_parts(s, files, now, periods.part_max_age),
-            orphan_blobs=sweep_orphan_blobs(s, files, now, periods.orphan_blob_age),
-            sms_masked=mask_finished_sms(s),
-            sms_deleted=delete_old_sms(s, now, periods.sms_keep),
-        )
+    with db.engine.connect() as lease:
+        pg = lease.dialect.name == "postgresql"
+        if pg and not lease.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _LEASE_KEY}).scalar():
+            return None
+        try:
+            report = Report(
+                parts=sweep_parts(db, files, now, periods.part_max_age),
+                orphan_blobs=sweep_orphan_blobs(db, files, now, periods.orphan_blob_age),
+            )
+            with db.session() as s:
+                report.sms_masked = mask_finished_sms(s)
+                report.sms_deleted = delete_old_sms(s, now, periods.sms_keep)
+        finally:
+            if pg:
+                lease.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _LEASE_KEY})
+                lease.commit()
     if any(vars(report).values()):
         log.info("housekeeping: %s", report)
     return report

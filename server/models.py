@@ -6,6 +6,7 @@ from server.audit.models import PersonalDataAccess
 from server.consult.models import Consultation, GuidanceSet
 from server.db import Base
 from server.notify.models import PushDelivery, PushSubscriptionRow, SmsDelivery, VapidKeyRow
+from server.ratelimit import RateBucket
 from server.registry.models import Mediator, Org, Region
 from server.routing.models import (
     CategoryCorrection,
@@ -45,6 +46,7 @@ __all__ = [
     "PersonalDataAccess",
     "PushDelivery",
     "PushSubscriptionRow",
+    "RateBucket",
     "Rating",
     "RecordRow",
     "Region",

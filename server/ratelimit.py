@@ -2,28 +2,39 @@
 ``retry_after(key)`` for the ``Retry-After`` header of the 429 that follows a refusal.
 
 - ``RateLimiter``: a sliding window (at most ``limit`` hits in any ``window_s`` seconds).
-- ``LoginBackoff``: per (address, account) failures make the next try wait 1 s, 2 s, 4 s … at most
-  a minute; never a lock on the account.
 - ``TokenBucket``: ``burst`` hits at once, refilled at ``per_hour``; what device sign-up uses, so a
   poster day (hundreds of villagers installing on one village Wi-Fi or behind one carrier NAT
   within minutes) passes while a script that keeps registering is slowed to the refill rate.
 
-They live in process memory: with several server processes each counts on its own, so the effective
-limit is N× the setting. That is acceptable for abuse damping; the load balancer's per-address
-limits are the outer fence in a multi-process setup.
+- ``SharedTokenBucket``: the token bucket kept in the database (``rate_buckets``), so N ``jiefen
+  serve`` processes on one PostgreSQL enforce one limit together (docs/deploy.md).
 
-None of these can be turned against the owner of what they protect (docs/security.md): trace and
-follow count *failures* only (``exceeded``/``hit``; a correct token is never refused), and a login
-back-off is per (address, account) and short.
+- ``LoginBackoff``: per (address, account) failures make the next try wait 1 s, 2 s, 4 s … at most
+  a minute; never a lock on the account.
+
+Trace and follow count *failures* only (``exceeded`` peeks, ``hit`` counts; a correct token is never
+refused): none of these can be turned against the owner of what they protect (docs/security.md).
+
+``limiter_for``/``bucket_for`` pick: the in-memory kinds on SQLite (one process), the shared one on
+PostgreSQL. There a sliding window of ``limit`` per ``window_s`` becomes a bucket of ``limit`` tokens
+refilled at ``limit / window_s`` per second — the same long-run rate and burst, refilled smoothly.
 """
 
 from __future__ import annotations
 
 import math
+import random
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import Protocol
+
+from sqlalchemy import Float, String, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.db import Base, Database
 
 _MAX_KEYS = 100_000
 
@@ -38,22 +49,25 @@ class RateLimiter:
         self._hits: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
+    def allow(self, key: str) -> bool:
+        """Count one hit for ``key``; False when the key is over its limit in the window."""
+        now = self._clock()
+        with self._lock:
+            hits = self._hits.setdefault(key, deque())
+            while hits and hits[0] <= now - self.window_s:
+                hits.popleft()
+            if len(hits) >= self.limit:
+                return False
+            hits.append(now)
+            if len(self._hits) > _MAX_KEYS:  # forget idle keys so memory stays bounded
+                self._hits = {k: v for k, v in self._hits.items() if v}
+            return True
+
     def _window(self, key: str, now: float) -> deque[float]:
         hits = self._hits.setdefault(key, deque())
         while hits and hits[0] <= now - self.window_s:
             hits.popleft()
         return hits
-
-    def allow(self, key: str) -> bool:
-        """Count one hit for ``key``; False when the key is over its limit in the window."""
-        now = self._clock()
-        with self._lock:
-            hits = self._window(key, now)
-            if len(hits) >= self.limit:
-                return False
-            hits.append(now)
-            self._forget_idle()
-            return True
 
     def exceeded(self, key: str) -> bool:
         """True when ``key`` has ``limit`` hits in the window already (counts nothing)."""
@@ -66,11 +80,8 @@ class RateLimiter:
         now = self._clock()
         with self._lock:
             self._window(key, now).append(now)
-            self._forget_idle()
-
-    def _forget_idle(self) -> None:
-        if len(self._hits) > _MAX_KEYS:  # forget idle keys so memory stays bounded
-            self._hits = {k: v for k, v in self._hits.items() if v}
+            if len(self._hits) > _MAX_KEYS:
+                self._hits = {k: v for k, v in self._hits.items() if v}
 
     def retry_after(self, key: str) -> int:
         """Whole seconds until ``key`` may hit again (at least 1)."""
@@ -111,12 +122,127 @@ class TokenBucket:
                 self._buckets = {k: v for k, v in self._buckets.items() if self._level(k, now) < self.burst}
             return True
 
+    def exceeded(self, key: str) -> bool:
+        """True when ``key``'s bucket is empty (takes nothing)."""
+        now = self._clock()
+        with self._lock:
+            return self._level(key, now) < 1
+
+    def hit(self, key: str) -> None:
+        """Take one token for ``key`` if there is one (an empty bucket stays empty)."""
+        self.allow(key)
+
     def retry_after(self, key: str) -> int:
         """Whole seconds until ``key`` has a token again (at least 1)."""
         now = self._clock()
         with self._lock:
             missing = 1 - self._level(key, now)
         return max(1, math.ceil(missing / self.rate)) if missing > 0 else 1
+
+
+class Limiter(Protocol):
+    def allow(self, key: str) -> bool:
+        """Count one hit for ``key``; False when the key is over its limit."""
+        ...
+
+    def retry_after(self, key: str) -> int:
+        """Whole seconds until ``key`` may hit again (at least 1)."""
+        ...
+
+    def exceeded(self, key: str) -> bool:
+        """True when ``key`` is over its limit now (counts nothing)."""
+        ...
+
+    def hit(self, key: str) -> None:
+        """Count one hit for ``key`` (e.g. one failure), refused or not."""
+        ...
+
+
+class RateBucket(Base):
+    """One key's token bucket, shared by every server process (``SharedTokenBucket``)."""
+
+    __tablename__ = "rate_buckets"
+    bucket: Mapped[str] = mapped_column(String(200), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    at: Mapped[float] = mapped_column(Float)  # Unix seconds of the last change
+
+
+class SharedTokenBucket:
+    """``TokenBucket`` with its state in the ``rate_buckets`` table (PostgreSQL): the row is locked
+    (``FOR UPDATE``) while a hit is counted, so processes never both take the last token."""
+
+    def __init__(
+        self, db: Database, name: str, burst: int, per_hour: float, clock: Callable[[], float] = time.time
+    ) -> None:
+        if burst < 1 or per_hour <= 0:
+            raise ValueError("burst must be >= 1 and per_hour > 0")
+        self.db = db
+        self.name = name
+        self.burst = burst
+        self.rate = per_hour / 3600.0
+        self._clock = clock
+
+    def _key(self, key: str) -> str:
+        return f"{self.name}:{key}"[:200]
+
+    def _level(self, tokens: float, at: float, now: float) -> float:
+        return min(float(self.burst), tokens + max(0.0, now - at) * self.rate)
+
+    def allow(self, key: str) -> bool:
+        now, bucket = self._clock(), self._key(key)
+        with self.db.session() as s:
+            s.execute(
+                pg_insert(RateBucket)
+                .values(bucket=bucket, tokens=float(self.burst), at=now)
+                .on_conflict_do_nothing(index_elements=[RateBucket.bucket])
+            )
+            tokens, at = s.execute(
+                select(RateBucket.tokens, RateBucket.at).where(RateBucket.bucket == bucket).with_for_update()
+            ).one()
+            level = self._level(tokens, at, now)
+            ok = level >= 1
+            s.execute(
+                update(RateBucket)
+                .where(RateBucket.bucket == bucket)
+                .values(tokens=level - 1 if ok else level, at=now)
+            )
+            if random.random() < 0.001:  # full buckets carry no information: forget them now and then
+                s.execute(delete(RateBucket).where(RateBucket.at < now - self.burst / self.rate))
+        return ok
+
+    def exceeded(self, key: str) -> bool:
+        now = self._clock()
+        with self.db.read_session() as s:
+            row = s.execute(
+                select(RateBucket.tokens, RateBucket.at).where(RateBucket.bucket == self._key(key))
+            ).first()
+        return row is not None and self._level(row[0], row[1], now) < 1
+
+    def hit(self, key: str) -> None:
+        self.allow(key)  # takes a token when there is one; an empty bucket stays empty
+
+    def retry_after(self, key: str) -> int:
+        now = self._clock()
+        with self.db.read_session() as s:
+            row = s.execute(
+                select(RateBucket.tokens, RateBucket.at).where(RateBucket.bucket == self._key(key))
+            ).first()
+        missing = 1 - (self._level(row[0], row[1], now) if row else float(self.burst))
+        return max(1, math.ceil(missing / self.rate)) if missing > 0 else 1
+
+
+def limiter_for(db: Database, name: str, limit: int, window_s: float) -> Limiter:
+    """``limit`` hits per ``window_s`` seconds per key: in memory on SQLite, shared on PostgreSQL."""
+    if db.url.startswith("postgresql"):
+        return SharedTokenBucket(db, name, limit, limit * 3600.0 / window_s)
+    return RateLimiter(limit, window_s)
+
+
+def bucket_for(db: Database, name: str, burst: int, per_hour: float) -> Limiter:
+    """A token bucket: in memory on SQLite, shared on PostgreSQL."""
+    if db.url.startswith("postgresql"):
+        return SharedTokenBucket(db, name, burst, per_hour)
+    return TokenBucket(burst, per_hour)
 
 
 def wait_words(seconds: int) -> str:
@@ -176,13 +302,13 @@ class LoginBackoff:
             self._state.pop(key, None)
 
 
-def token_failures_over(limiter: RateLimiter, address: str, code: str) -> bool:
+def token_failures_over(limiter: Limiter, address: str, code: str) -> bool:
     """Whether wrong case tokens from ``address``, or for case ``code`` (from anywhere, through
     the trace page or follow alike), reached the limit. Counts nothing."""
     return limiter.exceeded(f"token-fail-ip:{address}") or limiter.exceeded(f"token-fail-code:{code}")
 
 
-def count_token_failure(limiter: RateLimiter, address: str, code: str) -> None:
+def count_token_failure(limiter: Limiter, address: str, code: str) -> None:
     """One wrong token (or unknown code) from ``address`` for ``code``."""
     limiter.hit(f"token-fail-ip:{address}")
     limiter.hit(f"token-fail-code:{code}")

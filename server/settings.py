@@ -23,6 +23,10 @@ class Settings:
     database_url: str = field(default_factory=_default_db_url)
     """SQLAlchemy URL. ``postgresql://`` URLs use psycopg 3; SQLite is the embedded default."""
 
+    database_read_url: str = ""
+    """Optional read replica (a PostgreSQL streaming standby) the cockpit's aggregates read from;
+    empty: everything reads the primary. Sync never reads it (a lagging cursor would miss ops)."""
+
     base_url: str = "http://127.0.0.1:8000"
     """Public origin printed in QR codes and push links."""
 
@@ -32,8 +36,10 @@ class Settings:
     pwa_dist: Path = ROOT / "pwa" / "dist"
     """Built PWA served at ``/`` when present."""
 
-    county_code: str = "330522"
-    """The county this deployment serves (6 digits); case codes start with it."""
+    area: str = "330522"
+    """The served area (DESIGN.md §11): an administrative prefix — ``330522`` one county (长兴县, the
+    default), ``3305`` a city (湖州市), ``33`` the province (浙江省). Regions and case codes outside it
+    are refused (``bad_value``); ``jiefen seed-demo`` loads every county of it."""
 
     token_ttl_days: int = 180
     """Bearer tokens older than this are refused (staff log in again)."""
@@ -76,6 +82,10 @@ class Settings:
 
     scheduler_interval_s: float = 5.0
     """How often the in-process timer and push workers look for due work (0 disables them)."""
+
+    sqlite_fair_writes: bool = True
+    """On SQLite, queue this process's writers first come, first served before the write lock
+    (server/db.py ``FifoLock``); off only to measure the difference."""
 
     housekeeping_interval_s: float = 3600.0
     """How often housekeeping runs (server/housekeeping.py); 0 disables it."""

@@ -135,10 +135,18 @@ def _routing(s: Settings) -> Status:
     return Status(name, "ok", s.routing_config)
 
 
-def _county(s: Settings) -> Status:
-    if not re.fullmatch(r"[0-9]{6}", s.county_code):
-        return Status("JIEFEN_COUNTY_CODE", "error", f"应为 6 位县级行政区划代码，现为 “{s.county_code}”")
-    return Status("JIEFEN_COUNTY_CODE", "ok", s.county_code)
+def _area(s: Settings) -> Status:
+    from server.registry.area import Area, AreaError
+
+    try:
+        area = Area.parse(s.area)
+    except AreaError:
+        return Status(
+            "JIEFEN_AREA",
+            "error",
+            f"应为 2、4 或 6 位行政区划代码前缀（如 33、3305、330522），现为 “{s.area}”",
+        )
+    return Status("JIEFEN_AREA", "ok", f"{area.prefix}（{area.level}）")
 
 
 def _positive(s: Settings) -> list[Status]:
@@ -164,7 +172,7 @@ def check_settings(s: Settings, *, keys: bool = True) -> list[Status]:
     out = [_database(s), _base_url(s), _vapid_subject(s)]
     if keys and out[0].level != "error":
         out.append(vapid_keys_status(s))
-    out += [_sms(s), _routing(s), _county(s), *_positive(s)]
+    out += [_sms(s), _routing(s), _area(s), *_positive(s)]
     return out
 
 

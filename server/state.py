@@ -7,7 +7,7 @@ from typing import Any
 
 from server.accounts.cache import PrincipalCache
 from server.db import Database
-from server.ratelimit import LoginBackoff, RateLimiter, TokenBucket
+from server.ratelimit import Limiter, LoginBackoff
 from server.settings import Settings
 
 
@@ -16,7 +16,7 @@ class AppState:
     settings: Settings
     db: Database
     principals: PrincipalCache
-    device_limiter: RateLimiter | TokenBucket
-    trace_limiter: RateLimiter
+    device_limiter: Limiter
+    trace_limiter: Limiter
     services: dict[str, Any] = field(default_factory=dict)
     login_backoff: LoginBackoff = field(default_factory=LoginBackoff)

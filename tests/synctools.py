@@ -50,7 +50,7 @@ class Device:
         self, key: str, summary: str, region: str = "330522001008", **fields: Any
     ) -> tuple[str, str]:
         """Queue the ops of a new case; returns (code, trace token)."""
-        code = casecode.make_code("330522", 2026)
+        code = casecode.make_code(region[:6], 2026)
         token = casecode.new_trace_token()
         self.put("case", key, "code", code)
         self.put("case", key, "summary", summary)

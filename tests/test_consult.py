@@ -10,7 +10,10 @@ from litestar.testing import TestClient
 
 from server.consult.content import ARTICLE_RE, load_guidance, validate_guidance
 from server.routing import load_rules
+from server.routing.categorizer import Categorizer
 from server.routing.classify import Classifier
+from server.routing.learning import shipped_model_data
+from server.routing.training import load_model_json
 from server.vocabulary import CATEGORY_IDS, CATEGORY_NAMES_ZH
 from tests.conftest import login, new_device
 
@@ -18,11 +21,12 @@ VILLAGE = "330522001008"
 
 
 def _text_for(category: str) -> str:
-    """A description the shipped rules file classifies as ``category`` (its strongest keyword)."""
+    """A description the classifier in force (keyword rules + the shipped model) puts in
+    ``category``: the strongest keyword that does."""
     if category == "other":
-        return "想问一下"
+        return "有人在网上造谣说我是骗子"
     rules = load_rules()
-    clf = Classifier.from_rules(rules)
+    clf = Categorizer(Classifier.from_rules(rules), load_model_json(shipped_model_data()))
     words = sorted(rules["categories"][category]["keywords"].items(), key=lambda kv: -kv[1])
     for word, _ in words:
         if clf.classify(word).category == category:

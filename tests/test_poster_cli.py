@@ -33,7 +33,7 @@ def test_village_svg(settings: Settings, tmp_path: Path) -> None:
     svg = out.read_text(encoding="utf-8")
     assert svg.startswith("<?xml") and "雉城社区" in svg
     assert f"https://jf.example.cn/?v={VILLAGE}" in svg
-    assert "0572-69" in svg  # the 司法所 hotline (fictitious demo numbers)
+    assert "0572-62290" in svg  # the 司法所 hotline (fictitious demo numbers)
     assert "已生成海报" in stdout
 
 

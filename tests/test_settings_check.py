@@ -65,7 +65,8 @@ def test_serve_starts_when_the_settings_are_right(tmp_path: Path, monkeypatch: p
         ("JIEFEN_DATABASE_URL", "mysql://db/jiefen", "不支持的数据库驱动"),
         ("JIEFEN_DATABASE_URL", "not a url", "不是有效的数据库地址"),
         ("JIEFEN_ROUTING_CONFIG", "/nonexistent/routing.json", "无法读取"),
-        ("JIEFEN_COUNTY_CODE", "33052", "6 位"),
+        ("JIEFEN_AREA", "33052", "6 位"),
+        ("JIEFEN_AREA", "330500", "前缀"),
         ("JIEFEN_SYNC_MAX_OPS", "0", "正数"),
     ],
 )

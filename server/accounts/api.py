@@ -111,6 +111,10 @@ class AccountsController(Controller):
     def revoke(self, request: Request[Principal, Any, Any], user_id: FromPath[str]) -> RevokedOut:
         st = app_state(request)
         with st.db.session() as s:
+            if (prefix := request.user.area_prefix()) is not None and not service.user_in_area(
+                s, user_id, prefix
+            ):
+                raise ApiError(403, "只能管理本辖区的账号")
             n = service.revoke_user_tokens(s, user_id, utcnow())
         st.principals.drop(user_id=user_id)
         return RevokedOut(revoked=n)

@@ -8,7 +8,8 @@ import time
 from server.accounts.principal import Principal
 
 # Resolving a token costs two indexed reads; caching it briefly keeps the hot sync path cheap.
-# Revocation clears this process's entry at once; other processes notice within the TTL.
+# Revocation clears this process's entry at once, and other processes' through PostgreSQL
+# LISTEN/NOTIFY (server/crossproc.py) within milliseconds; the TTL bounds staleness if that fails.
 _CACHE_TTL_S = 10.0
 
 
@@ -30,6 +31,10 @@ class PrincipalCache:
             if len(self._items) > 50_000:
                 self._items.clear()
             self._items[p.token_hash] = (time.monotonic() + _CACHE_TTL_S, p)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
 
     def drop(self, token_hash: str | None = None, user_id: str | None = None) -> None:
         with self._lock:

@@ -32,6 +32,14 @@ def roles(*allowed: str) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRo
     return guard
 
 
+def whole_area_admin(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """Guard: an admin of the whole served area (deployment-wide settings such as the rule set);
+    an admin bound to one county or city is refused."""
+    roles("admin")(connection, handler)
+    if connection.user.area_prefix() is not None:
+        raise PermissionDeniedException("只有全区域管理员可以修改全平台规则")
+
+
 def own_org(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     """Guard for ``/orgs/{org_id}/…``: staff of that organisation, or an admin."""
     authenticated(connection, handler)

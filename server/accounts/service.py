@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from server.accounts.models import ROLES, Token, User
 from server.accounts.passwords import hash_password, verify_password
 from server.accounts.principal import Principal
+from server.crossproc import announce
 from server.registry.models import Mediator, Org
 from server.settings import Settings
 
@@ -113,11 +114,27 @@ def resolve(s: Session, token: str, now: datetime, settings: Settings) -> Princi
 
 
 def revoke_token(s: Session, h: str, now: datetime) -> None:
+    """Revoke one token; every server process forgets it when ``s`` commits (crossproc.py)."""
     s.execute(update(Token).where(Token.token_hash == h, Token.revoked_at.is_(None)).values(revoked_at=now))
+    announce(s, f"token:{h}")
 
 
 def revoke_user_tokens(s: Session, user_id: str, now: datetime) -> int:
+    """Revoke all of a user's tokens (count returned); every process forgets them at commit."""
     res = s.execute(
         update(Token).where(Token.user_id == user_id, Token.revoked_at.is_(None)).values(revoked_at=now)
     )
+    announce(s, f"user:{user_id}")
     return int(res.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def user_in_area(s: Session, user_id: str, prefix: str) -> bool:
+    """True when the staff account ``user_id`` works inside the area ``prefix`` (its own region, or
+    its organisation's); citizens and unbound accounts belong to no county and are False."""
+    user = s.get(User, user_id)
+    if user is None:
+        return False
+    region = user.region
+    if region is None and user.org_id is not None:
+        region = s.scalar(select(Org.region).where(Org.id == user.org_id))
+    return bool(region) and str(region).startswith(prefix)

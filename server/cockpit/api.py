@@ -1,7 +1,9 @@
 """HTTP: the data cockpit (``/api/v1/cockpit/summary|trend|risks``), aggregates only.
 
-Analysts and admins see the whole county; an org admin sees the townships of its organisation's
-region (a county-level organisation: the county). Nothing personal leaves these endpoints: counts,
+Analysts and admins see the served area (``JIEFEN_AREA``) or, when their account is bound to a
+county or a city, that region; an org admin sees the townships of its organisation's region (a
+county-level organisation: the county). A view wider than one county also lists its counties.
+Nothing personal leaves these endpoints: counts,
 rates, region and category names, and — for a repeated respondent — the name masked to one
 character. Definitions: server/cockpit/metrics.py, risks.py and docs/cockpit.md.
 """
@@ -23,6 +25,7 @@ from server.cockpit import queries, risks
 from server.cockpit.metrics import Figures, Tally, figures
 from server.cockpit.queries import Scope
 from server.http import ApiError, app_state
+from server.registry.area import Area, AreaError
 from server.registry.models import Org
 from server.vocabulary import CATEGORY_NAMES_ZH
 
@@ -58,6 +61,7 @@ class SummaryOut(msgspec.Struct, kw_only=True):
     date_from: str = msgspec.field(name="from")
     date_to: str = msgspec.field(name="to")
     scope: FiguresOut
+    counties: list[FiguresOut]  # a city's or province's view: one row per county; else empty
     towns: list[FiguresOut]
     unplaced: int  # cases whose region is no township of the registry (in the total, in no row)
     population_note: str = POPULATION_NOTE
@@ -106,11 +110,15 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _scope(s: Session, p: Principal) -> tuple[Scope, str | None, str]:
-    """The caller's scope, its region code and name."""
+def _scope(s: Session, p: Principal, served: str) -> tuple[Scope, str | None, str]:
+    """The caller's scope, its region code and name; ``served`` is the deployment's area prefix."""
     if p.role in ("analyst", "admin"):
-        code, name = queries.county(s)
-        return Scope(None), code, name
+        try:
+            prefix = Area.parse(served).narrow(p.area_prefix())
+        except AreaError:
+            raise ApiError(403, "您的账号所属区域不在本平台服务范围内") from None
+        code, name = queries.area(s, prefix)
+        return Scope(prefix), code, name
     org = s.get(Org, p.org_id) if p.org_id else None
     if org is None:
         raise ApiError(403, "您的账号未关联机构，无法查看数据驾驶舱")
@@ -145,6 +153,21 @@ FromDate = Annotated[
 ToDate = Annotated[date | None, QueryParameter(name="to", description="结束日期（含），默认今天（北京时间）")]
 Months = Annotated[int, QueryParameter(ge=1, le=36, description="最近几个月（含本月）")]
 TownParam = Annotated[str | None, QueryParameter(description="乡镇（街道）代码，12 位")]
+RegionParam = Annotated[
+    str | None, QueryParameter(description="县（市、区）或市的代码，12 位；默认为账号的整个辖区")
+]
+
+
+def _narrow(s: Session, scope: Scope, region: str | None) -> tuple[Scope, str, str] | None:
+    """The view of one county or city inside ``scope`` (400 malformed, 403 outside the scope)."""
+    if region is None:
+        return None
+    if len(region) != 12 or not region.isdigit() or region[6:] != "000000" or region[2:4] == "00":
+        raise ApiError(400, "区域代码应为 12 位县（市、区）或市的代码")
+    prefix = region[:4] if region[4:6] == "00" else region[:6]
+    if scope.prefix and not prefix.startswith(scope.prefix):
+        raise ApiError(403, "只能查看本辖区的数据")
+    return Scope(prefix), region, queries.region_name(s, region) or region
 
 
 @get(
@@ -155,25 +178,38 @@ TownParam = Annotated[str | None, QueryParameter(description="乡镇（街道）
     sync_to_thread=True,
 )
 def summary(
-    request: Request[Principal, Any, Any], date_from: FromDate = None, date_to: ToDate = None
+    request: Request[Principal, Any, Any],
+    date_from: FromDate = None,
+    date_to: ToDate = None,
+    region: RegionParam = None,
 ) -> SummaryOut:
     """纠纷总数, 先行调解率, 诉前调解成功率, 调撤率, 万人成讼率 of the cases filed in [from, to]."""
     now = _now()
     start_d, end_d = _dates(date_from, date_to, now.astimezone(risks.CST).date())
     start, end = queries.day_start(start_d), queries.day_start(end_d + timedelta(days=1))
-    with app_state(request).db.read_session() as s:
-        scope, code, name = _scope(s, request.user)
+    state = app_state(request)
+    with state.db.replica_session() as s:
+        scope, code, name = _scope(s, request.user, state.settings.area)
+        if (narrowed := _narrow(s, scope, region)) is not None:
+            scope, code, name = narrowed
         by_town = queries.tallies_by_town(s, start, end, scope)
         towns = queries.towns(s, scope)
         pop = queries.population(s, scope)
+        wide = scope.prefix is None or len(scope.prefix) < 6
+        by_county = queries.tallies_by_county(s, start, end, scope) if wide else {}
+        counties = queries.counties(s, scope) if wide else []
     every: list[Tally] = [t for ts in by_town.values() for t in ts]
     rows = [_out(t.code, t.name, figures(by_town.get(t.code, []), t.population)) for t in towns]
+    county_rows = [
+        _out(c.code, c.name, figures(by_county.get(c.code[:6], []), c.population)) for c in counties
+    ]
     known = {t.code for t in towns}
     unplaced = sum(t.n for code_, ts in by_town.items() if code_ not in known for t in ts)
     return SummaryOut(
         date_from=start_d.isoformat(),
         date_to=end_d.isoformat(),
         scope=_out(code, name, figures(every, pop)),
+        counties=county_rows,
         towns=rows,
         unplaced=unplaced,
         generated_at=now.isoformat(),
@@ -187,12 +223,20 @@ def summary(
     tags=["cockpit"],
     sync_to_thread=True,
 )
-def trend(request: Request[Principal, Any, Any], months: Months = 12, town: TownParam = None) -> TrendOut:
+def trend(
+    request: Request[Principal, Any, Any],
+    months: Months = 12,
+    town: TownParam = None,
+    region: RegionParam = None,
+) -> TrendOut:
     """The five figures per calendar month (China time) of the last ``months`` months."""
     now = _now()
     bounds = queries.month_starts(now.astimezone(risks.CST).date(), months)
-    with app_state(request).db.read_session() as s:
-        scope, code, name = _scope(s, request.user)
+    state = app_state(request)
+    with state.db.replica_session() as s:
+        scope, code, name = _scope(s, request.user, state.settings.area)
+        if (narrowed := _narrow(s, scope, region)) is not None:
+            scope, code, name = narrowed
         if town is not None:
             if len(town) != 12 or not town.isdigit() or town[6:9] == "000" or town[9:] != "000":
                 raise ApiError(400, "乡镇（街道）代码应为 12 位，且末三位为 000")
@@ -219,8 +263,9 @@ def trend(request: Request[Principal, Any, Any], months: Months = 12, town: Town
 def risk_warnings(request: Request[Principal, Any, Any]) -> RisksOut:
     """Early warnings: spikes by town and category, repeated respondents (masked), group disputes."""
     now = _now()
-    with app_state(request).db.read_session() as s:
-        scope, _, _ = _scope(s, request.user)
+    state = app_state(request)
+    with state.db.replica_session() as s:
+        scope, _, _ = _scope(s, request.user, state.settings.area)
         names = {t.code: t.name for t in queries.towns(s, Scope(None))}
         found = (
             risks.spikes(queries.week_counts(s, now, scope), names, CATEGORY_NAMES_ZH)

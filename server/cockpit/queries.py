@@ -115,6 +115,21 @@ def tallies_by_town(
     return out
 
 
+def tallies_by_county(s: Session, start: datetime, end: datetime, scope: Scope) -> dict[str, list[Tally]]:
+    """Tallies of cases filed in [start, end), by 6-digit county code (a city or province view)."""
+    where = and_(CaseRow.created_at >= start, CaseRow.created_at < end, scope.where())
+    raw = _tallies(s, func.substr(CaseRow.region, 1, 6), where)
+    return {str(g): ts for g, ts in raw.items() if isinstance(g, str)}
+
+
+def counties(s: Session, scope: Scope) -> list[Town]:
+    """The counties of the registry inside ``scope`` (code 12 digits, name, residents)."""
+    q = select(Region.code, Region.name, Region.population).where(Region.level == "county")
+    if scope.prefix:
+        q = q.where(Region.code.startswith(scope.prefix[:6], autoescape=True))
+    return [Town(c, n, int(p or 0)) for c, n, p in s.execute(q.order_by(Region.code))]
+
+
 def tallies_by_month(s: Session, bounds: Sequence[datetime], scope: Scope) -> list[list[Tally]]:
     """Tallies per month: ``bounds`` from ``month_starts``; one list per month, oldest first."""
     inner = bounds[1:-1]
@@ -137,7 +152,7 @@ def towns(s: Session, scope: Scope) -> list[Town]:
 
 
 def population(s: Session, scope: Scope) -> int:
-    """Residents of the scope: its towns when it is narrower than a county, else the counties."""
+    """Residents of the scope: its towns when it is narrower than a county, else its counties."""
     if scope.prefix and len(scope.prefix) > 6:
         return sum(t.population for t in towns(s, scope))
     q = select(func.coalesce(func.sum(Region.population), 0)).where(Region.level == "county")
@@ -146,12 +161,12 @@ def population(s: Session, scope: Scope) -> int:
     return int(s.scalar(q) or 0)
 
 
-def county(s: Session) -> tuple[str | None, str]:
-    """The county of the registry (code, name); the cockpit's whole-county view."""
-    row = s.execute(
-        select(Region.code, Region.name).where(Region.level == "county").order_by(Region.code)
-    ).first()
-    return (row[0], row[1]) if row else (None, "全县")
+def area(s: Session, prefix: str) -> tuple[str | None, str]:
+    """The region an area prefix names (``3305`` → (``330500000000``, 湖州市)); the cockpit's
+    widest view. (None, 全部) when the registry has no such row."""
+    code = prefix.ljust(12, "0")
+    name = region_name(s, code)
+    return (code, name) if name else (None, "全部")
 
 
 def region_name(s: Session, code: str) -> str | None:
@@ -226,13 +241,15 @@ def open_group_cases(s: Session, scope: Scope) -> list[OpenCaseRow]:
 __all__ = [
     "Scope",
     "Town",
-    "county",
+    "area",
+    "counties",
     "day_start",
     "month_starts",
     "open_group_cases",
     "population",
     "region_name",
     "respondents",
+    "tallies_by_county",
     "tallies_by_month",
     "tallies_by_town",
     "towns",

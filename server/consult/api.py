@@ -18,7 +18,7 @@ from server.accounts.principal import Principal
 from server.consult.models import Consultation
 from server.consult.service import CST, ConsultService, GuidanceError, region_known
 from server.http import ApiError, app_state, client_address
-from server.ratelimit import RateLimiter
+from server.ratelimit import Limiter, limiter_for
 from server.state import AppState
 from server.vocabulary import CATEGORY_IDS, CATEGORY_NAMES_ZH
 
@@ -30,7 +30,7 @@ _REGION = re.compile(r"[0-9]{12}")
 def on_startup(state: AppState) -> None:
     state.services["consult"] = ConsultService(state.services["routing"])
     # Consultations are public (no account needed): damp scripted floods per address.
-    state.services["consult_limiter"] = RateLimiter(120, 60)
+    state.services["consult_limiter"] = limiter_for(state.db, "consult", 120, 60)
 
 
 def _svc(request: Request[Any, Any, Any]) -> ConsultService:
@@ -39,7 +39,7 @@ def _svc(request: Request[Any, Any, Any]) -> ConsultService:
 
 
 def _limit(request: Request[Any, Any, Any]) -> None:
-    limiter: RateLimiter = app_state(request).services["consult_limiter"]
+    limiter: Limiter = app_state(request).services["consult_limiter"]
     if not limiter.allow(client_address(request)):
         raise ApiError(429, "咨询过于频繁，请稍后再试")
 

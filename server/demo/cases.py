@@ -147,8 +147,14 @@ def seed_demo_cases(
         g = s.execute(select(User.id, User.region).where(User.role == "grid_worker").limit(1)).first()
         grid = (g[0], g[1]) if g and g[1] else None
         mediators = {m.id: (m.name, m.user_id) for m in s.scalars(select(Mediator))}
-        court = s.scalar(select(Org.id).where(Org.level == "court").limit(1))
-        clerk = s.scalar(select(User.id).where(User.role == "court_clerk").limit(1))
+        # Each county's court and one of its clerks (a case goes to the court of its county).
+        courts = {
+            str(r): str(o) for r, o in s.execute(select(Org.region, Org.id).where(Org.level == "court"))
+        }
+        clerks: dict[str, str] = {}
+        for uid, org_id in s.execute(select(User.id, User.org_id).where(User.role == "court_clerk")):
+            if org_id:
+                clerks.setdefault(str(org_id), str(uid))
     plans = make_plan(n, seed, now, villages, town_pop, citizens, grid)
     rng = random.Random(seed + 1)
 
@@ -180,6 +186,8 @@ def seed_demo_cases(
                     ops = _filing_ops(filer, plan)
                     who = filer
                 else:
+                    court = courts.get(plan.region[:6] + "000000")
+                    clerk = clerks.get(court or "")
                     who_p = _mover(s, plan, move, mediators, court, clerk)
                     if who_p is None:
                         out.skipped += 1

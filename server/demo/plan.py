@@ -21,7 +21,6 @@ from server.registry.demo_data import DEMO_VILLAGE
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total), as server/registry/seed.py
 
-COUNTY = "330522"
 SPIKE_TOWN = "330522103000"  # 夹浦镇
 REPEAT_RESPONDENT = "钱国良"
 REPEAT_PHONES = ("13905728866", "+86-139-0572-8866", "139-0572-8866", "13905728866")
@@ -196,7 +195,7 @@ def make_plan(
         applicant = (_name(rng), _phone(rng), _id_number(rng, region) if rng.random() < 0.5 else "")
         if rng.random() < 0.15:
             respondent = (
-                f"长兴{rng.choice(_SURNAMES)}{rng.choice('鑫盛达丰源泰')}{rng.choice(_COMPANIES)}",
+                f"{rng.choice(_SURNAMES)}{rng.choice('鑫盛达丰源泰')}{rng.choice(_COMPANIES)}",
                 "",
             )
         else:
@@ -285,7 +284,8 @@ def make_plan(
         p = add(at, town, chosen, cat, applicants=apps)
         p.moves = _moves(rng, p.at, now)
     for p in plans:
-        p.code = casecode.make_code(COUNTY, p.at.astimezone(UTC).year, rng.randbytes(4))
+        # The county of the case's village: a 德清县 case is JF-330521-….
+        p.code = casecode.make_code(p.region[:6], p.at.astimezone(UTC).year, rng.randbytes(4))
         p.token = base64.urlsafe_b64encode(rng.randbytes(16)).rstrip(b"=").decode("ascii")
     return plans[:n] if n < len(plans) else plans
 

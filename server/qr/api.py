@@ -18,6 +18,7 @@ from server.qr.qr import case_qr_png, case_qr_svg
 from server.qr.service import poster_svg_of
 from server.qr.trace import TraceView
 from server.ratelimit import count_token_failure, token_failures_over
+from server.registry.area import Area
 from server.sync.models import CaseRow
 
 NOT_FOUND = "未找到该案件"
@@ -105,6 +106,12 @@ def poster(request: Request[Principal, Any, Any], file: FromPath[str]) -> Respon
     if p.role == "grid_worker" and code != p.region:
         raise ApiError(403, "网格员只能打印本村（社区）的海报")
     state = app_state(request)
+    prefix = p.area_prefix()
+    if len(code) == 12 and code.isdigit():
+        if not Area.parse(state.settings.area).covers_region(code):
+            raise ApiError(404, "未找到该行政区划")  # not served here: as if unknown
+        if prefix and not code.startswith(prefix):
+            raise ApiError(403, "只能打印本辖区的海报")
     try:
         with state.db.read_session() as s:
             items = service.poster_items(s, code, state.settings.base_url, allow_town=suffix == "pdf")

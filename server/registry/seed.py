@@ -1,4 +1,4 @@
-"""Write the demo county (regions, organisations, mediators, staff accounts) into the database."""
+"""Write the demo area (regions, organisations, mediators, staff accounts) into the database."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from server.accounts.service import create_user
 from server.db import Database
 from server.registry import demo_data as demo
+from server.registry.area import DEFAULT_AREA, Area
 from server.registry.models import Mediator, Org, Region
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -20,13 +21,17 @@ def is_seeded(s: Session) -> bool:
     return s.scalar(select(Region.code).limit(1)) is not None
 
 
-def seed_demo(db: Database, progress: Progress | None = None) -> dict[str, int]:
-    """Load 长兴县 into an empty registry; returns counts. Does nothing if regions exist."""
+def seed_demo(db: Database, progress: Progress | None = None, area: str = DEFAULT_AREA) -> dict[str, int]:
+    """Load every county of ``area`` (default 长兴县) into an empty registry; returns counts.
+
+    Does nothing if regions exist. Raises ``AreaError``/``ValueError`` for an unknown area.
+    """
     report = progress or (lambda stage, done, total: None)
-    regions = demo.load_regions()
+    regions = demo.load_regions(area)
     orgs = demo.build_orgs(regions)
     mediators = demo.build_mediators(orgs)
-    staff = demo.staff_accounts()
+    staff = demo.staff_accounts(area)
+    root = Area.parse(area).root
     with db.session() as s:
         if is_seeded(s):
             return {"regions": 0, "orgs": 0, "mediators": 0, "users": 0}
@@ -82,9 +87,9 @@ def seed_demo(db: Database, progress: Progress | None = None) -> dict[str, int]:
         for stage, rows in stages:  # in this order: organisations refer to regions, mediators to orgs
             for i, row in enumerate(rows, 1):
                 s.add(row)
-                if i % 50 == 0 or i == len(rows):
+                if i % 500 == 0 or i == len(rows):
                     report(stage, i, len(rows))
-            s.flush()
+                    s.flush()
         for i, st in enumerate(staff, 1):
             # Argon2 hashing dominates seeding time, hence a step per account.
             user = create_user(
@@ -94,7 +99,11 @@ def seed_demo(db: Database, progress: Progress | None = None) -> dict[str, int]:
                 st.role,
                 name=st.display_name,
                 org_id=st.org,
-                region=st.region if st.role == "grid_worker" else None,
+                # A grid worker's village; a county-bound admin's or analyst's county. The area's own
+                # admin and analyst have none: they see the whole deployment.
+                region=st.region
+                if st.role == "grid_worker" or (st.role in ("admin", "analyst") and st.region != root)
+                else None,
                 user_id=f"user-{st.username}",
             )
             user.phone = st.phone  # fictitious (demo_data); shows the SMS fallback

@@ -11,9 +11,10 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK
 from sqlalchemy import func, select
 
-from server.accounts.guards import roles
+from server.accounts.guards import roles, whole_area_admin
 from server.accounts.principal import Principal
 from server.http import ApiError, app_state
+from server.registry.area import Area
 from server.routing import load_categories, load_rules, models_api
 from server.routing.calendar_store import list_years, load_arrangement, stored_year
 from server.routing.classify import RulesError
@@ -54,7 +55,12 @@ def _notifier() -> Notifier:
 
 
 def on_startup(state: AppState) -> None:
-    routing = RoutingService(state.db, load_config(state.settings.routing_config), notifier=_notifier())
+    routing = RoutingService(
+        state.db,
+        load_config(state.settings.routing_config),
+        notifier=_notifier(),
+        area=Area.parse(state.settings.area),
+    )
     state.services["routing"] = routing
     state.services["sync"].hooks = routing
     if state.settings.scheduler_interval_s > 0:
@@ -124,7 +130,9 @@ def get_rules(request: Request[Principal, Any, Any]) -> RulesOut:
     return RulesOut(version=str(data.get("version", "")), data=data)
 
 
-@put("/api/v1/rules", operation_id="putRules", guards=[roles("admin")], tags=["routing"], sync_to_thread=True)
+@put(
+    "/api/v1/rules", operation_id="putRules", guards=[whole_area_admin], tags=["routing"], sync_to_thread=True
+)
 def put_rules(request: Request[Principal, Any, Any], data: JSONBody[dict[str, Any]]) -> RulesOut:
     """Publish an edited rule set; invalid rules are refused with the list of problems."""
     return _publish(request, data)
@@ -133,7 +141,7 @@ def put_rules(request: Request[Principal, Any, Any], data: JSONBody[dict[str, An
 @post(
     "/api/v1/rules/reload",
     operation_id="reloadRulesFile",
-    guards=[roles("admin")],
+    guards=[whole_area_admin],
     tags=["routing"],
     status_code=HTTP_200_OK,
     sync_to_thread=True,

@@ -55,7 +55,7 @@ def route_new(ctx: RoutingContext, w: Writer, key: str) -> None:
         w.server_put("case", key, "category", category)
     w.server_put("case", key, "category_reason", reason)
     w.server_put("case", key, "category_confidence", round(guess.confidence, 3))
-    decision = route(facts(view, category), ctx.registry(s), ctx.config)
+    decision = route(facts(view, category), ctx.registry(s), ctx.config_for(view))
     record(ctx, w, key, "submitted", None, "submitted", None, "system", "案件已提交")
     assign(ctx, w, key, decision, from_state="submitted")
 
@@ -71,7 +71,7 @@ def assign(ctx: RoutingContext, w: Writer, key: str, d: RoutingDecision, *, from
         return
     old_mediator = view.get("mediator")
     category = str(view.get("category") or "other")
-    dl = sla.deadlines(d.level, category, now, ctx.config, cal=ctx.cal(w))
+    dl = sla.deadlines(d.level, category, now, ctx.config_for(view), cal=ctx.cal(w))
     for f, v in (
         ("level", d.level),
         ("org", d.org_id),
@@ -117,7 +117,7 @@ def move_up(
         facts(view, str(view.get("category") or "other")),
         str(view.get("level") or "village"),
         ctx.registry(s),
-        ctx.config,
+        ctx.config_for(view),
         why,
     )
     old = str(view.get("status"))
@@ -131,22 +131,24 @@ def move_up(
     return d
 
 
-def court_org(ctx: RoutingContext, w: Writer, region: str) -> str | None:
-    """The court that takes 司法确认 and filings: the basic people's court of the case's county
-    (only its clerks may then confirm or file the case: ``transitions.Rule.by_case_court``)."""
-    for org in ctx.registry(session_of(w)).orgs_at("court", region[:6], "court"):
+def court_org(ctx: RoutingContext, w: Writer, case: Mapping[str, Any]) -> str | None:
+    """The court that takes the case's 司法确认 and filing: the court of its county (the basic
+    court where the mediation organisation sits, 民事诉讼法 第二百零五条)."""
+    county = str(case.get("region") or "")[:6]
+    for org in ctx.registry(session_of(w)).orgs_at("court", county, "court"):
         return org.id
     return None
 
 
 def replan(ctx: RoutingContext, w: Writer, key: str, *, restart: bool = False) -> None:
     """Bring the case's SLA timer rows in step with its state (``timers.plan_timers``)."""
+    view = w.view("case", key)
     plan_timers(
         session_of(w),
         key,
-        w.view("case", key),
+        view,
         ctx.now(w),
-        ctx.config.warn_fraction,
+        ctx.config_for(view).warn_fraction,
         restart=restart,
         cal=ctx.cal(w),
     )
@@ -175,11 +177,11 @@ def recompute_deadlines(
     if status in ("confirmation_requested", "filing_requested"):
         stage: sla.Stage = "confirmation" if status == "confirmation_requested" else "filing"
         start = parse_dt(view.get("requested_at")) or assigned_at
-        dl = sla.deadlines("court", category, start, ctx.config, stage=stage, cal=cal)
+        dl = sla.deadlines("court", category, start, ctx.config_for(view), stage=stage, cal=cal)
     elif status in WITH_ORG:
         accepted = parse_dt(view.get("accepted_at")) if status == "accepted" else None
         dl = sla.deadlines(
-            str(view.get("level")), category, assigned_at, ctx.config, accepted_at=accepted, cal=cal
+            str(view.get("level")), category, assigned_at, ctx.config_for(view), accepted_at=accepted, cal=cal
         )
     else:
         w.server_put("case", key, "deadline_provisional", None)

@@ -159,6 +159,14 @@ class RoutingConfig:
     roll_calendar_deadlines_to_workday: bool = True
     """A calendar-day period ending on a rest day ends on the next working day (民事诉讼法 第八十五条)."""
 
+    counties: dict[str, RoutingConfig] = field(default_factory=dict)
+    """A county's own configuration (6-digit code → config), where it differs from the area's."""
+
+    def for_region(self, region: str | None) -> RoutingConfig:
+        """The configuration that governs a case in ``region`` (12 digits): its county's, if it has
+        one, else this one."""
+        return self.counties.get((region or "")[:6], self)
+
     def is_professional(self, category: str) -> bool:
         return category in self.professional_kinds
 

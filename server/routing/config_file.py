@@ -8,6 +8,12 @@ Only what a county plausibly changes is read; anything left out keeps the defaul
      "sla_by_level": {"village": {"respond": [2, "workdays"], "resolve": [20, "days"], "from": "accept"}},
      "sla_overrides": {"town/land_forest": {"respond": [3, "workdays"], "resolve": [45, "days"]}}}
 
+In an area of several counties (``JIEFEN_AREA``), ``"counties"`` gives a county its own values on top
+of the area's (same keys, anything left out is the area's)::
+
+    {"warn_fraction": 0.75,
+     "counties": {"330521": {"sla_by_level": {"village": {"respond": [2, "workdays"]}}}}}
+
 A bad file is refused with every problem listed in Chinese, so a typo never silently changes
 deadlines.
 """
@@ -62,11 +68,23 @@ def _policy(raw: Any, base: SlaPolicy, where: str, errors: list[str]) -> SlaPoli
 
 
 def config_from_dict(data: dict[str, Any], base: RoutingConfig | None = None) -> RoutingConfig:
+    """The configuration ``data`` describes on top of ``base``; raises :class:`ConfigError` listing
+    every problem."""
     base = base or RoutingConfig()
     errors: list[str] = []
     changes: dict[str, Any] = {}
+    county_data: dict[str, Any] = {}
     for key, value in data.items():
-        if key in _SCALARS:
+        if key == "counties" and isinstance(value, dict):
+            for code, raw in value.items():
+                well_formed = isinstance(code, str) and len(code) == 6 and code.isdigit()
+                if not well_formed or not isinstance(raw, dict):
+                    errors.append(f"counties 的键应为 6 位县级代码、值应为对象：{code}")
+                elif "counties" in raw:
+                    errors.append(f"counties.{code} 中不能再嵌套 counties")
+                else:
+                    county_data[code] = raw
+        elif key in _SCALARS:
             if isinstance(value, _SCALARS[key]) and not (
                 isinstance(value, bool) and key != "roll_calendar_deadlines_to_workday"
             ):
@@ -106,7 +124,16 @@ def config_from_dict(data: dict[str, Any], base: RoutingConfig | None = None) ->
         errors.append("warn_fraction 应在 0 到 1 之间")
     if errors:
         raise ConfigError(errors)
-    return dataclasses.replace(base, **changes)
+    area = dataclasses.replace(base, **changes, counties={})
+    counties: dict[str, RoutingConfig] = {}
+    for code, raw in county_data.items():
+        try:
+            counties[code] = config_from_dict(raw, area)
+        except ConfigError as e:
+            errors.extend(f"counties.{code}: {m}" for m in e.errors)
+    if errors:
+        raise ConfigError(errors)
+    return dataclasses.replace(area, counties=counties)
 
 
 def load_config(path: str | Path | None) -> RoutingConfig:

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from server.db import Database
+from server.registry.area import DEFAULT_AREA, Area
 from server.routing.calendar_store import CalendarCache
 from server.routing.config import RoutingConfig
 from server.routing.holidays import WorkCalendar
@@ -81,8 +82,10 @@ class RoutingContext:
         config: RoutingConfig,
         notifier: Notifier,
         clock: Callable[[], datetime] | None = None,
+        area: Area | None = None,
     ) -> None:
         self.db = db
+        self.area = area or Area(DEFAULT_AREA)
         self.config = config
         self.notifier = notifier
         self.rules = Rulebook()
@@ -106,6 +109,15 @@ class RoutingContext:
             if self._orgs is None:
                 self._orgs = Registry(load_orgs(s), [])
             return DbRegistry(self._orgs, s)
+
+    def refresh_registry(self) -> None:
+        """Forget the cached organisations (they changed here or in another process)."""
+        with self._lock:
+            self._orgs = None
+
+    def config_for(self, case: Mapping[str, Any]) -> RoutingConfig:
+        """Thresholds and SLA periods of the case's county (``RoutingConfig.for_region``)."""
+        return self.config.for_region(str(case.get("region") or ""))
 
     def cal(self, w: Writer) -> WorkCalendar:
         """The working-day calendar in force (statutory holidays as loaded), read through ``w``'s session."""

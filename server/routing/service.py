@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from server.accounts.principal import Principal
 from server.db import Database
+from server.registry.area import Area
 from server.routing import assignment, workflow
 from server.routing.calendar_store import CalendarCache
 from server.routing.config import RoutingConfig
@@ -42,8 +43,9 @@ class RoutingService:
         config: RoutingConfig | None = None,
         notifier: Notifier | None = None,
         clock: Callable[[], datetime] | None = None,
+        area: Area | None = None,
     ) -> None:
-        self.ctx = RoutingContext(db, config or RoutingConfig(), notifier or NullNotifier(), clock)
+        self.ctx = RoutingContext(db, config or RoutingConfig(), notifier or NullNotifier(), clock, area)
         # The working-day calendars (statutory holidays) as loaded in the database; one shared cache.
         self.calendars: CalendarCache = self.ctx.calendars
 
@@ -83,6 +85,14 @@ class RoutingService:
         """The organisation registry (cached per process) reading mediators' load through ``s``."""
         return self.ctx.registry(s)
 
+    def refresh_registry(self) -> None:
+        """Reload organisations on next use (crossproc.py calls it on a change)."""
+        self.ctx.refresh_registry()
+
+    @property
+    def area(self) -> Area:
+        return self.ctx.area
+
     # -- sync hooks --------------------------------------------------------------------------
     def after_batch(self, w: Writer, new_cases: set[str], touched_cases: set[str]) -> None:
         """Route every complete, submitted, unassigned case this batch filed or touched."""
@@ -92,8 +102,11 @@ class RoutingService:
                 self.route_new(w, key)
 
     def unserved(self, w: Writer, regions: set[str], counties: set[str]) -> set[str]:
-        """The registry decides what is served: a village or town it holds, a county it holds."""
-        return unserved_in(session_of(w), regions, counties)
+        """The served area (``JIEFEN_AREA``) and the registry decide what is served: a village or
+        town it holds inside the area, a county it holds inside the area."""
+        outside = {r for r in regions if not self.area.covers_region(r)}
+        outside |= {c for c in counties if not self.area.covers_county(c)}
+        return outside | unserved_in(session_of(w), regions - outside, counties - outside)
 
     def on_intent(self, w: Writer, p: Principal, op: Op, case: Mapping[str, Any]) -> Rejection | None:
         """Apply one intent op of ``p`` to ``case`` (its current view); a refusal is returned."""

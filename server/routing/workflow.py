@@ -14,16 +14,17 @@ from server.routing.assignment import adjust_load, court_org, mark_provisional, 
 from server.routing.context import RoutingContext, case_text, iso, parse_dt, session_of
 from server.routing.models import CategoryCorrection
 from server.routing.timeline import record
+from server.sync import scopes
 from server.sync.ops import Op, Rejection
 from server.sync.service import Writer
 from server.vocabulary import CATEGORY_NAMES_ZH, WITH_ORG
 
 
 def handles(p: Principal, case: Mapping[str, Any]) -> bool:
-    """``p`` works for the organisation the case is with (or is an admin)."""
+    """``p`` works for the organisation the case is with (or is an admin of the case's area)."""
     if p.role not in transitions.INTENT_ROLES:
         return False
-    return p.role == "admin" or p.org_id == case.get("org")
+    return scopes.admin_covers(p, case) or (p.role != "admin" and p.org_id == case.get("org"))
 
 
 def transition(
@@ -35,7 +36,7 @@ def transition(
     old = str(case.get("status", "submitted"))
     role = transitions.workflow_role(p.role)
     is_filer = case.get("filer") == p.user_id
-    assigned = p.role == "admin" or (p.org_id is not None and p.org_id == case.get("org"))
+    assigned = scopes.admin_covers(p, case) or (p.org_id is not None and p.org_id == case.get("org"))
     case_court = p.role == "court_clerk" and p.org_id is not None and p.org_id == case.get("court_org")
     refusal = transitions.check_transition(old, to, role, is_filer, assigned, value, is_case_court=case_court)
     if refusal is not None:
@@ -61,7 +62,7 @@ def transition(
             str(case.get("level")),
             str(case.get("category") or "other"),
             parse_dt(case.get("assigned_at")) or now,
-            ctx.config,
+            ctx.config_for(case),
             accepted_at=now,
             cal=ctx.cal(w),
         )
@@ -69,11 +70,10 @@ def transition(
         w.server_put("case", key, "resolve_by", iso(dl.resolve_by))
         mark_provisional(w, key, dl)
     elif to in ("confirmation_requested", "filing_requested"):
-        court = court_org(ctx, w, str(case.get("region") or ""))
+        court = court_org(ctx, w, case)
         stage: sla.Stage = "confirmation" if to == "confirmation_requested" else "filing"
-        dl = sla.deadlines(
-            "court", str(case.get("category") or "other"), now, ctx.config, stage=stage, cal=ctx.cal(w)
-        )
+        category = str(case.get("category") or "other")
+        dl = sla.deadlines("court", category, now, ctx.config_for(case), stage=stage, cal=ctx.cal(w))
         w.server_put("case", key, "court_org", court)
         w.server_put("case", key, "requested_at", now.isoformat())
         w.server_put("case", key, "respond_by", iso(dl.respond_by))

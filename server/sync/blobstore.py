@@ -4,13 +4,14 @@ Layout: ``ROOT/ab/abcdef…`` for a complete file, ``ROOT/ab/abcdef….part`` wh
 The ``.part`` file's length *is* the upload offset: chunks are appended and fsynced before the
 offset is reported, so a client resuming after a dropped connection continues from what is on disk.
 
-Concurrency: ``lock(sha)`` serialises writers of one hash **within this process** (a per-hash
-``threading.Lock``). That is enough for the single-process deployment; several worker processes
-writing the same hash at once would need a file lock as well.
+Concurrency: ``lock(sha)`` serialises writers of one hash within this process (a per-hash
+``threading.Lock``) and across processes (an exclusive ``flock`` on ``ROOT/ab/abcdef….lock``), so
+several ``jiefen serve`` processes sharing the blob directory never interleave one upload's chunks.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import re
@@ -65,7 +66,7 @@ class BlobStore:
             lk, n = self._locks.get(sha, (threading.Lock(), 0))
             self._locks[sha] = (lk, n + 1)
         try:
-            with lk:
+            with lk, self._file_lock(sha):
                 yield
         finally:
             with self._guard:
@@ -74,6 +75,18 @@ class BlobStore:
                     del self._locks[sha]
                 else:
                     self._locks[sha] = (lk, n - 1)
+
+    @contextmanager
+    def _file_lock(self, sha: str) -> Iterator[None]:
+        """The cross-process half of ``lock``: ``flock`` on a lock file beside the blob."""
+        path = self.path(sha).with_suffix(".lock")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock; the empty file stays for the next writer
 
     # -- partial uploads (call under ``lock``) ----------------------------------------------
     def received(self, sha: str) -> int:

@@ -12,7 +12,7 @@ the roots carrying any of its tags (``Principal.scope_tags``):
 | org_admin   | its organisation's cases                        | user:ID, org:ORG           |
 | court_clerk | cases sent to its court                         | user:ID, org:COURT         |
 | analyst     | no personal records (aggregates via the cockpit)| –                          |
-| admin       | everything                                      | user:ID, all               |
+| admin       | everything, or its county's / city's cases      | user:ID, all / area:PREFIX |
 
 Writing is narrower than reading: followers and a grid worker reading their village are read-only.
 
@@ -65,6 +65,10 @@ def case_tags(view: Mapping[str, Any]) -> set[str]:
         tags.add(f"user:{filer}")
     if region := view.get("region"):
         tags.add(f"region:{region}")
+        if isinstance(region, str) and len(region) == 12:
+            # What an admin bound to a county or a city reads (Principal.scope_tags).
+            tags.add(f"area:{region[:6]}")
+            tags.add(f"area:{region[:4]}")
     for f in ("org", "court_org"):
         if org := view.get(f):
             tags.add(f"org:{org}")
@@ -85,10 +89,18 @@ def is_filer(p: Principal, case_view: Mapping[str, Any]) -> bool:
     return bool(case_view.get("filer")) and case_view.get("filer") == p.user_id
 
 
+def admin_covers(p: Principal, case_view: Mapping[str, Any]) -> bool:
+    """An admin whose area (whole deployment, or its county/city) contains the case's region."""
+    if p.role != "admin":
+        return False
+    prefix = p.area_prefix()
+    return prefix is None or str(case_view.get("region") or "").startswith(prefix)
+
+
 def is_handling_staff(p: Principal, case_view: Mapping[str, Any]) -> bool:
-    """Staff of the organisation (or court) the case is with, or an admin."""
+    """Staff of the organisation (or court) the case is with, or an admin of the case's area."""
     if p.role == "admin":
-        return True
+        return admin_covers(p, case_view)
     return (
         p.role in STAFF_ROLES
         and p.org_id is not None

@@ -11,6 +11,7 @@ import msgspec
 from sqlalchemy import and_, delete, event, func, insert, select, text, tuple_
 from sqlalchemy.orm import Session
 
+from server.crossproc import announce, remote_writes
 from server.db import utcnow
 from server.sync.merge import RecordState
 from server.sync.models import (
@@ -43,7 +44,7 @@ def _forget_log_writes(session: Session) -> None:
 
 def log_generation() -> int:
     """Grows each time a transaction that appended ops commits in this process (cheap change check)."""
-    return _generation[0]
+    return _generation[0] + remote_writes()  # and other processes' commits (crossproc.py)
 
 
 _STATE = msgspec.json.Encoder()
@@ -127,6 +128,8 @@ class SqlStore(OpStore):
     def append_many(self, items: Sequence[tuple[int, Op, str, str | None]]) -> None:
         if not items:
             return
+        if not self.s.info.get("jiefen_wrote_ops"):
+            announce(self.s, "head")  # other processes' cached heads end at this commit
         self.s.info["jiefen_wrote_ops"] = True  # see ``log_generation``
         now = utcnow()
         # One executemany through Core: a batch of 500 ops is one round trip, not 500.
