@@ -378,6 +378,7 @@ export interface components {
       from: string;
       to: string;
       scope: components["schemas"]["FiguresOut"];
+      counties: components["schemas"]["FiguresOut"][];
       towns: components["schemas"]["FiguresOut"][];
       unplaced: number;
       /** @default 人口为近似演示数据，万人成讼率仅供演示 */
@@ -1666,6 +1667,8 @@ export interface operations {
         from?: string | null;
         /** @description 结束日期（含），默认今天（北京时间） */
         to?: string | null;
+        /** @description 县（市、区）或市的代码，12 位；默认为账号的整个辖区 */
+        region?: string | null;
       };
     };
     responses: {
@@ -1705,6 +1708,8 @@ export interface operations {
         months?: number;
         /** @description 乡镇（街道）代码，12 位 */
         town?: string | null;
+        /** @description 县（市、区）或市的代码，12 位；默认为账号的整个辖区 */
+        region?: string | null;
       };
     };
     responses: {
