@@ -48,6 +48,8 @@ _DOMAINS = (
     "server.qr.api",
     "server.cockpit.api",
     "server.consult.api",
+    "server.agreement.api",
+    "server.assessment.api",
     "server.housekeeping",
     "server.audit.api",
     "server.crossproc",  # last: its listener wires into the caches the others made

@@ -96,6 +96,27 @@ INTENT_STATES: dict[str, frozenset[str]] = {
     "correct_category": OPEN_STATES,
 }
 
+# The 人民调解协议书 exists once a case is resolved (server/agreement); parties sign it until the court
+# decides; the filer rates the service once there is an outcome (server/assessment/rating.py).
+AGREEMENT_STATES = frozenset({"resolved", "confirmation_requested", "confirmed", "confirmation_denied"})
+SIGN_STATES = frozenset({"resolved", "confirmation_requested"})
+OUTCOME_STATES = frozenset(
+    {
+        "resolved",
+        "failed",
+        "confirmation_requested",
+        "confirmed",
+        "confirmation_denied",
+        "filing_requested",
+        "filed",
+    }
+)
+# Party intents: (roles, states). Who exactly (the filer, the handling staff) the server checks per case.
+PARTY_INTENTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "sign": (frozenset({"mediator", "org_admin", "admin", "citizen", "grid_worker"}), SIGN_STATES),
+    "rate": (frozenset({"citizen", "grid_worker"}), OUTCOME_STATES),
+}
+
 
 @dataclass(frozen=True)
 class Refusal:
@@ -106,6 +127,7 @@ class Refusal:
 
 
 def moves_from(state: str) -> list[str]:
+    """The states a case may move to from ``state`` (by anyone), in table order."""
     return [to for (frm, to) in TRANSITIONS if frm == state]
 
 

@@ -51,7 +51,12 @@ def transition(
         ctx.notifier.status_changed(w, key, w.view("case", key), old, "escalated")
         return None
     w.server_put("case", key, "status", to)
-    extra: dict[str, Any] = {k: value[k] for k in ("agreement", "ruling", "docket_no") if value.get(k)}
+    extra: dict[str, Any] = {
+        k: value[k] for k in ("agreement", "performance", "perform_by", "ruling", "docket_no") if value.get(k)
+    }
+    if to == "confirmation_requested" and case.get("code"):
+        # The request carries the signed agreement the court is asked to confirm.
+        extra["attachment"] = f"/api/v1/cases/{case['code']}/agreement.pdf"
     record(ctx, w, key, to, old, to, p, p.role, reason, **extra)
     if to == "accepted":
         w.server_put("case", key, "accepted_at", now.isoformat())

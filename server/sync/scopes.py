@@ -86,6 +86,7 @@ def notification_tags(view: Mapping[str, Any]) -> set[str]:
 
 
 def is_filer(p: Principal, case_view: Mapping[str, Any]) -> bool:
+    """Whether ``p`` filed this case (its ``filer`` is ``p``'s user id)."""
     return bool(case_view.get("filer")) and case_view.get("filer") == p.user_id
 
 

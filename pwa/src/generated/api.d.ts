@@ -159,6 +159,22 @@ export interface paths {
     /** ConsultationCounts */
     get: operations["cockpitConsultations"];
   };
+  "/api/v1/cases/{code}/agreement": {
+    /** AgreementJson */
+    get: operations["getAgreement"];
+  };
+  "/api/v1/cases/{code}/agreement.pdf": {
+    /** AgreementPdf */
+    get: operations["getAgreementPdf"];
+  };
+  "/api/v1/cockpit/assessment": {
+    /** Assessment */
+    get: operations["cockpitAssessment"];
+  };
+  "/api/v1/cockpit/assessment.csv": {
+    /** AssessmentCsv */
+    get: operations["cockpitAssessmentCsv"];
+  };
   "/api/v1/audit": {
     /** Audit */
     get: operations["personalDataAudit"];
@@ -169,6 +185,24 @@ export type webhooks = Record<string, never>;
 
 export interface components {
   schemas: {
+    /** AgreementOut */
+    AgreementOut: {
+      code: string;
+      org_name: string;
+      mediator_name: string;
+      text: string;
+      parties: components["schemas"]["PartyOut"][];
+      all_signed: boolean;
+      pdf: string;
+    };
+    /** AssessmentOut */
+    AssessmentOut: {
+      from: string;
+      to: string;
+      orgs: components["schemas"]["RowOut"][];
+      mediators: components["schemas"]["RowOut"][];
+      generated_at: string;
+    };
     /** BasisOut */
     BasisOut: {
       law: string;
@@ -325,6 +359,14 @@ export interface components {
       open: number;
       month: string;
     };
+    /** PartyOut */
+    PartyOut: {
+      key: string;
+      role: string;
+      name: string;
+      signed: boolean;
+      signed_at: string | null;
+    };
     /** PrefillOut */
     PrefillOut: {
       category: string;
@@ -354,6 +396,22 @@ export interface components {
         [key: string]: string;
       };
       generated_at: string;
+    };
+    /** RowOut */
+    RowOut: {
+      id: string;
+      name: string;
+      org_name: string;
+      received: number;
+      responded_in_time_rate: number | null;
+      success: number;
+      failure: number;
+      success_rate: number | null;
+      median_days: number | null;
+      escalated_out: number;
+      satisfaction: number | null;
+      ratings: number;
+      sla_breaches: number;
     };
     /** RulesOut */
     RulesOut: {
@@ -1943,6 +2001,156 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["ConsultCountsOut"];
+        };
+      };
+      /** @description 请求有误（格式、取值或缺少字段） */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 未登录或登录已失效 */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 无权进行此操作 */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  /** AgreementJson */
+  getAgreement: {
+    parameters: {
+      path: {
+        code: string;
+      };
+    };
+    responses: {
+      /** @description Request fulfilled, document follows */
+      200: {
+        headers: {
+        };
+        content: {
+          "application/json": components["schemas"]["AgreementOut"];
+        };
+      };
+      /** @description 请求有误（格式、取值或缺少字段） */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 未登录或登录已失效 */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 未找到 */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  /** AgreementPdf */
+  getAgreementPdf: {
+    parameters: {
+      path: {
+        code: string;
+      };
+    };
+    responses: {
+      /** @description Request fulfilled, document follows */
+      200: {
+        headers: {
+        };
+        content: {
+          "application/json": string;
+        };
+      };
+      /** @description 请求有误（格式、取值或缺少字段） */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 未登录或登录已失效 */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 未找到 */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  /** Assessment */
+  cockpitAssessment: {
+    parameters: {
+      query?: {
+        /** @description 立案开始日期（含），默认一年前 */
+        from?: string | null;
+        /** @description 立案结束日期（含），默认今天 */
+        to?: string | null;
+      };
+    };
+    responses: {
+      /** @description Request fulfilled, document follows */
+      200: {
+        headers: {
+        };
+        content: {
+          "application/json": components["schemas"]["AssessmentOut"];
+        };
+      };
+      /** @description 请求有误（格式、取值或缺少字段） */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 未登录或登录已失效 */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 无权进行此操作 */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  /** AssessmentCsv */
+  cockpitAssessmentCsv: {
+    parameters: {
+      query?: {
+        /** @description 立案开始日期（含），默认一年前 */
+        from?: string | null;
+        /** @description 立案结束日期（含），默认今天 */
+        to?: string | null;
+      };
+    };
+    responses: {
+      /** @description Request fulfilled, document follows */
+      200: {
+        headers: {
+        };
+        content: {
+          "application/json": string;
         };
       };
       /** @description 请求有误（格式、取值或缺少字段） */
