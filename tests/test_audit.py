@@ -69,3 +69,17 @@ def test_filter_by_case_code_and_csv_export(client: TestClient[Any], filed: str)
 def test_only_admins_read_the_log(client: TestClient[Any], who: str) -> None:
     h = new_device(client) if who == "citizen" else login(client, who)
     assert client.get("/api/v1/audit", headers=h).status_code == 403
+
+
+def test_staff_opening_the_agreement_is_logged(client: TestClient[Any]) -> None:
+    """The agreement names the parties: a staff member opening it is an access to them."""
+    from tests.test_agreement import resolved_case
+
+    filer, med, code, _ = resolved_case(client)
+    before = len(entries(client, case=code))
+    assert client.get(f"/api/v1/cases/{code}/agreement", headers=med.headers).status_code == 200
+    assert client.get(f"/api/v1/cases/{code}/agreement.pdf", headers=med.headers).status_code == 200
+    assert client.get(f"/api/v1/cases/{code}/agreement", headers=filer.headers).status_code == 200
+    now = entries(client, case=code)
+    opened = now[: len(now) - before]
+    assert [(e["via"], e["role"]) for e in opened] == [("agreement", "mediator")] * 2
