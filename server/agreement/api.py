@@ -21,6 +21,7 @@ from server.accounts.guards import authenticated
 from server.accounts.principal import Principal
 from server.agreement import pdf
 from server.agreement.draft import Agreement, draft
+from server.audit import log as audit_log
 from server.http import ApiError, app_state
 from server.registry.models import Mediator, Org
 from server.routing.transitions import AGREEMENT_STATES
@@ -64,6 +65,18 @@ def load_agreement(s: Session, p: Principal, code: str) -> Agreement:
     )
 
 
+def _log_parties_opened(request: Request[Principal, Any, Any], code: str) -> None:
+    """A staff member opened a document naming the case's parties: the personal-data access log."""
+    p = request.user
+    if p.role not in audit_log.LOGGED_ROLES:
+        return
+    state = app_state(request)
+    with state.db.session() as s:
+        key = s.scalar(select(CaseRow.key).where(CaseRow.code == casecode.normalize(code)))
+        if key is not None:
+            audit_log.record(s, p, {key}, "agreement")
+
+
 class PartyOut(msgspec.Struct):
     key: str
     role: str
@@ -93,6 +106,7 @@ def agreement_json(request: Request[Principal, Any, Any], code: FromPath[str]) -
     """The drafted agreement's text and who has signed, for the signing screen."""
     with app_state(request).db.read_session() as s:
         a = load_agreement(s, request.user, code)
+    _log_parties_opened(request, a.code)
     return AgreementOut(
         code=a.code,
         org_name=a.org_name,
@@ -135,6 +149,7 @@ def agreement_pdf(request: Request[Principal, Any, Any], code: FromPath[str]) ->
         body = pdf.render(a, f"{state.settings.base_url.rstrip('/')}/t/{a.code}", signature_png)
     except pdf.FontMissing as e:
         raise ApiError(503, f"服务器缺少中文字体，暂时无法生成协议书：{e}") from None
+    _log_parties_opened(request, a.code)
     return Response(
         body,
         media_type="application/pdf",

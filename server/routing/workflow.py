@@ -36,10 +36,9 @@ def transition(
     old = str(case.get("status", "submitted"))
     role = transitions.workflow_role(p.role)
     is_filer = case.get("filer") == p.user_id
-    assigned = scopes.admin_covers(p, case) or (
-        p.org_id is not None and p.org_id in (case.get("org"), case.get("court_org"))
-    )
-    refusal = transitions.check_transition(old, to, role, is_filer, assigned, value)
+    assigned = scopes.admin_covers(p, case) or (p.org_id is not None and p.org_id == case.get("org"))
+    case_court = p.role == "court_clerk" and p.org_id is not None and p.org_id == case.get("court_org")
+    refusal = transitions.check_transition(old, to, role, is_filer, assigned, value, is_case_court=case_court)
     if refusal is not None:
         return Rejection(op.id, refusal.code, refusal.message_zh)
     key = op.key

@@ -175,6 +175,10 @@ export interface paths {
     /** AssessmentCsv */
     get: operations["cockpitAssessmentCsv"];
   };
+  "/api/v1/audit": {
+    /** Audit */
+    get: operations["personalDataAudit"];
+  };
 }
 
 export type webhooks = Record<string, never>;
@@ -226,14 +230,24 @@ export interface components {
       guidance_version: string;
       prefill: components["schemas"]["PrefillOut"];
     };
-    /** CorrectionOut */
-    CorrectionOut: {
-      case_key: string;
+    /** CorrectionCount */
+    CorrectionCount: {
       from_category: string | null;
       to_category: string;
-      reason: string;
-      text: string;
+      count: number;
+    };
+    /** CorrectionOut */
+    CorrectionOut: {
+      code: string | null;
+      from_category: string | null;
+      to_category: string;
+      matched: string[];
       at: string;
+    };
+    /** CorrectionsOut */
+    CorrectionsOut: {
+      counts: components["schemas"]["CorrectionCount"][];
+      items?: components["schemas"]["CorrectionOut"][] | null;
     };
     /** CountOut */
     CountOut: {
@@ -933,6 +947,12 @@ export interface operations {
           "application/json": components["schemas"]["ErrorBody"];
         };
       };
+      /** @description 无权进行此操作 */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
       /** @description 未找到 */
       404: {
         content: {
@@ -1219,7 +1239,7 @@ export interface operations {
         headers: {
         };
         content: {
-          "application/json": components["schemas"]["CorrectionOut"][];
+          "application/json": components["schemas"]["CorrectionsOut"];
         };
       };
       /** @description 未登录或登录已失效 */
@@ -2137,6 +2157,53 @@ export interface operations {
       400: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 未登录或登录已失效 */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 无权进行此操作 */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  /** Audit */
+  personalDataAudit: {
+    parameters: {
+      query?: {
+        /** @description 案件编号 */
+        case?: string | null;
+        /** @description 账号 ID */
+        user?: string | null;
+        /** @description json 或 csv */
+        format?: "json" | "csv";
+      };
+    };
+    responses: {
+      /** @description Request fulfilled, document follows */
+      200: {
+        headers: {
+        };
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Bad request syntax or unsupported method */
+      400: {
+        content: {
+          "application/json": {
+            status_code: number;
+            detail: string;
+            extra?: null | {
+              [key: string]: unknown;
+            } | unknown[];
+          };
         };
       };
       /** @description 未登录或登录已失效 */
