@@ -25,7 +25,7 @@ pwa/node_modules/.package-lock.json: pwa/package-lock.json
 	cd pwa && npm ci --no-audit --no-fund
 	@touch $@
 
-pwa/dist/index.html: pwa/node_modules/.package-lock.json $(shell find pwa/src pwa/public pwa/index.html pwa/vite.config.ts -type f 2>/dev/null) server/routing/rules.json server/routing/model.json server/routing/categories.json
+pwa/dist/index.html: pwa/node_modules/.package-lock.json $(shell find pwa/src pwa/public pwa/index.html pwa/vite.config.ts -type f 2>/dev/null) server/routing/rules.json server/routing/model.json server/routing/categories.json server/consult/guidance.json
 	cd pwa && npm run build
 
 pwa: pwa/dist/index.html ## build the PWA into pwa/dist (served by the server)
@@ -39,8 +39,9 @@ setup: venv pwa ## everything `run` needs
 run: setup ## run the app with the demo county on SQLite at http://$(HOST):$(PORT)
 	$(BIN)/jiefen serve --demo --host $(HOST) --port $(PORT)
 
-browsers: ## install Debian's Chromium and CJK fonts for browser tests (needs root)
+browsers: ## install Debian's Chromium and CJK fonts for browser tests and agreement PDFs (needs root)
 	@command -v /usr/lib/chromium/chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk)
+	@test -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-wqy-microhei)
 
 lint: venv ## ruff and mypy
 	$(BIN)/ruff check server tests e2e bench
@@ -64,8 +65,11 @@ model: venv ## rebuild the shipped category model and its shared vectors from se
 	$(BIN)/python -m server.routing.training
 	$(BIN)/python -m tests.classify_vectors
 
-bench: setup ## benchmarks (see bench/README.md)
-	$(BIN)/python -m bench.run_all
+bench: setup pwa ## every benchmark of bench/README.md (~10 min; figures land in bench/results/)
+	$(BIN)/python -m bench.routing.latency
+	$(BIN)/python -m bench.routing.timers
+	$(BIN)/python -m bench.pwa
+	$(BIN)/python -m bench.sync
 
 clean: ## remove build outputs and local data
 	rm -rf pwa/dist var .pytest_cache .mypy_cache .ruff_cache

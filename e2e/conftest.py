@@ -7,9 +7,6 @@ own browser context, so tests share no browser state. Cases are told apart by th
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,7 +15,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from playwright.sync_api import BrowserContext, Page, expect
 
 from server.app import create_app
@@ -26,6 +22,7 @@ from server.db import Database
 from server.migrate import upgrade
 from server.registry.seed import seed_demo
 from server.settings import Settings
+from tests.liveserver import serve_app
 from tests.synctools import Device
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,28 +88,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 @contextmanager
 def serve(make_settings: Callable[[str], Settings]) -> Iterator[LiveServer]:
     """Run the app on a free port of 127.0.0.1 in a thread until the block ends."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    base = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    settings = make_settings(base)
-    app = create_app(settings)
-    server = uvicorn.Server(
-        uvicorn.Config(app, log_level="warning", lifespan="on", ws="none", access_log=False)
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the live server did not start")
-        time.sleep(0.05)
-    try:
-        yield LiveServer(base, settings)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    made: list[Settings] = []
+
+    def make_app(base: str) -> Any:
+        made.append(make_settings(base))
+        return create_app(made[0])
+
+    with serve_app(make_app) as base:
+        yield LiveServer(base, made[0])
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,8 @@
 
 - A poster for a village the deployment does not serve, or a QR code of another deployment, is
   refused on the phone with a Chinese message; nothing is remembered, nothing is filed.
+- A case the server refuses (here: a code whose year is impossible) says why on the phone and never
+  reads 已同步.
 - The buttons a mediator, an org admin, an admin and a court clerk see are exactly the moves the
   server's workflow table allows them (pwa/src/generated/shared.json, written by the server).
 """
@@ -9,12 +11,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import FiledCase, LiveServer, login_headers, staff_login, wait_offline_ready
+from e2e.conftest import VILLAGE, FiledCase, LiveServer, login_headers, staff_login, wait_offline_ready
 from server.qr.qr import case_qr_png
 from tests.synctools import Device
 
@@ -98,3 +101,31 @@ def test_each_role_sees_exactly_the_moves_the_server_allows(
     assert buttons(court, case.key, "confirmation_requested") == ["confirm-ruling", "deny-confirmation"]
     # the trace page and the app read the same label
     expect(court.get_by_test_id("status-label")).to_have_text("已申请司法确认")
+
+
+def test_a_case_the_server_refuses_reads_so_never_synced(page: Page) -> None:
+    """A phone whose date is years wrong makes a case code with an impossible year; the server
+    refuses the whole case, and the phone says why instead of 已同步."""
+    page.clock.set_fixed_time(datetime(2019, 6, 1, 10, 0, tzinfo=UTC))
+    page.goto(f"/?v={VILLAGE}")
+    wait_offline_ready(page)
+    page.get_by_test_id("nav-file").click()
+    page.get_by_test_id("file-summary").fill("邻居在我家地头堆了建筑垃圾")
+    page.get_by_test_id("file-other-name").fill("王大锤")
+    page.get_by_test_id("file-my-name").fill("陈小梅")
+    expect(page.get_by_test_id("file-village")).to_have_value(VILLAGE)
+    page.get_by_test_id("file-submit").click()
+    expect(page.get_by_test_id("page-qr")).to_be_visible()
+    code = page.get_by_test_id("case-code").inner_text()
+    assert code.startswith("JF-330522-2019-")
+
+    page.get_by_test_id("qr-done").click()
+    refused = page.get_by_test_id("case-refused")
+    expect(refused).to_be_visible()
+    expect(refused.get_by_test_id("case-code")).to_have_text(code)
+    expect(refused.get_by_test_id("case-failure").first).to_contain_text("年份 2019 不可能")
+    expect(refused.get_by_test_id("case-sync")).to_have_attribute("data-state", "rejected")
+    page.goto("/cases")
+    item = page.locator(f'[data-testid="case-item"][data-code="{code}"]')
+    expect(item.get_by_test_id("case-item-sync")).to_have_attribute("data-state", "rejected")
+    expect(item).not_to_contain_text("已同步")

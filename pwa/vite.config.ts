@@ -11,6 +11,7 @@ const RULES = resolve(here, "../server/routing/rules.json");
 const MODEL = resolve(here, "../server/routing/model.json");
 const CATEGORIES = resolve(here, "../server/routing/categories.json");
 const PLACEHOLDER = resolve(here, "src/lib/rules.placeholder.json");
+const GUIDANCE = resolve(here, "../server/consult/guidance.json");
 
 /**
  * `virtual:jiefen-rules`: the server's classification rules (server/routing/rules.json),
@@ -57,6 +58,7 @@ export default defineConfig({
     rulesPlugin(),
     jsonModule("virtual:jiefen-model", MODEL),
     jsonModule("virtual:jiefen-categories", CATEGORIES),
+    jsonModule("virtual:jiefen-guidance", GUIDANCE), // 智能咨询 answers offline (lib/consult.ts)
     VitePWA({
       strategies: "injectManifest",
       srcDir: "src",

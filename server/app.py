@@ -26,10 +26,12 @@ from server.accounts.api import AccountsController
 from server.accounts.cache import PrincipalCache
 from server.accounts.middleware import BearerAuthMiddleware
 from server.db import Database
+from server.decoding import RequestGuard
+from server.headers import SecurityHeaders
 from server.health import health, ping
 from server.http import ApiError
 from server.pwa import serve_pwa
-from server.ratelimit import bucket_for, limiter_for
+from server.ratelimit import LoginBackoff, bucket_for, limiter_for
 from server.registry.api import RegistryController
 from server.retry_after import retry_after_middleware
 from server.settings import Settings
@@ -46,7 +48,10 @@ _DOMAINS = (
     "server.qr.api",
     "server.cockpit.api",
     "server.consult.api",
+    "server.agreement.api",
+    "server.assessment.api",
     "server.housekeeping",
+    "server.audit.api",
     "server.crossproc",  # last: its listener wires into the caches the others made
 )
 
@@ -121,6 +126,7 @@ def build_state(settings: Settings, db: Database | None = None) -> AppState:
         principals=PrincipalCache(),
         device_limiter=bucket_for(db, "device", settings.device_burst, settings.device_rate_per_hour),
         trace_limiter=limiter_for(db, "trace", settings.trace_rate_per_minute, 60),
+        login_backoff=LoginBackoff(free=settings.login_max_failures, max_s=settings.login_backoff_max_s),
     )
 
 
@@ -146,7 +152,7 @@ def create_app(
             shutdown.append(_bind(m.on_shutdown, state))
     handlers.append(serve_pwa)  # last: the catch-all for the app's own routes
     shutdown.append(state.db.dispose)
-    return Litestar(
+    app = Litestar(
         route_handlers=handlers,
         state=State({"jiefen": state}),
         middleware=[retry_after_middleware, DefineMiddleware(BearerAuthMiddleware)],
@@ -165,6 +171,10 @@ def create_app(
         on_shutdown=shutdown,
         debug=False,
     )
+    # Outermost: hostile paths and bodies are refused before routing, auth or a handler see them.
+    guarded = RequestGuard(app.asgi_handler, limits={"/api/v1/sync": settings.sync_max_bytes})
+    app.asgi_handler = SecurityHeaders(guarded)  # headers on refusals too
+    return app
 
 
 def _bind(fn: Callable[[AppState], Any], state: AppState) -> Callable[[], Any]:

@@ -9,6 +9,12 @@
 - ``SharedTokenBucket``: the token bucket kept in the database (``rate_buckets``), so N ``jiefen
   serve`` processes on one PostgreSQL enforce one limit together (docs/deploy.md).
 
+- ``LoginBackoff``: per (address, account) failures make the next try wait 1 s, 2 s, 4 s … at most
+  a minute; never a lock on the account.
+
+Trace and follow count *failures* only (``exceeded`` peeks, ``hit`` counts; a correct token is never
+refused): none of these can be turned against the owner of what they protect (docs/security.md).
+
 ``limiter_for``/``bucket_for`` pick: the in-memory kinds on SQLite (one process), the shared one on
 PostgreSQL. There a sliding window of ``limit`` per ``window_s`` becomes a bucket of ``limit`` tokens
 refilled at ``limit / window_s`` per second — the same long-run rate and burst, refilled smoothly.
@@ -34,6 +40,8 @@ _MAX_KEYS = 100_000
 
 
 class RateLimiter:
+    """A sliding window: at most ``limit`` hits per ``window_s`` seconds per key."""
+
     def __init__(self, limit: int, window_s: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.limit = limit
         self.window_s = window_s
@@ -54,6 +62,26 @@ class RateLimiter:
             if len(self._hits) > _MAX_KEYS:  # forget idle keys so memory stays bounded
                 self._hits = {k: v for k, v in self._hits.items() if v}
             return True
+
+    def _window(self, key: str, now: float) -> deque[float]:
+        hits = self._hits.setdefault(key, deque())
+        while hits and hits[0] <= now - self.window_s:
+            hits.popleft()
+        return hits
+
+    def exceeded(self, key: str) -> bool:
+        """True when ``key`` has ``limit`` hits in the window already (counts nothing)."""
+        now = self._clock()
+        with self._lock:
+            return len(self._window(key, now)) >= self.limit
+
+    def hit(self, key: str) -> None:
+        """Count one hit (e.g. one failure) for ``key`` whatever its count."""
+        now = self._clock()
+        with self._lock:
+            self._window(key, now).append(now)
+            if len(self._hits) > _MAX_KEYS:
+                self._hits = {k: v for k, v in self._hits.items() if v}
 
     def retry_after(self, key: str) -> int:
         """Whole seconds until ``key`` may hit again (at least 1)."""
@@ -94,6 +122,16 @@ class TokenBucket:
                 self._buckets = {k: v for k, v in self._buckets.items() if self._level(k, now) < self.burst}
             return True
 
+    def exceeded(self, key: str) -> bool:
+        """True when ``key``'s bucket is empty (takes nothing)."""
+        now = self._clock()
+        with self._lock:
+            return self._level(key, now) < 1
+
+    def hit(self, key: str) -> None:
+        """Take one token for ``key`` if there is one (an empty bucket stays empty)."""
+        self.allow(key)
+
     def retry_after(self, key: str) -> int:
         """Whole seconds until ``key`` has a token again (at least 1)."""
         now = self._clock()
@@ -109,6 +147,14 @@ class Limiter(Protocol):
 
     def retry_after(self, key: str) -> int:
         """Whole seconds until ``key`` may hit again (at least 1)."""
+        ...
+
+    def exceeded(self, key: str) -> bool:
+        """True when ``key`` is over its limit now (counts nothing)."""
+        ...
+
+    def hit(self, key: str) -> None:
+        """Count one hit for ``key`` (e.g. one failure), refused or not."""
         ...
 
 
@@ -164,6 +210,17 @@ class SharedTokenBucket:
                 s.execute(delete(RateBucket).where(RateBucket.at < now - self.burst / self.rate))
         return ok
 
+    def exceeded(self, key: str) -> bool:
+        now = self._clock()
+        with self.db.read_session() as s:
+            row = s.execute(
+                select(RateBucket.tokens, RateBucket.at).where(RateBucket.bucket == self._key(key))
+            ).first()
+        return row is not None and self._level(row[0], row[1], now) < 1
+
+    def hit(self, key: str) -> None:
+        self.allow(key)  # takes a token when there is one; an empty bucket stays empty
+
     def retry_after(self, key: str) -> int:
         now = self._clock()
         with self.db.read_session() as s:
@@ -195,3 +252,63 @@ def wait_words(seconds: int) -> str:
     if seconds < 3600:
         return f"{math.ceil(seconds / 60)} 分钟"
     return f"{math.ceil(seconds / 3600)} 小时"
+
+
+class LoginBackoff:
+    """Failed logins per key (an address and an account): after ``free`` failures each further one
+    makes the next try wait ``base_s`` × 2^k seconds (k = failures beyond ``free`` − 1), at most
+    ``max_s``. A success forgets the key; failures older than ``forget_s`` are forgotten too.
+
+    Never a lock: the same account from another address is not slowed at all, and the wait stays
+    short, so a guesser cannot keep its owner out.
+    """
+
+    def __init__(
+        self,
+        free: int = 5,
+        base_s: float = 1.0,
+        max_s: float = 60.0,
+        forget_s: float = 3600.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.free, self.base_s, self.max_s, self.forget_s = free, base_s, max_s, forget_s
+        self._clock = clock
+        self._state: dict[str, tuple[int, float]] = {}  # key -> (failures, time of the last)
+        self._lock = threading.Lock()
+
+    def wait_s(self, key: str) -> float:
+        """Seconds before ``key`` may try again (0: now)."""
+        now = self._clock()
+        with self._lock:
+            n, last = self._state.get(key, (0, now))
+            if now - last > self.forget_s:
+                self._state.pop(key, None)
+                return 0.0
+        if n < self.free:
+            return 0.0
+        delay = min(self.max_s, self.base_s * 2.0 ** (n - self.free))
+        return max(0.0, last + delay - now)
+
+    def failure(self, key: str) -> None:
+        now = self._clock()
+        with self._lock:
+            n, _ = self._state.get(key, (0, now))
+            self._state[key] = (n + 1, now)
+            if len(self._state) > 100_000:
+                self._state = {k: v for k, v in self._state.items() if now - v[1] <= self.forget_s}
+
+    def success(self, key: str) -> None:
+        with self._lock:
+            self._state.pop(key, None)
+
+
+def token_failures_over(limiter: Limiter, address: str, code: str) -> bool:
+    """Whether wrong case tokens from ``address``, or for case ``code`` (from anywhere, through
+    the trace page or follow alike), reached the limit. Counts nothing."""
+    return limiter.exceeded(f"token-fail-ip:{address}") or limiter.exceeded(f"token-fail-code:{code}")
+
+
+def count_token_failure(limiter: Limiter, address: str, code: str) -> None:
+    """One wrong token (or unknown code) from ``address`` for ``code``."""
+    limiter.hit(f"token-fail-ip:{address}")
+    limiter.hit(f"token-fail-code:{code}")

@@ -45,10 +45,11 @@ class Settings:
     """Bearer tokens older than this are refused (staff log in again)."""
 
     login_max_failures: int = 5
-    """Failed logins before the account is locked for ``login_lock_seconds``."""
+    """Failed logins from one address for one account before each further failure delays that
+    pair's next try (1 s, doubling); the account itself is never locked (docs/security.md)."""
 
-    login_lock_seconds: int = 300
-    """How long a lock-out lasts; each further failure during the lock extends it."""
+    login_backoff_max_s: int = 60
+    """The longest login back-off delay, in seconds."""
 
     device_burst: int = 500
     """Anonymous device registrations one client address may make at once: a poster day brings
@@ -58,7 +59,8 @@ class Settings:
     """How fast that per-address budget refills (registrations per hour) once spent."""
 
     trace_rate_per_minute: int = 20
-    """Public trace look-ups allowed per client address (and per case code) per minute."""
+    """Failed trace and follow look-ups (wrong token or unknown code) allowed per client address
+    and per case code per minute; a correct token is never refused."""
 
     max_skew_ms: int = 5 * 60 * 1000
     """How far ahead of the server clock an op's HLC may be before it is rejected (clock_ahead)."""

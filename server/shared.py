@@ -65,9 +65,16 @@ def shared_data() -> dict[str, Any]:
         "filer_roles": sorted(wf.FILER_ROLES),
         "org_roles": sorted(wf.ORG_ROLES),
         "intents": {
-            name: {"roles": sorted(wf.INTENT_ROLES), "states": [s for s in STATES if s in states]}
-            for name, states in wf.INTENT_STATES.items()
+            **{
+                name: {"roles": sorted(wf.INTENT_ROLES), "states": [s for s in STATES if s in states]}
+                for name, states in wf.INTENT_STATES.items()
+            },
+            **{
+                name: {"roles": sorted(who), "states": [s for s in STATES if s in states]}
+                for name, (who, states) in wf.PARTY_INTENTS.items()
+            },
         },
+        "agreement": [s for s in STATES if s in wf.AGREEMENT_STATES],
         "fields": {f: {"zh": zh, "en": _FIELD_EN[f]} for f, zh in wf.FIELD_ZH.items()},
         "events": {e: {"zh": zh, "en": EVENT_EN[e]} for e, zh in EVENT_ZH.items()},
         "event_default": {"zh": DEFAULT_EVENT_ZH, "en": DEFAULT_EVENT_EN},

@@ -7,7 +7,7 @@ from typing import Any
 
 from server.accounts.cache import PrincipalCache
 from server.db import Database
-from server.ratelimit import Limiter
+from server.ratelimit import Limiter, LoginBackoff
 from server.settings import Settings
 
 
@@ -19,3 +19,4 @@ class AppState:
     device_limiter: Limiter
     trace_limiter: Limiter
     services: dict[str, Any] = field(default_factory=dict)
+    login_backoff: LoginBackoff = field(default_factory=LoginBackoff)

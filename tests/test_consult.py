@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import copy
+import json
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +21,11 @@ from server.vocabulary import CATEGORY_IDS, CATEGORY_NAMES_ZH
 from tests.conftest import login, new_device
 
 VILLAGE = "330522001008"
+
+
+def _shipped_categorizer() -> Categorizer:
+    """The shipped rules and model, as the server classifies a filing (and a consultation)."""
+    return Categorizer(Classifier.from_rules(load_rules()), load_model_json(shipped_model_data()))
 
 
 def _text_for(category: str) -> str:
@@ -203,3 +211,33 @@ def test_directory_lists_every_category_for_a_village(client: TestClient[Any]) -
     assert orgs["wage_arrears"]["id"] == "org-330522-labor"
     assert orgs["neighbor"]["id"] == "org-330522001008-pmc"
     assert client.get("/api/v1/consult/directory", params={"region": "abc"}).status_code == 400
+
+
+def test_every_topic_is_classified_as_its_own_category() -> None:
+    """A topic button must lead to the guidance it promises (content is reviewed against the rules)."""
+    clf = _shipped_categorizer()
+    for topic in load_guidance()["topics"]:
+        assert clf.classify(topic["text"]).category == topic["category"], topic
+
+
+VECTOR = Path(__file__).parent / "vectors" / "consult.json"
+VECTOR_CASES = [
+    ("老板欠了我三个月工资，一直拖着不给", VILLAGE),
+    ("邻居装修吵到半夜", VILLAGE),
+    ("有个事情想问问", None),
+]
+
+
+def test_server_answers_match_the_shared_vector_the_pwa_answers_offline(client: TestClient[Any]) -> None:
+    """tests/vectors/consult.json pins the server's answers; pwa/tests/consult.test.ts makes the same
+    answers offline from the bundled content (so the two cannot drift). Regenerate after a content
+    edit with JIEFEN_WRITE_VECTORS=1."""
+    got = []
+    for text, region in VECTOR_CASES:
+        body = client.post("/api/v1/consult", json={"text": text, "region": region}).json()
+        body.pop("confidence")
+        body.pop("matched")
+        got.append({"text": text, "region": region, "answer": body})
+    if os.environ.get("JIEFEN_WRITE_VECTORS"):
+        VECTOR.write_text(json.dumps(got, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    assert json.loads(VECTOR.read_text("utf-8")) == got

@@ -193,7 +193,7 @@ def test_category_correction_is_recorded_for_rule_review(client: TestClient[Any]
         row = s.scalars(select(CategoryCorrection)).one()
         assert (row.from_category, row.to_category) == ("neighbor", "construction")
     r = client.get("/api/v1/rules/corrections", headers=login(client, "analyst"))
-    assert r.json()[0]["to_category"] == "construction"
+    assert r.json()["counts"][0]["to_category"] == "construction"
 
 
 def _fire_all(client: TestClient[Any], db: Database, at: datetime) -> int:

@@ -61,6 +61,10 @@ TABLE: list[tuple[str, str, str, bool, bool, dict[str, Any], str | None]] = [
     ("confirmation_denied", "filing_requested", "citizen", True, False, {}, None),
     ("filing_requested", "filed", "court_clerk", False, False, {"docket_no": "(2026)浙0522民初456号"}, None),
     ("filing_requested", "filed", "system", False, False, {"docket_no": "x"}, "role_forbidden"),
+    # Court moves: only the case's court (issue #9) — the court column is the last flag below.
+    ("confirmation_requested", "confirmed", "court_clerk", False, True, {"ruling": "x"}, "not_case_court"),
+    ("filing_requested", "filed", "court_clerk", False, True, {"docket_no": "x"}, "not_case_court"),
+    ("confirmation_requested", "confirmation_denied", "court_clerk", False, False, REASON, "not_case_court"),
     # Moves that do not exist.
     ("submitted", "resolved", "mediator", False, True, {"agreement": "x"}, "not_allowed"),
     ("filed", "submitted", "system", False, False, {}, "not_allowed"),
@@ -73,7 +77,9 @@ TABLE: list[tuple[str, str, str, bool, bool, dict[str, Any], str | None]] = [
 def test_transition_table(
     frm: str, to: str, role: str, is_filer: bool, is_org: bool, payload: dict[str, Any], expected: str | None
 ) -> None:
-    refusal = check_transition(frm, to, role, is_filer, is_org, payload)
+    # the rows' court clerks are the case's court unless the row expects ``not_case_court``
+    court = role == "court_clerk" and expected != "not_case_court"
+    refusal = check_transition(frm, to, role, is_filer, is_org, payload, is_case_court=court)
     assert (refusal.code if refusal else None) == expected
     if refusal is not None:
         assert refusal.message_zh  # shown to the user as is

@@ -34,12 +34,13 @@ def full_payload(to: str) -> dict[str, str]:
 
 
 def buttons(role: str, state: str) -> list[str]:
-    """What the server lets ``role`` do to its own case (filer / assigned org) in ``state``."""
+    """What the server lets ``role`` do to its own case (filer / assigned org / its court) in ``state``."""
     who = wf.workflow_role(role)
     return [
         to
         for (frm, to) in wf.TRANSITIONS
-        if frm == state and wf.check_transition(frm, to, who, True, True, full_payload(to)) is None
+        if frm == state
+        and wf.check_transition(frm, to, who, True, True, full_payload(to), is_case_court=True) is None
     ]
 
 

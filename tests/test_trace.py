@@ -230,25 +230,28 @@ def limited(settings: Settings) -> Iterator[TestClient[Any]]:
         yield c
 
 
-def test_rate_limit_per_address(limited: TestClient[Any]) -> None:
+def test_rate_limit_counts_failures_per_address(limited: TestClient[Any]) -> None:
     code, token = _file(limited)
-    for _ in range(3):
+    for _ in range(5):  # right tokens never count
         assert _trace(limited, code, token).status_code == 200
-    r = _trace(limited, code, token)
+    other = casecode.make_code("330522", 2026)
+    for _ in range(3):
+        assert _trace(limited, other, token).status_code == 404
+    r = _trace(limited, other, token)
     assert r.status_code == 429
     assert r.json()["detail"] == "查询过于频繁，请稍后再试"
-    # The address is over its limit, whichever code it asks for.
-    assert _trace(limited, casecode.make_code("330522", 2026), token).status_code == 429
+    assert _trace(limited, code, token).status_code == 200  # the holder is never refused
 
 
 def test_rate_limit_per_code(limited: TestClient[Any]) -> None:
     code, token = _file(limited)
     limiter = limited.app.state.jiefen.trace_limiter
-    for _ in range(3):  # other addresses already asked for this code
-        assert limiter.allow(f"trace-code:{code}")
-    r = _trace(limited, code.lower(), token)
+    for _ in range(3):  # other addresses already failed on this code
+        limiter.hit(f"token-fail-code:{code}")
+    r = _trace(limited, code.lower(), "wrong-token")
     assert r.status_code == 429
     assert r.json()["detail"] == "查询过于频繁，请稍后再试"
+    assert _trace(limited, code.lower(), token).status_code == 200
 
 
 def test_case_row_keeps_only_the_token_hash(client: TestClient[Any], db: Database) -> None:

@@ -27,6 +27,7 @@ from server.db import Database
 from server.migrate import upgrade
 from server.registry.seed import seed_demo
 from server.settings import Settings
+from tests.liveserver import serve_app
 
 
 @dataclass
@@ -97,35 +98,21 @@ def live_server(dist: Path) -> Iterator[Live]:
         seed_demo(db)
         db.dispose()
 
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        base = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        settings = Settings(
-            database_url=url_db,
-            pwa_dist=dist,
-            var_dir=tmp / "var",
-            base_url=base,
-            device_rate_per_hour=100_000,  # every fresh browser context registers an anonymous device
-            trace_rate_per_minute=100_000,
-        )
         rec = Recorder()
-        app = _recording(create_app(settings), rec)
-        # the app's structlog plugin logs every request at info level to stdout: keep warnings only
-        structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
-        server = uvicorn.Server(
-            uvicorn.Config(app, log_level="warning", lifespan="on", ws="none", access_log=False)
-        )
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-        thread.start()
-        try:
-            deadline = time.monotonic() + 30
-            while not server.started:
-                if not thread.is_alive() or time.monotonic() > deadline:
-                    raise RuntimeError("the server did not start within 30 s")
-                time.sleep(0.05)
+
+        def make_app(base: str) -> Any:
+            settings = Settings(
+                database_url=url_db,
+                pwa_dist=dist,
+                var_dir=tmp / "var",
+                base_url=base,
+                device_rate_per_hour=100_000,  # every fresh browser context registers an anonymous device
+                trace_rate_per_minute=100_000,
+            )
+            app = _recording(create_app(settings), rec)
+            # the app's structlog plugin logs every request at info level to stdout: keep warnings only
+            structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+            return app
+
+        with serve_app(make_app) as base:
             yield Live(base, rec)
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
-            sock.close()

@@ -13,6 +13,7 @@ import { Trace } from "./views/Trace";
 import { Grid, Inbox, Login } from "./views/Staff";
 import { Settings } from "./views/Settings";
 import { Posters } from "./views/Posters";
+import { Consult } from "./views/Consult";
 import { Lazy } from "./app/lazy";
 
 /** The scanner (and jsQR behind it) loads only on its route. */
@@ -20,6 +21,10 @@ const LazyScan = () => <Lazy load={() => import("./views/Scan")} title={() => t(
 
 /** The data cockpit (and ECharts behind it) loads only on its route. */
 const LazyCockpit = () => <Lazy load={() => import("./views/cockpit/Cockpit")} title={() => (lang.value === "en" ? "Data cockpit" : "数据驾驶舱")} />;
+/** 考核 rides in the cockpit chunk (ECharts stays out of the app shell). */
+const LazyAssessment = () => (
+  <Lazy load={() => import("./views/cockpit/Cockpit").then((m) => ({ default: m.Assessment }))} title={() => (lang.value === "en" ? "Assessment" : "考核")} />
+);
 
 function Routes({ url }: { url: string }) {
   const u = new URL(url, "http://x");
@@ -27,6 +32,7 @@ function Routes({ url }: { url: string }) {
   let m: Record<string, string> | null;
   if (p === "/" || p === "/index.html") return <Home />;
   if (match("/file", p)) return <FileCase />;
+  if (match("/consult", p)) return <Consult />;
   if (match("/cases", p)) return <Cases />;
   if ((m = match("/cases/:id/qr", p))) return <Filed id={m["id"]!} isNew={u.searchParams.get("new") === "1"} />;
   if ((m = match("/cases/:id", p))) return <CaseDetail id={m["id"]!} />;
@@ -37,6 +43,7 @@ function Routes({ url }: { url: string }) {
   if (match("/grid", p)) return <Grid />;
   if (match("/settings", p)) return <Settings />;
   if (match("/admin/posters", p)) return <Posters />;
+  if (match("/cockpit/assessment", p)) return <LazyAssessment />;
   if (match("/cockpit", p)) return <LazyCockpit />;
   return (
     <Page title={t("not_found")}>

@@ -15,3 +15,8 @@ declare module "virtual:jiefen-categories" {
   };
   export default categories;
 }
+
+declare module "virtual:jiefen-guidance" {
+  const guidance: unknown;
+  export default guidance;
+}

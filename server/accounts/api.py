@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import msgspec
@@ -51,15 +52,21 @@ class AccountsController(Controller):
     @post("/auth/login", operation_id="login", status_code=HTTP_200_OK, sync_to_thread=True)
     def login(self, request: Request[Any, Any, Any], data: JSONBody[LoginIn]) -> LoginOut:
         st = app_state(request)
-        error: service.AccountError | None = None
-        with st.db.session() as s:
-            try:
+        key = f"{client_address(request)}|{data.username}"
+        wait = st.login_backoff.wait_s(key)
+        if wait > 0:
+            seconds = math.ceil(wait)
+            err = ApiError(429, f"登录失败次数过多，请 {seconds} 秒后再试")
+            err.headers = {"Retry-After": str(seconds)}
+            raise err
+        try:
+            with st.db.session() as s:
                 token, user = service.login(s, data.username, data.password, utcnow(), st.settings)
                 out = UserOut(user.id, user.name, user.role, user.org_id, user.region)
-            except service.AccountError as e:
-                error = e  # caught inside the unit of work so the failure counter is committed
-        if error is not None:
-            raise ApiError(error.status, error.message)
+        except service.AccountError as e:
+            st.login_backoff.failure(key)
+            raise ApiError(e.status, e.message) from None
+        st.login_backoff.success(key)
         return LoginOut(token=token, role=out.role, user=out)
 
     @post(

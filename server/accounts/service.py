@@ -72,21 +72,13 @@ def create_user(
 
 
 def login(s: Session, username: str, password: str, now: datetime, settings: Settings) -> tuple[str, User]:
+    """A token for a right username and password, else AccountError(401) (the same for an unknown
+    user). Throttling is the caller's (``LoginBackoff`` per address and account): no lock here,
+    so nobody can lock an account's owner out by guessing."""
     user = s.scalar(select(User).where(User.username == username))
-    if user is not None and user.locked_until is not None and user.locked_until > now:
-        # Still verify, so a locked account answers in the same time as any other refusal.
-        verify_password(user.password_hash, password)
-        wait = int((user.locked_until - now).total_seconds()) + 1
-        raise AccountError(429, f"登录失败次数过多，请 {wait} 秒后再试")
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or user.disabled:
-        if user is not None and not ok:
-            user.failed_logins += 1
-            if user.failed_logins >= settings.login_max_failures:
-                user.locked_until = now + timedelta(seconds=settings.login_lock_seconds)
         raise AccountError(401, "用户名或密码错误")
-    user.failed_logins = 0
-    user.locked_until = None
     return issue_token(s, user.id, "login"), user
 
 

@@ -68,6 +68,7 @@ def is_spike(recent: int, baseline: float) -> bool:
 def spikes(
     rows: Iterable[WeekCounts], town_names: dict[str, str], category_names: dict[str, str]
 ) -> list[Alert]:
+    """Spike warnings (``is_spike``) per town and category, strongest first; names from the maps."""
     out: list[tuple[float, Alert]] = []
     for r in rows:
         baseline = r.previous / SPIKE_BASELINE_WEEKS
@@ -98,6 +99,7 @@ _SPACE = re.compile(r"[\s\u3000·•.]+")
 
 
 def normalise_name(name: str) -> str:
+    """A person's name with all white space removed (for matching the same respondent)."""
     return _SPACE.sub("", name or "").strip()
 
 
@@ -196,6 +198,7 @@ class OpenCaseRow:
 def group_disputes(
     rows: Iterable[OpenCaseRow], town_names: dict[str, str], category_names: dict[str, str]
 ) -> list[Alert]:
+    """Open cases with at least ``GROUP_MIN_APPLICANTS`` applicants, largest first."""
     out: list[Alert] = []
     for r in rows:
         if r.status not in OPEN_STATES or r.applicants < GROUP_MIN_APPLICANTS:

@@ -222,11 +222,14 @@ def _mover(
     None when the case was declined with no level left to take it (its planned path ends there).
     """
     row = s.execute(
-        select(CaseRow.org_id, CaseRow.mediator_id, CaseRow.status).where(CaseRow.key == plan.key)
+        select(CaseRow.org_id, CaseRow.mediator_id, CaseRow.status, CaseRow.court_org_id).where(
+            CaseRow.key == plan.key
+        )
     ).first()
     if row is None:
         return None
-    org, med, status = row
+    org, med, status, case_court = row
+    court = case_court or court  # only the case's own court may confirm or file it
     if move == "withdrawn":
         return Principal(plan.filer, plan.filer_role)
     if status == "declined" or org is None:

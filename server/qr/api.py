@@ -17,6 +17,7 @@ from server.qr.poster import posters_pdf
 from server.qr.qr import case_qr_png, case_qr_svg
 from server.qr.service import poster_svg_of
 from server.qr.trace import TraceView
+from server.ratelimit import count_token_failure, token_failures_over
 from server.registry.area import Area
 from server.sync.models import CaseRow
 
@@ -36,28 +37,28 @@ def _error(status: int, detail: str, **headers: str) -> ApiError:
     return err
 
 
-def _checked_code(request: Request[Any, Any, Any], raw_code: str) -> str:
-    """The canonical code (typed or read over the phone), after the per-address and per-code limits."""
+def _case(request: Request[Any, Any, Any], s: Session, raw_code: str, token: str | None) -> CaseRow:
+    """The case the token opens; an unknown code and a wrong token answer alike (404).
+
+    Only failures count towards the limits (per address, and per code shared with follow): a
+    correct token is never refused, so nobody can lock a QR's holder out by guessing.
+    """
     code = casecode.normalize(raw_code)
-    limiter = app_state(request).trace_limiter
-    if not limiter.allow(f"trace-ip:{client_address(request)}") or not limiter.allow(f"trace-code:{code}"):
-        raise _error(429, TOO_MANY, **{"Retry-After": "60"})
-    return code
-
-
-def _case(s: Session, code: str, token: str | None) -> CaseRow:
-    """The case the token opens; an unknown code and a wrong token answer alike."""
+    limiter, address = app_state(request).trace_limiter, client_address(request)
+    over = token_failures_over(limiter, address, code)
     row = service.authorized_case(s, code, token or "")
-    if row is None:
-        raise _error(404, NOT_FOUND)
-    return row
+    if row is not None:
+        return row
+    count_token_failure(limiter, address, code)
+    if over:
+        raise _error(429, TOO_MANY, **{"Retry-After": "60"})
+    raise _error(404, NOT_FOUND)
 
 
 def _qr_url(request: Request[Any, Any, Any], raw_code: str, token: str | None) -> tuple[str, str]:
-    code = _checked_code(request, raw_code)
     state = app_state(request)
     with state.db.read_session() as s:
-        _case(s, code, token)
+        code = _case(request, s, raw_code, token).code or ""
     return code, casecode.trace_url(state.settings.base_url, code, token or "")
 
 
@@ -66,9 +67,8 @@ def trace(
     request: Request[Any, Any, Any], code: FromPath[str], token: CaseToken = None
 ) -> Response[TraceView]:
     """A case's progress for whoever holds its QR; personal data masked (public, rate-limited)."""
-    canonical = _checked_code(request, code)
     with app_state(request).db.read_session() as s:
-        view = service.trace_view(s, _case(s, canonical, token))
+        view = service.trace_view(s, _case(request, s, code, token))
     return Response(view, headers=_NO_STORE)
 
 

@@ -153,14 +153,8 @@ def poster_layout(item: PosterItem) -> list[Shape]:
         Text(PAGE_W_MM / 2, below + 3.5, 3.2, url, fill=GREY),
         Text(PAGE_W_MM / 2, below + 12.5, 8, f"{item.town_name} · {item.village_name}", bold=True),
         Text(PAGE_W_MM / 2, below + 22, 5.2, f"{item.town_name}司法所调解热线：{item.hotline}"),
-        Text(
-            PAGE_W_MM / 2,
-            below + 29.5,
-            3.4,
-            "隐私说明：扫码只打开解纷平台，不读取您的位置和通讯录；",
-            fill=GREY,
-        ),
-        Text(PAGE_W_MM / 2, below + 34.5, 3.4, "您填写的信息只用于调解，工作人员依法保密。", fill=GREY),
+        Text(PAGE_W_MM / 2, below + 29.5, 3.4, _PRIVACY[0], fill=GREY),
+        Text(PAGE_W_MM / 2, below + 34.5, 3.4, _PRIVACY[1], fill=GREY),
     ]
     return shapes
 

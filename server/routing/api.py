@@ -9,7 +9,7 @@ import msgspec
 from litestar import Request, get, post, put
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from server.accounts.guards import roles, whole_area_admin
 from server.accounts.principal import Principal
@@ -24,6 +24,7 @@ from server.routing.models import CategoryCorrection
 from server.routing.scheduler import Scheduler
 from server.routing.service import Notifier, NullNotifier, RoutingService
 from server.state import AppState
+from server.sync.models import CaseRow
 
 
 def _notifier() -> Notifier:
@@ -87,12 +88,27 @@ class RulesOut(msgspec.Struct):
 
 
 class CorrectionOut(msgspec.Struct):
-    case_key: str
+    """One correction for an admin: the case code and the rule keywords that matched — never the
+    case's text or the mediator's reason (free text holds names, phones and ID numbers)."""
+
+    code: str | None
     from_category: str | None
     to_category: str
-    reason: str
-    text: str
+    matched: list[str]
     at: str
+
+
+class CorrectionCount(msgspec.Struct):
+    from_category: str | None
+    to_category: str
+    count: int
+
+
+class CorrectionsOut(msgspec.Struct, omit_defaults=True):
+    """``counts`` for everyone allowed; ``items`` for admins only (analysts read aggregates)."""
+
+    counts: list[CorrectionCount]
+    items: list[CorrectionOut] | None = None
 
 
 @get("/api/v1/categories", operation_id="listCategories", tags=["routing"], sync_to_thread=False, cache=3600)
@@ -152,16 +168,39 @@ def _publish(request: Request[Principal, Any, Any], data: dict[str, Any]) -> Rul
     tags=["routing"],
     sync_to_thread=True,
 )
-def corrections(request: Request[Principal, Any, Any]) -> list[CorrectionOut]:
-    """Mediators' category corrections, newest first, for reviewing the rules."""
+def corrections(request: Request[Principal, Any, Any]) -> CorrectionsOut:
+    """Mediators' category corrections for reviewing the rules: counts per (from, to) pair; for
+    admins also the latest 500 with case code and matched keywords."""
+    cc = CategoryCorrection
     with app_state(request).db.read_session() as s:
-        rows = s.scalars(select(CategoryCorrection).order_by(CategoryCorrection.id.desc()).limit(500))
-        return [
-            CorrectionOut(
-                r.case_key, r.from_category, r.to_category, r.reason, r.text, r.created_at.isoformat()
+        counts = [
+            CorrectionCount(f, t, int(n))
+            for f, t, n in s.execute(
+                select(cc.from_category, cc.to_category, func.count())
+                .group_by(cc.from_category, cc.to_category)
+                .order_by(func.count().desc(), cc.to_category)
             )
-            for r in rows
         ]
+        if request.user.role != "admin":
+            return CorrectionsOut(counts=counts)
+        classifier = _routing(request).rules.current(s)
+        rows = s.execute(
+            select(cc, CaseRow.code)
+            .join(CaseRow, CaseRow.key == cc.case_key, isouter=True)
+            .order_by(cc.id.desc())
+            .limit(500)
+        )
+        items = [
+            CorrectionOut(
+                code,
+                r.from_category,
+                r.to_category,
+                classifier.classify(r.text).matched,
+                r.created_at.isoformat(),
+            )
+            for r, code in rows
+        ]
+    return CorrectionsOut(counts=counts, items=items)
 
 
 class HolidayVersionOut(msgspec.Struct):

@@ -91,6 +91,7 @@ def assign(ctx: RoutingContext, w: Writer, key: str, d: RoutingDecision, *, from
         public = public[1:]  # the first (why it climbed) is already the escalated event's reason
     record(
         ctx, w, key, "assigned", from_state, "assigned", None, "system", "；".join(public), org=d.org_id,
+        mediator=d.mediator_id,  # 考核 credits the stint to the mediator routing picked
         **({"provisional": dl.provisional} if dl.provisional else {}),
     )  # fmt: skip
     replan(ctx, w, key, restart=True)

@@ -259,6 +259,8 @@ class Classifier:
         return scores, words, denied
 
     def classify(self, text: str) -> Classification:
+        """The category of a dispute description, with the matched words as the reason (Chinese) and a
+        confidence in [0, 1]; ``other`` when no rule scores enough. Negated phrases are excluded."""
         scores, words, denied = self.keyword_scores(text)
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], self._order[kv[0]]))
         note = f"（已排除否定表述：{'、'.join(dict.fromkeys(denied))}）" if denied else ""

@@ -142,8 +142,10 @@ def session_of(w: Writer) -> Session:
 
 
 def iso(dt: datetime | None) -> str | None:
+    """ISO-8601 text of ``dt``, None for None."""
     return dt.isoformat() if dt else None
 
 
 def parse_dt(value: Any) -> datetime | None:
+    """The datetime of ISO-8601 text, None for anything else."""
     return datetime.fromisoformat(value) if isinstance(value, str) and value else None

@@ -136,12 +136,15 @@ class Registry:
             self._mediators.setdefault(m.org_id, []).append(m)
 
     def orgs_at(self, level: str, area: str, kind: str) -> Sequence[Org]:
+        """Organisations of ``level`` in ``area`` (a region code) of ``kind``."""
         return self._orgs.get((level, area, kind), ())
 
     def mediators_of(self, org_id: str) -> Sequence[Mediator]:
+        """Mediators of an organisation (none in the in-memory view)."""
         return self._mediators.get(org_id, ())
 
     def org(self, org_id: str) -> Org | None:
+        """The organisation with id ``org_id``, or None."""
         return self._by_id.get(org_id)
 
 
@@ -209,6 +212,11 @@ def _climb(case: CaseFacts, registry: RegistryView, from_level: str, reasons: li
 
 
 def route(case: CaseFacts, registry: RegistryView, config: RoutingConfig) -> RoutingDecision:
+    """The organisation (and mediator) a new case goes to, with the reasons in Chinese.
+
+    Order: a professional committee for its category; the county's 矛调中心 for in-person filings;
+    else the lowest people's mediation level that has an organisation (village → town → county).
+    ``org_id`` is None when the county has none at all (an admin must assign by hand)."""
     county, _, _ = parse_region(case.region)
     reasons: list[str] = []
     kind = config.professional_kinds.get(case.category)

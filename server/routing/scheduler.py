@@ -53,4 +53,5 @@ class Scheduler(PollingWorker):
 
     def deliver(self, now: datetime) -> int:
         # The wall clock, not ``now`` of the round: each batch runs as the time it really runs at.
+        """One batch of due timers fired; how many fired."""
         return fire_due(self.db, self.routing, self.server, datetime.now(UTC), limit=self.batch)

@@ -19,6 +19,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from server.accounts.principal import Principal
+from server.agreement import signing
+from server.assessment import rating
 from server.db import Database
 from server.registry.area import Area
 from server.routing import assignment, workflow
@@ -117,6 +119,10 @@ class RoutingService:
             return workflow.pause(self.ctx, w, p, op, case, value, stop=op.field == "pause")
         if op.field == "correct_category":
             return workflow.correct_category(self.ctx, w, p, op, case, value)
+        if op.field == "sign":
+            return signing.sign(w, p, op, case, self.ctx.now(w))
+        if op.field == "rate":
+            return rating.rate(w, session_of(w), p, op, case, self.ctx.now(w))
         return Rejection(op.id, "not_supported", "服务器暂不支持此操作")
 
     # -- routing -----------------------------------------------------------------------------

@@ -45,6 +45,8 @@ class Deadlines:
 
 
 def period_end(start: datetime, period: Period, config: RoutingConfig, cal: WorkCalendar = BASE) -> datetime:
+    """The end of ``period`` counted from ``start`` (23:59:59 Asia/Shanghai of its last day): working
+    days by ``cal``, or calendar days rolled to a working day when the config says so."""
     if period.unit == "workdays":
         return add_workdays(start, period.amount, cal)
     return add_calendar_days(

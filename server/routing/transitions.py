@@ -48,10 +48,13 @@ ORG_ROLES: frozenset[str] = frozenset({"mediator", "org_admin"})
 class Rule:
     roles: frozenset[Role]
     required: tuple[str, ...] = ()
+    by_case_court: bool = False
+    """A court move: only a clerk of the court the case was sent to (``court_org``, chosen when
+    confirmation or filing was requested) may make it."""
 
 
-def _r(*roles: Role, needs: tuple[str, ...] = ()) -> Rule:
-    return Rule(frozenset(roles), needs)
+def _r(*roles: Role, needs: tuple[str, ...] = (), court: bool = False) -> Rule:
+    return Rule(frozenset(roles), needs, court)
 
 
 _ORG: tuple[Role, Role] = ("mediator", "org_admin")
@@ -74,12 +77,12 @@ TRANSITIONS: dict[tuple[str, str], Rule] = {
     ("escalated", "withdrawn"): _r("citizen", "grid_worker"),
     # 司法确认: the parties apply (the mediator often files it for them), the court decides.
     ("resolved", "confirmation_requested"): _r("citizen", "grid_worker", "mediator"),
-    ("confirmation_requested", "confirmed"): _r("court_clerk", needs=("ruling",)),
-    ("confirmation_requested", "confirmation_denied"): _r("court_clerk", needs=("reason",)),
+    ("confirmation_requested", "confirmed"): _r("court_clerk", needs=("ruling",), court=True),
+    ("confirmation_requested", "confirmation_denied"): _r("court_clerk", needs=("reason",), court=True),
     # 诉讼立案 after a failed mediation or a refused confirmation.
     ("failed", "filing_requested"): _r("citizen", "grid_worker", "mediator"),
     ("confirmation_denied", "filing_requested"): _r("citizen", "grid_worker", "mediator"),
-    ("filing_requested", "filed"): _r("court_clerk", needs=("docket_no",)),
+    ("filing_requested", "filed"): _r("court_clerk", needs=("docket_no",), court=True),
 }
 TERMINAL: frozenset[str] = frozenset(s for s in STATES if not any(f == s for f, _ in TRANSITIONS))
 """States no one can move a case out of."""
@@ -93,15 +96,38 @@ INTENT_STATES: dict[str, frozenset[str]] = {
     "correct_category": OPEN_STATES,
 }
 
+# The 人民调解协议书 exists once a case is resolved (server/agreement); parties sign it until the court
+# decides; the filer rates the service once there is an outcome (server/assessment/rating.py).
+AGREEMENT_STATES = frozenset({"resolved", "confirmation_requested", "confirmed", "confirmation_denied"})
+SIGN_STATES = frozenset({"resolved", "confirmation_requested"})
+OUTCOME_STATES = frozenset(
+    {
+        "resolved",
+        "failed",
+        "confirmation_requested",
+        "confirmed",
+        "confirmation_denied",
+        "filing_requested",
+        "filed",
+    }
+)
+# Party intents: (roles, states). Who exactly (the filer, the handling staff) the server checks per case.
+PARTY_INTENTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "sign": (frozenset({"mediator", "org_admin", "admin", "citizen", "grid_worker"}), SIGN_STATES),
+    "rate": (frozenset({"citizen", "grid_worker"}), OUTCOME_STATES),
+}
+
 
 @dataclass(frozen=True)
 class Refusal:
     code: str
-    """Stable: unknown_state, not_allowed, role_forbidden, not_filer, not_assigned_org, missing_field."""
+    """Stable: unknown_state, not_allowed, role_forbidden, not_filer, not_assigned_org,
+    not_case_court, missing_field."""
     message_zh: str
 
 
 def moves_from(state: str) -> list[str]:
+    """The states a case may move to from ``state`` (by anyone), in table order."""
     return [to for (frm, to) in TRANSITIONS if frm == state]
 
 
@@ -117,8 +143,14 @@ def check_transition(
     is_filer: bool,
     is_assigned_org: bool,
     payload: Mapping[str, Any] | None = None,
+    *,
+    is_case_court: bool = False,
 ) -> Refusal | None:
-    """None when the move is allowed; otherwise why not, in Chinese for the UI."""
+    """None when the move is allowed; otherwise why not, in Chinese for the UI.
+
+    ``is_assigned_org``: the actor belongs to the organisation the case is assigned to;
+    ``is_case_court``: the actor belongs to the court the case was sent to (``court_org``).
+    """
     for s in (from_state, to):
         if s not in STATE_ZH:
             return Refusal("unknown_state", f"未知的案件状态：{s}")
@@ -134,6 +166,8 @@ def check_transition(
         return Refusal("not_filer", "只有提交该案件的人可以进行此操作")
     if actor_role in ORG_ROLES and not is_assigned_org:
         return Refusal("not_assigned_org", "该案件未分派给您所在的机构")
+    if rule.by_case_court and not is_case_court:
+        return Refusal("not_case_court", "该案件未送交您所在的法院")
     data = payload or {}
     missing = [f for f in rule.required if not (isinstance(data.get(f), str) and data[f].strip())]
     if missing:

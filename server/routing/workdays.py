@@ -33,6 +33,7 @@ def calendar_covers(year: int, cal: WorkCalendar = BASE) -> bool:
 
 
 def is_workday(d: date, cal: WorkCalendar = BASE) -> bool:
+    """Whether ``d`` is a working day by ``cal`` (weekends and statutory holidays off, 调休 days on)."""
     return cal.is_workday(d)
 
 
@@ -52,6 +53,7 @@ def local_date(moment: date | datetime) -> date:
 
 
 def end_of_day(d: date) -> datetime:
+    """23:59:59 Asia/Shanghai on ``d``: where every deadline ends."""
     return datetime.combine(d, _END, tzinfo=TZ)
 
 

@@ -36,10 +36,9 @@ def transition(
     old = str(case.get("status", "submitted"))
     role = transitions.workflow_role(p.role)
     is_filer = case.get("filer") == p.user_id
-    assigned = scopes.admin_covers(p, case) or (
-        p.org_id is not None and p.org_id in (case.get("org"), case.get("court_org"))
-    )
-    refusal = transitions.check_transition(old, to, role, is_filer, assigned, value)
+    assigned = scopes.admin_covers(p, case) or (p.org_id is not None and p.org_id == case.get("org"))
+    case_court = p.role == "court_clerk" and p.org_id is not None and p.org_id == case.get("court_org")
+    refusal = transitions.check_transition(old, to, role, is_filer, assigned, value, is_case_court=case_court)
     if refusal is not None:
         return Rejection(op.id, refusal.code, refusal.message_zh)
     key = op.key
@@ -52,7 +51,12 @@ def transition(
         ctx.notifier.status_changed(w, key, w.view("case", key), old, "escalated")
         return None
     w.server_put("case", key, "status", to)
-    extra: dict[str, Any] = {k: value[k] for k in ("agreement", "ruling", "docket_no") if value.get(k)}
+    extra: dict[str, Any] = {
+        k: value[k] for k in ("agreement", "performance", "perform_by", "ruling", "docket_no") if value.get(k)
+    }
+    if to == "confirmation_requested" and case.get("code"):
+        # The request carries the signed agreement the court is asked to confirm.
+        extra["attachment"] = f"/api/v1/cases/{case['code']}/agreement.pdf"
     record(ctx, w, key, to, old, to, p, p.role, reason, **extra)
     if to == "accepted":
         w.server_put("case", key, "accepted_at", now.isoformat())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import time
 from typing import Any
 
@@ -13,10 +12,14 @@ from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK
 
 from server import casecode
-from server.accounts.guards import authenticated
+from server.accounts.guards import authenticated, roles
 from server.accounts.principal import Principal
+from server.audit import log as audit_log
 from server.http import ApiError, app_state, client_address
+from server.qr.service import authorized_case
+from server.ratelimit import count_token_failure, token_failures_over
 from server.state import AppState
+from server.sync import scopes
 from server.sync.ops import SyncRequest, SyncResponse
 from server.sync.service import Limits, ServerReplica, SyncService, Writer
 from server.sync.store import SqlStore, log_generation
@@ -101,6 +104,10 @@ def _run(state: AppState, p: Principal, req: SyncRequest) -> SyncResponse:
     generation = log_generation()  # read first: a write committing meanwhile makes the entry stale
     with session() as s:
         resp = svc.sync(SqlStore(s), p, req, int(time.time() * 1000))
+        received = audit_log.party_cases(s, p, resp.changes)
+    if received:  # staff received party records: who, when, which case (personal-data access log)
+        with state.db.session() as s:
+            audit_log.record(s, p, received, "sync")
     if not resp.more and not req.ops:  # a push leaves the entry for the next plain pull to refresh
         state.services["sync_head"].saw(resp.cursor, generation)
     return resp
@@ -133,7 +140,7 @@ class FollowOut(msgspec.Struct):
 @post(
     "/api/v1/follow",
     operation_id="followCase",
-    guards=[authenticated],
+    guards=[roles(*scopes.FOLLOW_ROLES)],
     status_code=HTTP_200_OK,
     tags=["sync"],
     sync_to_thread=True,
@@ -145,19 +152,19 @@ def follow(request: Request[Principal, Any, Any], data: JSONBody[dict[str, Any]]
         body = msgspec.convert(data, FollowIn)
     except msgspec.ValidationError:
         raise ApiError(400, "请提供案件编号和二维码凭证") from None
-    if not state.trace_limiter.allow(f"follow:{client_address(request)}"):
-        raise ApiError(429, "查询过于频繁，请稍后再试")
     code = casecode.normalize(body.code) if body.code else ""
-    if not casecode.is_valid(code):  # no such case; also keeps NUL bytes away from the database
-        raise ApiError(404, "未找到该案件")
+    address = client_address(request)
+    # Only failures count (per address, and per code shared with the trace page): a correct token
+    # is never refused.
+    over = token_failures_over(state.trace_limiter, address, code)
     with state.db.session() as s:
+        row = authorized_case(s, code, body.token)
+        if row is None:
+            count_token_failure(state.trace_limiter, address, code)
+            raise ApiError(429, "查询过于频繁，请稍后再试") if over else ApiError(404, "未找到该案件")
+        key = row.key
         store = SqlStore(s)
         store.lock_for_write()
-        key = store.find_code(code)
-        view = store.get_record(("case", key)).view if key else {}  # type: ignore[union-attr]
-        expected = str(view.get("trace_hash") or "")
-        if not key or not hmac.compare_digest(expected, casecode.trace_hash(body.token)):
-            raise ApiError(404, "未找到该案件")
         if store.add_follower(key, request.user.user_id):
             w = Writer(store, sync_service(state).server, int(time.time() * 1000))
             w.server_intent(key, "follow", {})

@@ -78,15 +78,35 @@ class BlobStore:
 
     @contextmanager
     def _file_lock(self, sha: str) -> Iterator[None]:
-        """The cross-process half of ``lock``: ``flock`` on a lock file beside the blob."""
+        """The cross-process half of ``lock``: ``flock`` on ``ROOT/ab/{sha}.lock``.
+
+        The holder unlinks the file before it lets go, so no lock file outlives its upload. A
+        waiter that then wins the ``flock`` holds an unlinked inode: it sees the path is gone or is
+        another file (a newer writer's) and tries again, so two holders can never coexist."""
         path = self.path(sha).with_suffix(".lock")
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        while True:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                held = os.fstat(fd)
+                try:
+                    current = os.stat(path)
+                except FileNotFoundError:
+                    current = None
+            except BaseException:
+                os.close(fd)
+                raise
+            if current is not None and (current.st_ino, current.st_dev) == (held.st_ino, held.st_dev):
+                break
+            os.close(fd)  # we locked a file its holder already removed: take the new one
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
             yield
         finally:
-            os.close(fd)  # closing releases the lock; the empty file stays for the next writer
+            try:
+                path.unlink()
+            finally:
+                os.close(fd)  # closing releases the lock
 
     # -- partial uploads (call under ``lock``) ----------------------------------------------
     def received(self, sha: str) -> int:

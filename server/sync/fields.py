@@ -181,6 +181,7 @@ _SERVER_LOOSE_CASE_FIELDS = (
     "category_reason", "org", "mediator", "respond_by", "resolve_by", "routing_reason", "court_org",
     "warned", "filer", "paused_at", "assigned_at", "accepted_at", "category_confidence",
     "deadline_provisional", "requested_at",
+    "signatures", "rating",
 )  # fmt: skip
 KEY = Text(64, 1, KEY_RE)
 HEX64 = Text(64, 64, HEX64_RE)
@@ -249,12 +250,17 @@ SCHEMA: Mapping[str, EntitySpec] = {
                         "ruling": Text(100, 1),
                         "docket_no": Text(100, 1),
                         "org": Text(64, 1),
+                        # 人民调解协议书 (人民调解法 第二十九条): how and by when the terms are performed.
+                        "performance": Text(1000, multiline=True),
+                        "perform_by": Text(10, 10, r"[0-9]{4}-[0-9]{2}-[0-9]{2}"),
                     },
                 )
             ),
             "pause": _f(Obj({"reason": REASON})),
             "resume": _f(Obj({"reason": REASON})),
             "correct_category": _f(Obj({"category": Choice(CATEGORY_IDS)}, {"reason": REASON})),
+            "sign": _f(Obj({"party": KEY, "blob": HEX64})),
+            "rate": _f(Obj({"stars": Number(1, 5, integer=True)}, {"comment": Text(500, multiline=True)})),
         },
     ),
     "party": EntitySpec(

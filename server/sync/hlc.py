@@ -28,6 +28,7 @@ class Hlc(NamedTuple):
 
 
 def is_replica(value: str) -> bool:
+    """Whether ``value`` is a valid replica id (the third part of an HLC stamp)."""
     return _REPLICA.fullmatch(value) is not None
 
 
@@ -40,6 +41,7 @@ def parse_ts(s: str) -> Hlc:
 
 
 def format_ts(hlc: Hlc) -> str:
+    """An HLC as its sortable text ``mmmmmmmmmmmmmmm:cccc:replica``; ValueError when out of range."""
     ms, counter, replica = hlc
     if not 0 <= ms <= MAX_MS or not 0 <= counter <= MAX_COUNTER or not is_replica(replica):
         raise ValueError(f"HLC out of range: {hlc!r}")
@@ -83,6 +85,7 @@ class Clock:
         return format_ts(Hlc(self._ms, self._counter, self.replica))
 
     def tick(self) -> str:
+        """A new stamp, greater than every stamp this clock made or observed (never goes backwards)."""
         now = self._now_ms()
         if now > self._ms:
             self._ms, self._counter = now, 0

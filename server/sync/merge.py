@@ -149,4 +149,5 @@ def fold(ops: Iterable[Op]) -> dict[RecordId, RecordState]:
 
 
 def apply_all(ops: Iterable[Op]) -> dict[RecordId, dict[str, Any]]:
+    """Every record's merged view after all ``ops`` (in any order): record id → field → value."""
     return {rid: materialize(state) for rid, state in fold(ops).items()}

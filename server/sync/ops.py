@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from server.decoding import has_bad_text
 from server.sync.fields import KEY_RE, SCHEMA, field_spec
 from server.sync.hlc import MAX_SKEW_MS, REPLICA_RE, is_too_far_ahead, parse_ts
 
@@ -131,6 +132,8 @@ def validate_op(
         return reject(op.id, "server_only_field", f"{op.entity}.{op.field or op.kind}")
     if (problem := spec.check.check(op.value)) is not None:
         return reject(op.id, problem[0], f"{op.field or op.entity}：{problem[1]}")
+    if has_bad_text(op.value):  # NUL and other controls (PostgreSQL cannot store a NUL)
+        return reject(op.id, "bad_value", "含有不允许的控制字符")
     return _check_seen(op)
 
 

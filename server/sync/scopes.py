@@ -33,6 +33,9 @@ from server.vocabulary import CLOSED_STATES
 
 FILER_ROLES = frozenset({"citizen", "grid_worker", "mediator", "org_admin", "admin"})
 STAFF_ROLES = frozenset({"mediator", "org_admin", "court_clerk"})
+# Roles with a personal scope (a ``user:ID`` tag): they can read what they follow. An analyst reads
+# no record at all, so following would only write a follower row it can never use.
+FOLLOW_ROLES = ("citizen", "grid_worker", "mediator", "org_admin", "court_clerk", "admin")
 
 # Case fields the filer owns; ``code`` and ``trace_hash`` are fixed once set (they are in the QR).
 FILER_FIELDS = frozenset(
@@ -83,6 +86,7 @@ def notification_tags(view: Mapping[str, Any]) -> set[str]:
 
 
 def is_filer(p: Principal, case_view: Mapping[str, Any]) -> bool:
+    """Whether ``p`` filed this case (its ``filer`` is ``p``'s user id)."""
     return bool(case_view.get("filer")) and case_view.get("filer") == p.user_id
 
 

@@ -256,12 +256,19 @@ class SyncService:
         if owner != p.user_id or req.replica.startswith(SERVER_REPLICA_PREFIX):
             # Someone else's replica id (read off a pulled op): nothing of this batch is stored.
             return acked, [reject(op.id, "replica_taken") for op in req.ops]
-        known = store.stored_ops([o.id for o in req.ops])
-        store.prefetch(_records_touched(req.ops))
+        # Shape first, before any query: a hostile id or key (a NUL, say) is rejected here alone
+        # and never reaches the database, where it could fail the whole batch.
+        shape = [self._shape(op, req.replica, now_ms) for op in req.ops]
+        fine = [op for op, problem in zip(req.ops, shape, strict=True) if problem is None]
+        known = store.stored_ops([o.id for o in fine])
+        store.prefetch(_records_touched(fine))
         w = Writer(store, self.server, now_ms)
         touched: set[str] = set()
-        refused_cases, refused_ops = self._refused(w, [o for o in req.ops if o.id not in known])
-        for op in req.ops:
+        refused_cases, refused_ops = self._refused(w, [o for o in fine if o.id not in known])
+        for op, problem in zip(req.ops, shape, strict=True):
+            if problem is not None:
+                rejected.append(problem)
+                continue
             if op.id in known:
                 # Already stored only when it is the same op from the same principal: acknowledge,
                 # change nothing. Anything else is told, never acked (an ack means "it is stored").
@@ -271,14 +278,8 @@ class SyncService:
                 else:
                     rejected.append(reject(op.id, "id_conflict"))
                 continue
-            problem = validate_op(op, server_now_ms=now_ms, max_skew_ms=self.limits.max_skew_ms)
-            if problem is None and not op.id.startswith(f"{req.replica}:"):
-                problem = Rejection(op.id, "bad_id", "操作编号必须属于本设备")
             why = refused_ops.get(op.id) or (refused_cases.get(op.key) if op.entity == "case" else None)
-            if problem is None and why:
-                problem = Rejection(op.id, "bad_value", why)
-            if problem is None:
-                problem = self._client_op(w, p, op, touched)
+            problem = Rejection(op.id, "bad_value", why) if why else self._client_op(w, p, op, touched)
             if problem is not None:
                 rejected.append(problem)
                 continue
@@ -289,6 +290,12 @@ class SyncService:
             self.hooks.after_batch(w, w.new_cases, touched)
             w.finish()
         return acked, rejected
+
+    def _shape(self, op: Op, replica: str, now_ms: int) -> Rejection | None:
+        problem = validate_op(op, server_now_ms=now_ms, max_skew_ms=self.limits.max_skew_ms)
+        if problem is None and not op.id.startswith(f"{replica}:"):
+            problem = Rejection(op.id, "bad_id", "操作编号必须属于本设备")
+        return problem
 
     def _refused(self, w: Writer, ops: list[Op]) -> tuple[dict[str, str], dict[str, str]]:
         """Where a case enters: its region and its code's county must be served here, and the

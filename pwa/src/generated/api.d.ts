@@ -159,12 +159,50 @@ export interface paths {
     /** ConsultationCounts */
     get: operations["cockpitConsultations"];
   };
+  "/api/v1/cases/{code}/agreement": {
+    /** AgreementJson */
+    get: operations["getAgreement"];
+  };
+  "/api/v1/cases/{code}/agreement.pdf": {
+    /** AgreementPdf */
+    get: operations["getAgreementPdf"];
+  };
+  "/api/v1/cockpit/assessment": {
+    /** Assessment */
+    get: operations["cockpitAssessment"];
+  };
+  "/api/v1/cockpit/assessment.csv": {
+    /** AssessmentCsv */
+    get: operations["cockpitAssessmentCsv"];
+  };
+  "/api/v1/audit": {
+    /** Audit */
+    get: operations["personalDataAudit"];
+  };
 }
 
 export type webhooks = Record<string, never>;
 
 export interface components {
   schemas: {
+    /** AgreementOut */
+    AgreementOut: {
+      code: string;
+      org_name: string;
+      mediator_name: string;
+      text: string;
+      parties: components["schemas"]["PartyOut"][];
+      all_signed: boolean;
+      pdf: string;
+    };
+    /** AssessmentOut */
+    AssessmentOut: {
+      from: string;
+      to: string;
+      orgs: components["schemas"]["RowOut"][];
+      mediators: components["schemas"]["RowOut"][];
+      generated_at: string;
+    };
     /** BasisOut */
     BasisOut: {
       law: string;
@@ -192,14 +230,24 @@ export interface components {
       guidance_version: string;
       prefill: components["schemas"]["PrefillOut"];
     };
-    /** CorrectionOut */
-    CorrectionOut: {
-      case_key: string;
+    /** CorrectionCount */
+    CorrectionCount: {
       from_category: string | null;
       to_category: string;
-      reason: string;
-      text: string;
+      count: number;
+    };
+    /** CorrectionOut */
+    CorrectionOut: {
+      code: string | null;
+      from_category: string | null;
+      to_category: string;
+      matched: string[];
       at: string;
+    };
+    /** CorrectionsOut */
+    CorrectionsOut: {
+      counts: components["schemas"]["CorrectionCount"][];
+      items?: components["schemas"]["CorrectionOut"][] | null;
     };
     /** CountOut */
     CountOut: {
@@ -311,6 +359,14 @@ export interface components {
       open: number;
       month: string;
     };
+    /** PartyOut */
+    PartyOut: {
+      key: string;
+      role: string;
+      name: string;
+      signed: boolean;
+      signed_at: string | null;
+    };
     /** PrefillOut */
     PrefillOut: {
       category: string;
@@ -341,6 +397,22 @@ export interface components {
       };
       generated_at: string;
     };
+    /** RowOut */
+    RowOut: {
+      id: string;
+      name: string;
+      org_name: string;
+      received: number;
+      responded_in_time_rate: number | null;
+      success: number;
+      failure: number;
+      success_rate: number | null;
+      median_days: number | null;
+      escalated_out: number;
+      satisfaction: number | null;
+      ratings: number;
+      sla_breaches: number;
+    };
     /** RulesOut */
     RulesOut: {
       version: string;
@@ -364,6 +436,7 @@ export interface components {
       from: string;
       to: string;
       scope: components["schemas"]["FiguresOut"];
+      counties: components["schemas"]["FiguresOut"][];
       towns: components["schemas"]["FiguresOut"][];
       unplaced: number;
       /** @default 人口为近似演示数据，万人成讼率仅供演示 */
@@ -874,6 +947,12 @@ export interface operations {
           "application/json": components["schemas"]["ErrorBody"];
         };
       };
+      /** @description 无权进行此操作 */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
       /** @description 未找到 */
       404: {
         content: {
@@ -1160,7 +1239,7 @@ export interface operations {
         headers: {
         };
         content: {
-          "application/json": components["schemas"]["CorrectionOut"][];
+          "application/json": components["schemas"]["CorrectionsOut"];
         };
       };
       /** @description 未登录或登录已失效 */
@@ -1646,6 +1725,8 @@ export interface operations {
         from?: string | null;
         /** @description 结束日期（含），默认今天（北京时间） */
         to?: string | null;
+        /** @description 县（市、区）或市的代码，12 位；默认为账号的整个辖区 */
+        region?: string | null;
       };
     };
     responses: {
@@ -1685,6 +1766,8 @@ export interface operations {
         months?: number;
         /** @description 乡镇（街道）代码，12 位 */
         town?: string | null;
+        /** @description 县（市、区）或市的代码，12 位；默认为账号的整个辖区 */
+        region?: string | null;
       };
     };
     responses: {
@@ -1924,6 +2007,203 @@ export interface operations {
       400: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 未登录或登录已失效 */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 无权进行此操作 */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  /** AgreementJson */
+  getAgreement: {
+    parameters: {
+      path: {
+        code: string;
+      };
+    };
+    responses: {
+      /** @description Request fulfilled, document follows */
+      200: {
+        headers: {
+        };
+        content: {
+          "application/json": components["schemas"]["AgreementOut"];
+        };
+      };
+      /** @description 请求有误（格式、取值或缺少字段） */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 未登录或登录已失效 */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 未找到 */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  /** AgreementPdf */
+  getAgreementPdf: {
+    parameters: {
+      path: {
+        code: string;
+      };
+    };
+    responses: {
+      /** @description Request fulfilled, document follows */
+      200: {
+        headers: {
+        };
+        content: {
+          "application/json": string;
+        };
+      };
+      /** @description 请求有误（格式、取值或缺少字段） */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 未登录或登录已失效 */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 未找到 */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  /** Assessment */
+  cockpitAssessment: {
+    parameters: {
+      query?: {
+        /** @description 立案开始日期（含），默认一年前 */
+        from?: string | null;
+        /** @description 立案结束日期（含），默认今天 */
+        to?: string | null;
+      };
+    };
+    responses: {
+      /** @description Request fulfilled, document follows */
+      200: {
+        headers: {
+        };
+        content: {
+          "application/json": components["schemas"]["AssessmentOut"];
+        };
+      };
+      /** @description 请求有误（格式、取值或缺少字段） */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 未登录或登录已失效 */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 无权进行此操作 */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  /** AssessmentCsv */
+  cockpitAssessmentCsv: {
+    parameters: {
+      query?: {
+        /** @description 立案开始日期（含），默认一年前 */
+        from?: string | null;
+        /** @description 立案结束日期（含），默认今天 */
+        to?: string | null;
+      };
+    };
+    responses: {
+      /** @description Request fulfilled, document follows */
+      200: {
+        headers: {
+        };
+        content: {
+          "application/json": string;
+        };
+      };
+      /** @description 请求有误（格式、取值或缺少字段） */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 未登录或登录已失效 */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 无权进行此操作 */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  /** Audit */
+  personalDataAudit: {
+    parameters: {
+      query?: {
+        /** @description 案件编号 */
+        case?: string | null;
+        /** @description 账号 ID */
+        user?: string | null;
+        /** @description json 或 csv */
+        format?: "json" | "csv";
+      };
+    };
+    responses: {
+      /** @description Request fulfilled, document follows */
+      200: {
+        headers: {
+        };
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Bad request syntax or unsupported method */
+      400: {
+        content: {
+          "application/json": {
+            status_code: number;
+            detail: string;
+            extra?: null | {
+              [key: string]: unknown;
+            } | unknown[];
+          };
         };
       };
       /** @description 未登录或登录已失效 */

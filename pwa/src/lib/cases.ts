@@ -73,11 +73,14 @@ export interface TransitionExtra {
   agreement?: string;
   ruling?: string;
   docket_no?: string;
+  /** 人民调解协议书: how and by when (YYYY-MM-DD) the agreed terms are performed */
+  performance?: string;
+  perform_by?: string;
 }
 
 export async function transition(repo: Repo, key: string, to: string, extra: TransitionExtra = {}): Promise<void> {
   const value: Record<string, unknown> = { to };
-  for (const k of ["reason", "agreement", "ruling", "docket_no"] as const) if (extra[k]) value[k] = extra[k];
+  for (const k of ["reason", "agreement", "ruling", "docket_no", "performance", "perform_by"] as const) if (extra[k]) value[k] = extra[k];
   await sendIntent(repo, key, "transition", value);
 }
 

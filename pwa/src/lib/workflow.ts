@@ -50,6 +50,8 @@ export const TERMINAL_STATES: ReadonlySet<string> = new Set(shared.terminal);
 export const CATEGORIES: readonly ({ id: string } & Words)[] = shared.categories;
 /** The classifier's answer when nothing matches: never offered as a suggestion. */
 export const FALLBACK_CATEGORY: string = shared.category_fallback;
+/** States in which a case has a 人民调解协议书 (server/routing/transitions.py AGREEMENT_STATES). */
+export const AGREEMENT_STATES: ReadonlySet<string> = new Set(shared.agreement);
 
 /** The role the transition table knows `role` by (an admin acts as an organisation's admin). */
 export function workflowRole(role: string): string {

@@ -27,7 +27,10 @@ export function FileCase() {
   const forVillager = sess.role === "grid_worker";
   const regions = useLive(() => cachedRegions(ctx.repo), []);
   const remembered = useSignal(village);
-  const [summary, setSummary] = useState("");
+  // 智能咨询's 立即申请 opens /file?summary=…&category=… (views/Consult.tsx)
+  const [pre] = useState(() => new URLSearchParams(typeof location === "undefined" ? "" : location.search));
+  const preCategory = NAMES.has(pre.get("category") ?? "") ? pre.get("category") : null;
+  const [summary, setSummary] = useState((pre.get("summary") ?? "").slice(0, 200));
   const [description, setDescription] = useState("");
   const [otherName, setOtherName] = useState("");
   const [otherPhone, setOtherPhone] = useState("");
@@ -38,8 +41,8 @@ export function FileCase() {
   const [channel, setChannel] = useState<"online" | "in_person">("online");
   const [amount, setAmount] = useState("");
   const [applicants, setApplicants] = useState("1");
-  const [category, setCategory] = useState<string | null>(null);
-  const [touchedCategory, setTouchedCategory] = useState(false);
+  const [category, setCategory] = useState<string | null>(preCategory);
+  const [touchedCategory, setTouchedCategory] = useState(preCategory !== null);
   const [photos, setPhotos] = useState<{ blob: Blob; url: string }[]>([]);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);

@@ -1,4 +1,6 @@
+import { useEffect } from "preact/hooks";
 import { lang, t } from "../i18n";
+import { prefetchConsult } from "../lib/consult";
 import { ctx, isStaff, session, useLive, village } from "../app/state";
 import { useSignal } from "../lib/signal";
 import { Link, navigate } from "../router";
@@ -15,6 +17,10 @@ export function Home() {
   const regions = useLive(() => cachedRegions(ctx.repo), []);
   const staff = isStaff(sess.role);
   const ready = useSignal(offlineReady);
+  // keep the consultation guide and this village's directory on the phone for offline 咨询
+  useEffect(() => {
+    if (!staff || sess.role === "grid_worker") void prefetchConsult(ctx.repo, v);
+  }, [v, staff]);
   return (
     <Page title={t("app_name")} back={false} testid="page-home">
       <p class="tagline">{t("tagline")}</p>
@@ -47,6 +53,12 @@ export function Home() {
             {t("home_file")}
           </Link>
         ) : null}
+        {!staff || sess.role === "grid_worker" ? (
+          <Link href="/consult" class="tile" data-testid="nav-consult">
+            <IconFile />
+            {lang.value === "en" ? "Ask first" : "智能咨询"}
+          </Link>
+        ) : null}
         <Link href="/cases" class="tile" data-testid="nav-cases">
           <IconFolder />
           {t("home_cases")}
@@ -63,6 +75,11 @@ export function Home() {
         {sess.role === "analyst" || sess.role === "admin" ? (
           <Link href="/cockpit" class="tile primary" data-testid="nav-cockpit">
             {lang.value === "en" ? "Data cockpit" : "数据驾驶舱"}
+          </Link>
+        ) : null}
+        {["analyst", "admin", "org_admin", "mediator"].includes(sess.role) ? (
+          <Link href="/cockpit/assessment" class="tile small" data-testid="nav-assessment">
+            {lang.value === "en" ? "Assessment" : "考核"}
           </Link>
         ) : null}
         {!staff ? (

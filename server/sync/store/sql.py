@@ -353,6 +353,10 @@ class SqlCaseIndex:
         project(row, view)
         # Blob references follow the case's evidence set (GET /api/v1/blobs checks them).
         want = {str(h) for h in view.get("evidence") or []}
+        # Signatures on the agreement are blobs of the case too (server/agreement/signing.py).
+        signatures = view.get("signatures")
+        if isinstance(signatures, dict):
+            want |= {str(v["blob"]) for v in signatures.values() if isinstance(v, dict) and v.get("blob")}
         if new and not want:
             return
         have = set(self.s.scalars(select(BlobRef.sha256).where(BlobRef.case_key == key)))

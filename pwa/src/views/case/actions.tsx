@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { t, lang } from "../../i18n";
 import { ctx } from "../../app/state";
 import { Big } from "../../ui";
@@ -15,7 +15,7 @@ interface Ask {
   /** the server refuses the move without this text (shared.json `transitions[].required`) */
   required?: boolean;
   run: (text: string) => Promise<void>;
-  extra?: "category";
+  extra?: "category" | "performance";
 }
 
 /** Lengths the server accepts (server/sync/fields.py); the longer texts are multi-line. */
@@ -41,6 +41,9 @@ export function Actions({ id, b, role, user }: { id: string; b: CaseBundle; role
   const [ask, setAsk] = useState<Ask | null>(null);
   const [text, setText] = useState("");
   const [cat, setCat] = useState("");
+  // 人民调解协议书 (人民调解法 第二十九条): manner and time of performance, asked with the agreement
+  const performance = useRef("");
+  const performBy = useRef("");
   const v = b.view;
   const status = b.status;
   const st = standing(b, user);
@@ -50,6 +53,8 @@ export function Actions({ id, b, role, user }: { id: string; b: CaseBundle; role
 
   const askFor = (a: Ask) => {
     setText("");
+    performance.current = "";
+    performBy.current = "";
     setCat(String(v["category"] ?? ""));
     setAsk(a);
   };
@@ -58,6 +63,11 @@ export function Actions({ id, b, role, user }: { id: string; b: CaseBundle; role
     // A move that must carry a text asks for it; withdrawing asks to be sure (with an optional reason).
     const field = m.required[0] ?? (m.id === "withdraw" ? "reason" : null);
     if (!field) return run(transition(ctx.repo, id, m.to));
+    if (field === "agreement") {
+      // the 人民调解协议书 also states how and by when the terms are performed (server/agreement/draft.py)
+      const run = (r: string) => transition(ctx.repo, id, m.to, { [field]: r, performance: performance.current.trim(), perform_by: performBy.current });
+      return askFor({ id: m.id, label, field, required: m.required.includes(field), extra: "performance", run });
+    }
     askFor({ id: m.id, label, field, required: m.required.includes(field), run: (r) => transition(ctx.repo, id, m.to, r ? { [field]: r } : {}) });
   };
 
@@ -126,6 +136,18 @@ export function Actions({ id, b, role, user }: { id: string; b: CaseBundle; role
             )}
             <Count value={text} max={maxOf(ask.field)} />
           </label>
+          {ask.extra === "performance" ? (
+            <>
+              <label>
+                {lang.value === "en" ? "How the terms are performed" : "履行方式"}
+                <input data-testid="ask-performance" maxLength={1000} onInput={(e) => (performance.current = e.currentTarget.value)} />
+              </label>
+              <label>
+                {lang.value === "en" ? "Perform by" : "履行期限"}
+                <input type="date" data-testid="ask-perform-by" onInput={(e) => (performBy.current = e.currentTarget.value)} />
+              </label>
+            </>
+          ) : null}
           <div class="row">
             <Big type="submit" data-testid="ask-confirm">
               {t("confirm")}

@@ -13,6 +13,8 @@ import { Actions } from "./actions";
 import { Timeline } from "./timeline";
 import { Chat } from "./chat";
 import { Evidence } from "./evidence";
+import { AgreementCard } from "./agreement";
+import { RatingCard } from "./rating";
 
 /** One case as this device knows it: header, parties, the actions this role may take, timeline, chat and evidence. */
 export function CaseDetail({ id }: { id: string }) {
@@ -83,6 +85,8 @@ export function CaseDetail({ id }: { id: string }) {
       <CaseHeader id={id} b={b} staff={staff} regions={regions ?? []} orgs={names.orgs} mediatorName={names.mediatorName} />
       <Parties b={b} />
       <Actions id={id} b={b} role={sess.role} user={sess.user} />
+      <AgreementCard id={id} b={b} role={sess.role} userId={sess.user?.id ?? null} />
+      <RatingCard id={id} b={b} role={sess.role} />
       <Timeline b={b} orgs={names.orgs} />
       <Chat b={b} id={id} staff={staff} />
       <Evidence b={b} />

@@ -17,7 +17,11 @@ import { Cards } from "./cards";
 import { TrendSection } from "./trend";
 import { TownSection } from "./towns";
 import { RiskSection } from "./risks";
+import { ConsultSection } from "./consultations";
 import "./Cockpit.css";
+
+// 考核 rides in this chunk so ECharts stays out of the app shell (app.tsx loads it for /cockpit/assessment).
+export { Assessment } from "./assessment";
 
 export const COCKPIT_ROLES = new Set(["analyst", "admin", "org_admin"]);
 
@@ -127,6 +131,7 @@ function Board({ data }: { data: Data }) {
       <TrendSection trend={data.trend} />
       <TownSection summary={s} />
       <RiskSection risks={data.risks} />
+      <ConsultSection from={s.from} to={s.to} />
       <p class="ck-note">{s.population_note}</p>
     </>
   );

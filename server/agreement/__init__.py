@@ -1,0 +1,1 @@
+"""人民调解协议书: the agreement drafted from a resolved case, the parties' signatures, its PDF."""
