@@ -33,8 +33,9 @@ _REF = "#/components/schemas/{name}"
 ERROR_SCHEMA = "Error"
 BEARER = "bearerAuth"
 
-# operation id → the 4xx it may answer besides 401 (any) and 403 (role guards).  A new operation
-# must be added here: tests/test_openapi.py fails until it is (then run `make generated`).
+# operation id → the 4xx it may answer besides 400/413 (decoding layer), 401 (any) and 403 (role
+# guards).  A new operation must be added here: tests/test_openapi.py fails until it is (then run
+# `make generated`).
 ERRORS: Mapping[str, tuple[int, ...]] = {
     "login": (400, 401, 429),
     "logout": (),
@@ -82,6 +83,7 @@ ERRORS: Mapping[str, tuple[int, ...]] = {
     "listCategoryModels": (),
     "trainCategoryModel": (),
     "publishCategoryModel": (400, 404),
+    "personalDataAudit": (400,),
 }
 _WHY = {
     400: "请求有误（格式、取值或缺少字段）",
@@ -139,8 +141,10 @@ def complete(doc: dict[str, Any], guards: Mapping[str, list[str]]) -> dict[str, 
                 continue
             op_id = op["operationId"]
             names = guards.get(op_id, [])
-            # 401 everywhere: the middleware refuses a stale or malformed token on any route.
-            codes = set(ERRORS.get(op_id, ())) | {401}
+            # 401 everywhere: the middleware refuses a stale or malformed token on any route; 400 and
+            # 413 everywhere too: the request-decoding layer (server/decoding.py) refuses control
+            # characters, non-JSON and too-deep or too-large bodies before any handler runs.
+            codes = set(ERRORS.get(op_id, ())) | {400, 401, 413}
             if names:
                 op["security"] = [{BEARER: []}]
                 if any(n != "authenticated" for n in names):

@@ -80,7 +80,8 @@ def test_guarded_operations_refuse_a_caller_without_token_as_declared(
     for method, path, op in operations(doc):
         if "security" not in op:
             continue
-        r = client.request(method.upper(), _url(path), json=HOSTILE if method != "get" else None)
+        # a harmless body: hostile ones are refused by the decoding layer before the guard runs
+        r = client.request(method.upper(), _url(path), json={} if method != "get" else None)
         assert r.status_code == 401, (op["operationId"], r.status_code, r.text)
 
 

@@ -81,7 +81,7 @@ class TrendOut(msgspec.Struct, kw_only=True):
 
 
 class WarningOut(msgspec.Struct, kw_only=True):
-    type: str
+    type: risks.Kind
     region: str | None
     region_name: str
     category: str | None

@@ -496,7 +496,8 @@ export interface components {
     };
     /** WarningOut */
     WarningOut: {
-      type: string;
+      /** @enum {string} */
+      type: "spike" | "repeat_respondent" | "group_dispute";
       region: string | null;
       region_name: string;
       category: string | null;
@@ -656,6 +657,12 @@ export interface operations {
           "application/json": components["schemas"]["ErrorBody"];
         };
       };
+      /** @description 请求过大 */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
       /** @description 请求过于频繁 */
       429: {
         content: {
@@ -675,8 +682,20 @@ export interface operations {
           "application/json": components["schemas"]["RevokedOut"];
         };
       };
+      /** @description 请求有误（格式、取值或缺少字段） */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
       /** @description 未登录或登录已失效 */
       401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 请求过大 */
+      413: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };
@@ -694,8 +713,20 @@ export interface operations {
           "application/json": components["schemas"]["UserOut"];
         };
       };
+      /** @description 请求有误（格式、取值或缺少字段） */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
       /** @description 未登录或登录已失效 */
       401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 请求过大 */
+      413: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };
@@ -713,8 +744,20 @@ export interface operations {
           "application/json": components["schemas"]["TokenOut"];
         };
       };
+      /** @description 请求有误（格式、取值或缺少字段） */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
       /** @description 未登录或登录已失效 */
       401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 请求过大 */
+      413: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };
@@ -767,6 +810,12 @@ export interface operations {
           "application/json": components["schemas"]["ErrorBody"];
         };
       };
+      /** @description 请求过大 */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
     };
   };
   /** Mediators */
@@ -803,6 +852,12 @@ export interface operations {
           "application/json": components["schemas"]["ErrorBody"];
         };
       };
+      /** @description 请求过大 */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
     };
   };
   /** Orgs */
@@ -816,8 +871,20 @@ export interface operations {
           "application/json": components["schemas"]["registry_api_OrgOut"][];
         };
       };
+      /** @description 请求有误（格式、取值或缺少字段） */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
       /** @description 未登录或登录已失效 */
       401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 请求过大 */
+      413: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };
@@ -835,8 +902,20 @@ export interface operations {
           "application/json": components["schemas"]["RegionOut"][];
         };
       };
+      /** @description 请求有误（格式、取值或缺少字段） */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
       /** @description 未登录或登录已失效 */
       401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 请求过大 */
+      413: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };
@@ -854,8 +933,20 @@ export interface operations {
           "application/json": components["schemas"]["Health"];
         };
       };
+      /** @description 请求有误（格式、取值或缺少字段） */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
       /** @description 未登录或登录已失效 */
       401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 请求过大 */
+      413: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };
@@ -875,8 +966,20 @@ export interface operations {
           };
         };
       };
+      /** @description 请求有误（格式、取值或缺少字段） */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
       /** @description 未登录或登录已失效 */
       401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 请求过大 */
+      413: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };
@@ -959,6 +1062,12 @@ export interface operations {
           "application/json": components["schemas"]["ErrorBody"];
         };
       };
+      /** @description 请求过大 */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
       /** @description 请求过于频繁 */
       429: {
         content: {
@@ -1003,6 +1112,12 @@ export interface operations {
       };
       /** @description 未找到 */
       404: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 请求过大 */
+      413: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };
@@ -1114,6 +1229,12 @@ export interface operations {
           "application/json": components["schemas"]["ErrorBody"];
         };
       };
+      /** @description 请求过大 */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
     };
   };
   /** Categories */
@@ -1129,8 +1250,20 @@ export interface operations {
           };
         };
       };
+      /** @description 请求有误（格式、取值或缺少字段） */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
       /** @description 未登录或登录已失效 */
       401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 请求过大 */
+      413: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };
@@ -1148,6 +1281,12 @@ export interface operations {
           "application/json": components["schemas"]["RulesOut"];
         };
       };
+      /** @description 请求有误（格式、取值或缺少字段） */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
       /** @description 未登录或登录已失效 */
       401: {
         content: {
@@ -1156,6 +1295,12 @@ export interface operations {
       };
       /** @description 无权进行此操作 */
       403: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 请求过大 */
+      413: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };
@@ -1198,6 +1343,12 @@ export interface operations {
           "application/json": components["schemas"]["ErrorBody"];
         };
       };
+      /** @description 请求过大 */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
     };
   };
   /** ReloadRules */
@@ -1229,6 +1380,12 @@ export interface operations {
           "application/json": components["schemas"]["ErrorBody"];
         };
       };
+      /** @description 请求过大 */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
     };
   };
   /** Corrections */
@@ -1242,6 +1399,12 @@ export interface operations {
           "application/json": components["schemas"]["CorrectionsOut"];
         };
       };
+      /** @description 请求有误（格式、取值或缺少字段） */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
       /** @description 未登录或登录已失效 */
       401: {
         content: {
@@ -1250,6 +1413,12 @@ export interface operations {
       };
       /** @description 无权进行此操作 */
       403: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 请求过大 */
+      413: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };
@@ -1267,6 +1436,12 @@ export interface operations {
           "application/json": components["schemas"]["HolidayVersionOut"][];
         };
       };
+      /** @description 请求有误（格式、取值或缺少字段） */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
       /** @description 未登录或登录已失效 */
       401: {
         content: {
@@ -1275,6 +1450,12 @@ export interface operations {
       };
       /** @description 无权进行此操作 */
       403: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 请求过大 */
+      413: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };
@@ -1323,6 +1504,12 @@ export interface operations {
           "application/json": components["schemas"]["ErrorBody"];
         };
       };
+      /** @description 请求过大 */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
     };
   };
   /** PutHolidayYear */
@@ -1366,6 +1553,12 @@ export interface operations {
           "application/json": components["schemas"]["ErrorBody"];
         };
       };
+      /** @description 请求过大 */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
     };
   };
   /** Asynccallable */
@@ -1379,6 +1572,12 @@ export interface operations {
           "application/json": components["schemas"]["ModelOut"][];
         };
       };
+      /** @description 请求有误（格式、取值或缺少字段） */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
       /** @description 未登录或登录已失效 */
       401: {
         content: {
@@ -1387,6 +1586,12 @@ export interface operations {
       };
       /** @description 无权进行此操作 */
       403: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 请求过大 */
+      413: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };
@@ -1404,6 +1609,12 @@ export interface operations {
           "application/json": components["schemas"]["ModelOut"];
         };
       };
+      /** @description 请求有误（格式、取值或缺少字段） */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
       /** @description 未登录或登录已失效 */
       401: {
         content: {
@@ -1412,6 +1623,12 @@ export interface operations {
       };
       /** @description 无权进行此操作 */
       403: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 请求过大 */
+      413: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };
@@ -1458,6 +1675,12 @@ export interface operations {
           "application/json": components["schemas"]["ErrorBody"];
         };
       };
+      /** @description 请求过大 */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
     };
   };
   /** PushKey */
@@ -1471,8 +1694,20 @@ export interface operations {
           "application/json": components["schemas"]["PushKeyOut"];
         };
       };
+      /** @description 请求有误（格式、取值或缺少字段） */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
       /** @description 未登录或登录已失效 */
       401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 请求过大 */
+      413: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };
@@ -1507,6 +1742,12 @@ export interface operations {
           "application/json": components["schemas"]["ErrorBody"];
         };
       };
+      /** @description 请求过大 */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
     };
   };
   /** Unsubscribe */
@@ -1531,6 +1772,12 @@ export interface operations {
       };
       /** @description 未登录或登录已失效 */
       401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 请求过大 */
+      413: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };
@@ -1571,6 +1818,12 @@ export interface operations {
       };
       /** @description 未找到 */
       404: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 请求过大 */
+      413: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };
@@ -1621,6 +1874,12 @@ export interface operations {
           "application/json": components["schemas"]["ErrorBody"];
         };
       };
+      /** @description 请求过大 */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
       /** @description 请求过于频繁 */
       429: {
         content: {
@@ -1663,6 +1922,12 @@ export interface operations {
       };
       /** @description 未找到 */
       404: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 请求过大 */
+      413: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };
@@ -1715,6 +1980,12 @@ export interface operations {
           "application/json": components["schemas"]["ErrorBody"];
         };
       };
+      /** @description 请求过大 */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
     };
   };
   /** Summary */
@@ -1752,6 +2023,12 @@ export interface operations {
       };
       /** @description 无权进行此操作 */
       403: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 请求过大 */
+      413: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };
@@ -1797,6 +2074,12 @@ export interface operations {
           "application/json": components["schemas"]["ErrorBody"];
         };
       };
+      /** @description 请求过大 */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
     };
   };
   /** RiskWarnings */
@@ -1810,6 +2093,12 @@ export interface operations {
           "application/json": components["schemas"]["RisksOut"];
         };
       };
+      /** @description 请求有误（格式、取值或缺少字段） */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
       /** @description 未登录或登录已失效 */
       401: {
         content: {
@@ -1818,6 +2107,12 @@ export interface operations {
       };
       /** @description 无权进行此操作 */
       403: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 请求过大 */
+      413: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };
@@ -1854,6 +2149,12 @@ export interface operations {
           "application/json": components["schemas"]["ErrorBody"];
         };
       };
+      /** @description 请求过大 */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
       /** @description 请求过于频繁 */
       429: {
         content: {
@@ -1873,8 +2174,20 @@ export interface operations {
           "application/json": components["schemas"]["GuidanceOut"];
         };
       };
+      /** @description 请求有误（格式、取值或缺少字段） */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
       /** @description 未登录或登录已失效 */
       401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 请求过大 */
+      413: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };
@@ -1917,6 +2230,12 @@ export interface operations {
           "application/json": components["schemas"]["ErrorBody"];
         };
       };
+      /** @description 请求过大 */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
     };
   };
   /** Directory */
@@ -1944,6 +2263,12 @@ export interface operations {
       };
       /** @description 未登录或登录已失效 */
       401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 请求过大 */
+      413: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };
@@ -1978,6 +2303,12 @@ export interface operations {
       };
       /** @description 未登录或登录已失效 */
       401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 请求过大 */
+      413: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };
@@ -2021,6 +2352,12 @@ export interface operations {
           "application/json": components["schemas"]["ErrorBody"];
         };
       };
+      /** @description 请求过大 */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
     };
   };
   /** AgreementJson */
@@ -2057,6 +2394,12 @@ export interface operations {
           "application/json": components["schemas"]["ErrorBody"];
         };
       };
+      /** @description 请求过大 */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
     };
   };
   /** AgreementPdf */
@@ -2089,6 +2432,12 @@ export interface operations {
       };
       /** @description 未找到 */
       404: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 请求过大 */
+      413: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };
@@ -2132,6 +2481,12 @@ export interface operations {
           "application/json": components["schemas"]["ErrorBody"];
         };
       };
+      /** @description 请求过大 */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
     };
   };
   /** AssessmentCsv */
@@ -2171,6 +2526,12 @@ export interface operations {
           "application/json": components["schemas"]["ErrorBody"];
         };
       };
+      /** @description 请求过大 */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
     };
   };
   /** Audit */
@@ -2194,16 +2555,10 @@ export interface operations {
           "application/json": unknown;
         };
       };
-      /** @description Bad request syntax or unsupported method */
+      /** @description 请求有误（格式、取值或缺少字段） */
       400: {
         content: {
-          "application/json": {
-            status_code: number;
-            detail: string;
-            extra?: null | {
-              [key: string]: unknown;
-            } | unknown[];
-          };
+          "application/json": components["schemas"]["ErrorBody"];
         };
       };
       /** @description 未登录或登录已失效 */
@@ -2214,6 +2569,12 @@ export interface operations {
       };
       /** @description 无权进行此操作 */
       403: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 请求过大 */
+      413: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };

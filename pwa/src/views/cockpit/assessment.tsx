@@ -15,30 +15,12 @@ import { Chart, type ChartOption } from "./chart";
 import { num, pct } from "./format";
 import { BLUE, GREEN, RED } from "./colors";
 import "./Cockpit.css";
+import type { Assessment, AssessmentRow } from "./types";
 
 export const ASSESS_ROLES = new Set(["analyst", "admin", "org_admin", "mediator"]);
 
-interface Row {
-  id: string;
-  name: string;
-  org_name: string;
-  received: number;
-  responded_in_time_rate: number | null;
-  success: number;
-  failure: number;
-  success_rate: number | null;
-  median_days: number | null;
-  escalated_out: number;
-  satisfaction: number | null;
-  ratings: number;
-  sla_breaches: number;
-}
-interface Out {
-  from: string;
-  to: string;
-  orgs: Row[];
-  mediators: Row[];
-}
+type Row = AssessmentRow;
+type Out = Assessment;
 type Col = Exclude<keyof Row, "id" | "org_name" | "success" | "failure">;
 
 const W = {
