@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -116,8 +117,9 @@ def test_a_case_the_server_refuses_reads_so_never_synced(page: Page) -> None:
     expect(page.get_by_test_id("file-village")).to_have_value(VILLAGE)
     page.get_by_test_id("file-submit").click()
     expect(page.get_by_test_id("page-qr")).to_be_visible()
+    # the code is drawn a moment after the QR screen opens ("…" until then)
+    expect(page.get_by_test_id("case-code")).to_have_text(re.compile(r"^JF-330522-2019-[0-9A-Z]{7}$"))
     code = page.get_by_test_id("case-code").inner_text()
-    assert code.startswith("JF-330522-2019-")
 
     page.get_by_test_id("qr-done").click()
     refused = page.get_by_test_id("case-refused")
