@@ -10,9 +10,12 @@ from typing import Any
 from litestar.testing import TestClient
 
 from server import casecode
+from server.db import Database
 from server.sync.hlc import Clock
 from server.sync.merge import RecordState, apply, materialize
 from server.sync.ops import Op
+from server.sync.service import ServerReplica, Writer
+from server.sync.store import SqlStore
 
 
 class Device:
@@ -94,3 +97,14 @@ class Device:
 
     def keys(self, entity: str) -> set[str]:
         return {k for e, k in self.states if e == entity}
+
+
+def server_put(db: Database, key: str, **fields: Any) -> None:
+    """What routing/workflow do: server writes of case fields through the op log, at the wall clock."""
+    with db.session() as s:
+        store = SqlStore(s)
+        store.lock_for_write()
+        w = Writer(store, ServerReplica(), int(time.time() * 1000))
+        for f, v in fields.items():
+            w.server_put("case", key, f, v)
+        w.finish()

@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from typing import Any
 
 import pytest
 from litestar.testing import TestClient
 
 from server.db import Database
-from server.sync.service import ServerReplica, Writer
-from server.sync.store import SqlStore
 from tests.conftest import login, new_device
-from tests.synctools import Device
+from tests.synctools import Device, server_put
 
 DEMO_VILLAGE = "330522001008"
 OTHER_VILLAGE = "330522101201"
@@ -51,16 +48,6 @@ MESSAGES: dict[str, set[str]] = {
     "town_admin": {"caseC"},
     "admin": {"caseA", "caseC"},
 }
-
-
-def server_put(db: Database, key: str, **fields: Any) -> None:
-    with db.session() as s:
-        store = SqlStore(s)
-        store.lock_for_write()
-        w = Writer(store, ServerReplica(), int(time.time() * 1000))
-        for f, v in fields.items():
-            w.server_put("case", key, f, v)
-        w.finish()
 
 
 @pytest.fixture

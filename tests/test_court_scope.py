@@ -3,7 +3,6 @@ of no court) cannot confirm or file a case it cannot even read."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -11,23 +10,11 @@ from litestar.testing import TestClient
 
 from server.accounts.service import create_user
 from server.db import Database
-from server.sync.service import ServerReplica, Writer
-from server.sync.store import SqlStore
 from tests.conftest import login, new_device
-from tests.synctools import Device
+from tests.synctools import Device, server_put
 
 COURT = "org-330522-court"
 TOWN_ORG = "org-330522001-pmc"
-
-
-def server_put(db: Database, key: str, **fields: Any) -> None:
-    with db.session() as s:
-        store = SqlStore(s)
-        store.lock_for_write()
-        w = Writer(store, ServerReplica(), int(time.time() * 1000))
-        for f, v in fields.items():
-            w.server_put("case", key, f, v)
-        w.finish()
 
 
 def clerk_of(client: TestClient[Any], db: Database, org: str) -> Device:

@@ -15,24 +15,14 @@ from litestar.testing import TestClient
 
 from server.db import Database
 from server.sync.models import ScopeMember
-from server.sync.service import ServerReplica, SyncService, Writer
+from server.sync.service import ServerReplica, SyncService
 from server.sync.store import SqlStore
 from tests.conftest import login, new_device
-from tests.synctools import Device
+from tests.synctools import Device, server_put
 
 VILLAGE = "330522001008"
 VILLAGE_ORG = "org-330522001008-pmc"
 SECRETS = ("张三丰", "13812345678", "330522199001011234", "竹林村8号", "隔壁每天半夜装修", "我明天在家")
-
-
-def server_put(db: Database, key: str, **fields: Any) -> None:
-    with db.session() as s:
-        store = SqlStore(s)
-        store.lock_for_write()
-        w = Writer(store, ServerReplica(), int(time.time() * 1000))
-        for f, v in fields.items():
-            w.server_put("case", key, f, v)
-        w.finish()
 
 
 @pytest.fixture

@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
 from litestar.testing import TestClient
 
 from server.db import Database
-from server.sync.service import ServerReplica, Writer
-from server.sync.store import SqlStore
 from tests.conftest import login, new_device
-from tests.synctools import Device
+from tests.synctools import Device, server_put
 
 DEMO_VILLAGE = "330522001008"
 OTHER_VILLAGE = "330522101201"
 VILLAGE_ORG = "org-330522001008-pmc"
 TOWN_ORG = "org-330522001-pmc"
 COURT = "org-330522-court"
-
-
-def server_put(db: Database, key: str, **fields: Any) -> None:
-    """What routing/workflow do: server writes through the op log."""
-    with db.session() as s:
-        store = SqlStore(s)
-        store.lock_for_write()
-        w = Writer(store, ServerReplica(), int(time.time() * 1000))
-        for f, v in fields.items():
-            w.server_put("case", key, f, v)
-        w.finish()
 
 
 @pytest.fixture
