@@ -3,6 +3,7 @@
 from server.accounts.models import Token, User
 from server.assessment.models import Rating
 from server.audit.models import PersonalDataAccess
+from server.cockpit.models import CaseCount
 from server.consult.models import Consultation, GuidanceSet
 from server.db import Base
 from server.notify.models import PushDelivery, PushSubscriptionRow, SmsDelivery, VapidKeyRow
@@ -32,6 +33,7 @@ __all__ = [
     "Base",
     "Blob",
     "BlobRef",
+    "CaseCount",
     "CaseRow",
     "CategoryCorrection",
     "CategoryExample",
