@@ -1,7 +1,7 @@
 """cockpit roll-up: cases.accepted and cockpit_counts, filled from the existing cases (issue #12)
 
 Revision ID: i12_cockpit_rollup
-Revises: i12_rate_buckets
+Revises: q15_sms_ttl
 Create Date: 2026-11-30 15:10:00
 
 The backfill is this revision's own SQL (not server/cockpit/rollup.py, which may change later):
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "i12_cockpit_rollup"
-down_revision: str | None = "i12_rate_buckets"
+down_revision: str | None = "q15_sms_ttl"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
