@@ -5,7 +5,7 @@ Revises: q15_sms_ttl
 Create Date: 2026-11-30 15:10:00
 
 The backfill is this revision's own SQL (not server/cockpit/rollup.py, which may change later):
-``accepted`` from the timeline records, then the counts per day and per month (China time).
+``accepted`` from the timeline records, then the counts per day and per month (China time), per township and per county.
 ``jiefen cockpit rebuild-rollup`` does the same on a live database.
 """
 
@@ -62,6 +62,11 @@ def upgrade() -> None:
         "INSERT INTO cockpit_counts (grain, period, town, status, mediated, n) "
         "SELECT 'm', substr(period, 1, 8) || '01', town, status, mediated, sum(n) "
         "FROM cockpit_counts WHERE grain = 'd' GROUP BY 2, 3, 4, 5"
+    )
+    op.execute(
+        "INSERT INTO cockpit_counts (grain, period, town, status, mediated, n) "
+        "SELECT CASE grain WHEN 'd' THEN 'D' ELSE 'M' END, period, substr(town, 1, 6), status, "
+        "mediated, sum(n) FROM cockpit_counts WHERE grain IN ('d', 'm') GROUP BY 1, 2, 3, 4, 5"
     )
 
 

@@ -11,9 +11,10 @@ from server.db import Base
 class CaseCount(Base):
     """How many cases filed in one period and township are now in one (status, mediated).
 
-    ``grain`` ``d``: ``period`` is a day (``YYYY-MM-DD``, China time); ``m``: the first day of a
-    month. Every case is counted once in each grain. ``town`` is the first 9 characters of the
-    case's region ('' when it has none). ``n`` can be 0 (a case moved away); such rows are harmless.
+    ``grain`` ``d``: ``period`` is a day (``YYYY-MM-DD``, China time) and ``town`` the first 9
+    characters of the case's region ('' when it has none); ``m``: ``period`` is the first day of
+    a month; ``D`` and ``M``: the same per county (``town`` holds the first 6 characters). Every
+    case is counted once in each grain. ``n`` can be 0 (a case moved away); such rows are harmless.
     """
 
     __tablename__ = "cockpit_counts"
