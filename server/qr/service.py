@@ -42,6 +42,8 @@ def authorized_case(s: Session, code: str, token: str) -> CaseRow | None:
 
 
 def trace_view(s: Session, row: CaseRow) -> TraceView:
+    """The public, masked view of a case (``qr.trace.build_trace``) from its projection row, its
+    organisation's name, and its party and timeline records."""
     org_name = s.scalar(select(Org.name).where(Org.id == row.org_id)) if row.org_id else None
     children = s.execute(
         select(RecordRow.entity, RecordRow.view)
@@ -120,6 +122,7 @@ def poster_items(s: Session, code: str, base_url: str, *, allow_town: bool = Tru
 
 
 def poster_svg_of(item: PosterItem) -> str:
+    """The SVG text of one village's A4 poster (its QR opens ``{base_url}/?v={village code}``)."""
     return poster_svg(
         item.village_name,
         item.town_name,

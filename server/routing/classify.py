@@ -41,6 +41,8 @@ class RulesError(ValueError):
 
 @dataclass(frozen=True)
 class Classification:
+    """A category chosen for a dispute's text, with how sure and why."""
+
     category: str
     confidence: float
     """In [0, 1]: grows with the winner's score and with its margin over the runner-up."""
