@@ -43,8 +43,8 @@ from server.housekeeping import Housekeeper, periods_of
 from server.notify import api as notify_api
 from server.notify import events, sms
 from server.notify.channels import SmsChannel
-from server.notify.sms import SmsWorker
 from server.notify.push import PushWorker
+from server.notify.sms import SmsWorker
 from server.pwa import serve_pwa
 from server.qr import api as qr_api
 from server.ratelimit import Limiter, LoginBackoff, bucket_for, limiter_for
