@@ -189,7 +189,7 @@ def test_concurrent_puts_of_the_same_chunk_do_not_corrupt_the_file(
     def one() -> None:
         barrier.wait()
         try:
-            results.append(blobs._store_chunk(state, who, chunk)[0])
+            results.append(blobs._store_chunk(state.db, state.blobs, who, chunk)[0])
         except ApiError as e:
             results.append(e.status_code)
 
@@ -202,7 +202,7 @@ def test_concurrent_puts_of_the_same_chunk_do_not_corrupt_the_file(
     part = settings.var_dir / "blobs" / digest[:2] / f"{digest}.part"
     assert part.read_bytes() == data[: n // 2]
     rest = blobs._Chunk(digest, n // 2, n, "image/jpeg", data[n // 2 :])
-    assert blobs._store_chunk(state, who, rest)[0] == 201
+    assert blobs._store_chunk(state.db, state.blobs, who, rest)[0] == 201
 
 
 # -- refusals ----------------------------------------------------------------------------------

@@ -235,7 +235,12 @@ def test_the_workers_lifespans_start_and_stop_them(settings: Settings) -> None:
     assert running_of(app) == Running()  # built, nothing started
     with TestClient(app):
         running = running_of(app)
-        workers = [running.scheduler, running.push, running.sms, running.housekeeper]
+        workers: list[Any] = [running.scheduler, running.push, running.sms, running.housekeeper]
+        if settings.database_url.startswith("postgresql"):  # other processes' changes: PG only
+            assert running.listener is not None and running.listener.connected.is_set()
+            workers.append(running.listener)
+        else:
+            assert running.listener is None
         assert all(w is not None and w._thread is not None and w._thread.is_alive() for w in workers)
         threads = [w._thread for w in workers if w is not None and w._thread is not None]
         # The scheduler fires timers through the same routing service the handlers receive.
