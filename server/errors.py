@@ -34,6 +34,7 @@ from server.http import ApiError
 from server.notify.channels import SmsError
 from server.notify.service import PushError
 from server.qr.service import PosterError
+from server.refusals import ProblemsError, StatusError
 from server.registry.area import AreaError
 from server.routing.classify import RulesError
 from server.routing.config_file import ConfigError
@@ -71,6 +72,9 @@ def _problems(prefix: str) -> Callable[[Any], str]:
 
 
 REFUSALS: Mapping[type[Exception], Refusal] = {
+    # The two shapes (server/refusals.py), for a domain's subclass that has no line of its own.
+    StatusError: Refusal(None, "refused", _own),
+    ProblemsError: Refusal(400, "invalid_document", _problems("内容有误，未生效："), listed=True),
     # Accounts: the service chose the status (400 bad field, 401 wrong password, 409 taken).
     AccountError: Refusal(None, "account_refused", _own),
     PosterError: Refusal(None, "poster_refused", _own),

@@ -32,6 +32,7 @@ from server.core import Components, Running, components_of, running_of
 from server.notify.channels import SmsError
 from server.notify.service import PushError
 from server.qr.service import PosterError
+from server.refusals import ProblemsError, StatusError
 from server.registry.area import AreaError
 from server.routing.classify import RulesError
 from server.routing.config_file import ConfigError
@@ -152,6 +153,8 @@ def test_every_domain_error_in_server_has_an_entry() -> None:
 
 # One instance of each error and the answer the table gives it (status, detail, extra).
 SAMPLES: list[tuple[Exception, int, str, dict[str, Any] | None]] = [
+    (StatusError(418, "不行"), 418, "不行", None),
+    (ProblemsError(["缺少版本"]), 400, "内容有误，未生效：缺少版本", {"errors": ["缺少版本"]}),
     (AccountError(409, "用户名已存在：li"), 409, "用户名已存在：li", None),
     (PosterError(404, "未找到该行政区划"), 404, "未找到该行政区划", None),
     (PushError("订阅信息不完整"), 400, "订阅信息不完整", None),

@@ -14,17 +14,13 @@ from server.accounts.models import ROLES, Token, User
 from server.accounts.passwords import hash_password, verify_password
 from server.accounts.principal import Principal
 from server.crossproc import announce
+from server.refusals import StatusError
 from server.registry.models import Mediator, Org
 from server.settings import Settings
 
 
-class AccountError(Exception):
+class AccountError(StatusError):
     """A refusal with an HTTP status and a message a person reads (Chinese)."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 def token_hash(token: str) -> str:

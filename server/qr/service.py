@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from server import casecode
 from server.qr.poster import PosterItem, poster_svg
 from server.qr.trace import CaseFacts, TraceView, build_trace
+from server.refusals import StatusError
 from server.registry.models import Org, Region
 from server.sync.models import CaseRow, RecordRow
 
@@ -65,13 +66,8 @@ def trace_view(s: Session, row: CaseRow) -> TraceView:
     return build_trace(facts, org_name, parties, events)
 
 
-class PosterError(Exception):
+class PosterError(StatusError):
     """A poster request that cannot be served; ``status`` maps to HTTP, ``message`` is Chinese."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 def region_kind(s: Session, code: str) -> Region:

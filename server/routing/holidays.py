@@ -39,6 +39,8 @@ from typing import Any
 import chinese_calendar
 from lunar_python import Lunar
 
+from server.refusals import ProblemsError
+
 _DAY = timedelta(days=1)
 MIN_YEAR, MAX_YEAR = 2000, 2100
 _MAX_RANGE_DAYS = 15
@@ -98,12 +100,8 @@ def library_covers(year: int) -> bool:
 # -- arrangements as data -------------------------------------------------------------------------
 
 
-class ArrangementError(ValueError):
+class ArrangementError(ProblemsError):
     """A holiday file that cannot be used; ``errors`` lists every problem in Chinese."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("；".join(errors))
-        self.errors = errors
 
 
 @dataclass(frozen=True)
