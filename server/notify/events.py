@@ -4,7 +4,7 @@ plus a text message for whom push cannot reach.
 Called by routing and the workflow inside their sync unit of work (a :class:`Writer` over an
 :class:`SqlStore`): the ``notification`` records go through the op log and the ``push_deliveries``
 and ``sms_deliveries`` rows into the same transaction, so a notice exists exactly when the change
-that caused it does. Sending happens later, off the request path (``worker.py``, ``sms.py``).
+that caused it does. Sending happens later, off the request path (``delivery.py``).
 
 SMS goes to a staff user with a phone number and no push subscription (a feature-phone mediator)
 for the events that push to staff, and on a status change to the applicants of a case that a grid
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Literal, cast, get_args
 from zoneinfo import ZoneInfo
@@ -135,7 +136,9 @@ def _sms_staff(w: Writer, user_ids: Iterable[str], text: NotificationText) -> No
         )
         .order_by(User.id)
     ).all()
-    sms.queue(s, [(uid, phone) for uid, phone in rows if phone], sms.sms_content(text), text.kind)
+    sms.queue(
+        s, [(uid, phone) for uid, phone in rows if phone], sms.sms_content(text), text.kind, ttl=text.ttl
+    )
 
 
 def _applicant_phones(w: Writer, case_key: str) -> list[str]:
@@ -160,7 +163,7 @@ def _sms_applicants(w: Writer, case_key: str, view: Mapping[str, Any], text: Not
     if s.scalar(select(User.role).where(User.id == filer)) != "grid_worker":
         return
     phones = _applicant_phones(w, case_key)
-    sms.queue(s, [(None, p) for p in phones], sms.sms_content(text), text.kind)
+    sms.queue(s, [(None, p) for p in phones], sms.sms_content(text), text.kind, ttl=text.ttl)
 
 
 # -- who --------------------------------------------------------------------------------------
@@ -281,16 +284,29 @@ def status_changed(
     if old == new:
         return
     code = _code(case_key, view)
+    text = _status_text(case_key, code, new, reason)
+    filer = _str(view.get("filer"))
+    notify_users(
+        w, [filer] if filer else [], text, case_key=case_key, ttl=3 * DAY, urgency="normal", kind=text.kind
+    )
+    # A QR follower reads the trace page only: its notice opens /t/{code} (the PWA keeps the token)
+    # and says what happened without the free-text reason, which is for the parties and staff.
+    followers = sorted(w.store.followers(case_key) - {filer})
+    if followers:
+        plain = replace(_status_text(case_key, code, new, None), url=f"/t/{code}")
+        notify_users(w, followers, plain, case_key=case_key, ttl=3 * DAY, urgency="normal", kind=plain.kind)
+    _sms_applicants(w, case_key, view, text)
+
+
+def _status_text(case_key: str, code: str, new: str, reason: str | None) -> NotificationText:
+    """The status-change notice (a stock text for a state without a citizen-facing one)."""
     try:
-        text = webpush.status_change(case_key, code, new, reason=reason)
+        return webpush.status_change(case_key, code, new, reason=reason)
     except ValueError:  # a state without a citizen-facing text: say only that it changed
-        text = NotificationText(
+        return NotificationText(
             kind="status",
             title=f"您的案件 {code} 有新进展",
             body="点击查看详情。",
             url=f"/cases/{case_key}",
             tag=f"case:{case_key}:status",
         )
-    users = [u for u in [_str(view.get("filer"))] if u] + sorted(w.store.followers(case_key))
-    notify_users(w, users, text, case_key=case_key, ttl=3 * DAY, urgency="normal", kind=text.kind)
-    _sms_applicants(w, case_key, view, text)
