@@ -49,6 +49,16 @@ def test_a_filed_case_comes_back_classified_routed_and_timed(client: TestClient[
     assert events == ["submitted", "assigned"]
 
 
+def test_the_filer_reads_a_plain_routing_reason_without_staff_workload(client: TestClient[Any]) -> None:
+    """The whole case record syncs to its filer: its routing reason says where the case went and
+    why, never which mediator was picked for what load ("在办N件")."""
+    _, view = routed(client, "隔壁装修天天敲到半夜，吵得孩子睡不着")
+    assert view["mediator"]  # a mediator was picked...
+    reason = view["routing_reason"]
+    assert reason == "由雉城社区人民调解委员会受理"
+    assert "在办" not in reason and "指派调解员" not in reason, reason  # ...but not said to the filer
+
+
 @pytest.mark.parametrize(
     ("summary", "fields", "level", "org"),
     [

@@ -4,8 +4,8 @@ Analysts and admins see the served area (``JIEFEN_AREA``) or, when their account
 county or a city, that region; an org admin sees the townships of its organisation's region (a
 county-level organisation: the county). A view wider than one county also lists its counties.
 Nothing personal leaves these endpoints: counts,
-rates, region and category names, and — for a repeated respondent — the name masked to one
-character. Definitions: server/cockpit/metrics.py, risks.py and docs/cockpit.md.
+rates, region and category names, and — for a repeated respondent, to admins and org admins
+only — the name masked to one character. Definitions: server/cockpit/metrics.py, risks.py and docs/cockpit.md.
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ class RisksOut(msgspec.Struct, kw_only=True):
 
 RULES_ZH = {
     "spike": "同一乡镇同一类纠纷近7天件数≥3，且≥前8周周均件数×2+1",
-    "repeat_respondent": "同一被申请人（姓名+电话号码）90天内涉及≥3件纠纷；姓名脱敏显示",
+    "repeat_respondent": "同一被申请人（姓名+电话号码）90天内涉及≥3件纠纷；分析人员只见件数",
     "group_dispute": "未办结纠纷申请人数≥5人",
 }
 
@@ -272,6 +272,8 @@ def risk_warnings(request: Request[Principal, Any, Any]) -> RisksOut:
             + risks.repeat_respondents(queries.respondents(s, now, scope), names, CATEGORY_NAMES_ZH)
             + risks.group_disputes(queries.open_group_cases(s, scope), names, CATEGORY_NAMES_ZH)
         )
+    if request.user.role == "analyst":  # counts only, no person at all (docs/security.md)
+        found = [risks.without_person(w) for w in found]
     return RisksOut(
         warnings=[
             WarningOut(
