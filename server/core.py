@@ -115,8 +115,10 @@ class Components:
             settings.database_url, settings.database_read_url, fair_writes=settings.sqlite_fair_writes
         )
         replica = ServerReplica()
+        # Routing tells people through notify's events; texts unless the gateway is off.
+        notifier = events.Events(texts=not sms.is_off(settings.sms_gateway))
         routing = RoutingService(
-            db, load_config(settings.routing_config), notifier=events, area=Area.parse(settings.area)
+            db, load_config(settings.routing_config), notifier=notifier, area=Area.parse(settings.area)
         )
         limits = Limits(
             page_ops=settings.sync_page_ops,
@@ -212,20 +214,16 @@ class JiefenPlugin(InitPluginProtocol):
         """The SMS gateway (a misconfigured one stops the server here) and its worker."""
         st = self.parts.settings
         gateway = sms.load_gateway(st.sms_gateway)
-        sms.configure(enabled=gateway is not None)
-        try:
-            if gateway is None or st.scheduler_interval_s <= 0:
+        if gateway is None or st.scheduler_interval_s <= 0:
+            yield
+            return
+        channel = SmsChannel(gateway, signature=st.sms_signature)
+        with _started(SmsWorker(self.parts.db, channel, interval=st.scheduler_interval_s)) as w:
+            self.running.sms = w
+            try:
                 yield
-                return
-            channel = SmsChannel(gateway, signature=st.sms_signature)
-            with _started(SmsWorker(self.parts.db, channel, interval=st.scheduler_interval_s)) as w:
-                self.running.sms = w
-                try:
-                    yield
-                finally:
-                    self.running.sms = None
-        finally:
-            sms.configure(enabled=True)  # back to the default gateway's behaviour
+            finally:
+                self.running.sms = None
 
     @asynccontextmanager
     async def _push(self, _: Litestar) -> AsyncIterator[None]:
