@@ -12,6 +12,7 @@ the cockpit measured against a baseline of the same run (issue #12; figures in b
   cases`` in the same run. For comparison, the same tallies counted straight from ``cases``
   (``direct.py``, what the cockpit did before the roll-up), median of 3.
 - ``EXPLAIN (ANALYZE, BUFFERS)`` of the roll-up statements (summary by town, trend) for both scopes.
+- ``--keep`` keeps the database; ``--url URL`` measures such a database again without loading.
 - The load average (1 min) before and after the measures.
 
 Writes bench/results/province.json and province.md. Not part of ``make test``. Other province
@@ -116,56 +117,70 @@ def _markdown(out: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def measure(url: str, now: datetime) -> dict[str, Any]:
+    """The measures on a loaded database (``now``: the time the cases were generated back from)."""
+    out: dict[str, Any] = {}
+    db = Database(url)
+    today = now.astimezone(queries.CST).date()
+    # The summary's default window: the first of the month 11 months back to today, inclusive.
+    y, m = divmod(today.year * 12 + today.month - 1 - 11, 12)
+    start = queries.day_start(today.replace(year=y, month=m + 1, day=1))
+    end = queries.day_start(today + timedelta(days=1))
+    bounds = queries.month_starts(today, 24)
+
+    def baseline() -> None:
+        with db.read_session() as s:
+            s.scalar(select(func.count()).select_from(CaseRow))
+
+    with db.read_session() as s:
+        out["cockpit_counts_rows"] = int(s.scalar(select(func.count()).select_from(CaseCount)) or 0)
+    out["load_before"] = round(os.getloadavg()[0], 1)
+    out["ms"] = {
+        "baseline_count_all_cases": _median_ms(baseline),
+        "summary_province": _median_ms(_summary(db, Scope(PROVINCE), start, end)),
+        "summary_county": _median_ms(_summary(db, Scope(COUNTY), start, end)),
+        "trend24_province": _median_ms(_trend(db, Scope(PROVINCE), bounds)),
+        "trend24_county": _median_ms(_trend(db, Scope(COUNTY), bounds)),
+        "direct_summary_province": _median_ms(_direct_summary(db, PROVINCE, start, end), runs=3),
+        "direct_summary_county": _median_ms(_direct_summary(db, COUNTY, start, end), runs=3),
+    }
+    out["load_after"] = round(os.getloadavg()[0], 1)
+    parts = rollup.windows(start, end) or []
+    trend = [(rollup.COUNTY_MONTH, bounds[0].astimezone(queries.CST).date().isoformat(),
+              bounds[-1].astimezone(queries.CST).date().isoformat())]  # fmt: skip
+    out["explain"] = {
+        "summary_province_by_town": _explain(db, rollup.statement(CaseCount.town, parts, PROVINCE)),
+        "summary_county_by_town": _explain(db, rollup.statement(CaseCount.town, parts, COUNTY)),
+        "trend24_province": _explain(db, rollup.statement(CaseCount.period, trend, PROVINCE)),
+        "trend24_county": _explain(db, rollup.statement(CaseCount.period, trend, COUNTY)),
+    }
+    db.dispose()
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cases", type=int, default=1_000_000)
     ap.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    ap.add_argument("--url", help="measure this already loaded database (kept by --keep); no load")
     args = ap.parse_args()
     out: dict[str, Any] = {"cases": args.cases, "started": datetime.now(UTC).isoformat()}
     t0 = time.perf_counter()
-    url = generate.create_database()
-    print(f"database: {url}", flush=True)
-    try:
-        now = datetime.now(UTC)
-        loaded = generate.load(url, args.cases, now=now)
-        out["registry"], out["rows"], out["load_s"] = loaded.registry, loaded.rows, loaded.seconds
-        db = Database(url)
-        today = now.astimezone(queries.CST).date()
-        # The summary's default window: the first of the month 11 months back to today, inclusive.
-        y, m = divmod(today.year * 12 + today.month - 1 - 11, 12)
-        start = queries.day_start(today.replace(year=y, month=m + 1, day=1))
-        end = queries.day_start(today + timedelta(days=1))
-        bounds = queries.month_starts(today, 24)
-
-        def baseline() -> None:
-            with db.read_session() as s:
-                s.scalar(select(func.count()).select_from(CaseRow))
-
-        out["load_before"] = round(os.getloadavg()[0], 1)
-        out["ms"] = {
-            "baseline_count_all_cases": _median_ms(baseline),
-            "summary_province": _median_ms(_summary(db, Scope(PROVINCE), start, end)),
-            "summary_county": _median_ms(_summary(db, Scope(COUNTY), start, end)),
-            "trend24_province": _median_ms(_trend(db, Scope(PROVINCE), bounds)),
-            "trend24_county": _median_ms(_trend(db, Scope(COUNTY), bounds)),
-            "direct_summary_province": _median_ms(_direct_summary(db, PROVINCE, start, end), runs=3),
-            "direct_summary_county": _median_ms(_direct_summary(db, COUNTY, start, end), runs=3),
-        }
-        out["load_after"] = round(os.getloadavg()[0], 1)
-        parts = rollup.windows(start, end) or []
-        trend = [(rollup.MONTH, bounds[0].astimezone(queries.CST).date().isoformat(),
-                  bounds[-1].astimezone(queries.CST).date().isoformat())]  # fmt: skip
-        out["explain"] = {
-            "summary_province_by_town": _explain(db, rollup.statement(CaseCount.town, parts, PROVINCE)),
-            "summary_county_by_town": _explain(db, rollup.statement(CaseCount.town, parts, COUNTY)),
-            "trend24_province": _explain(db, rollup.statement(CaseCount.period, trend, PROVINCE)),
-            "trend24_county": _explain(db, rollup.statement(CaseCount.period, trend, COUNTY)),
-        }
-        db.dispose()
-        out["total_s"] = round(time.perf_counter() - t0, 1)
-    finally:
-        if not args.keep:
-            generate.drop_database(url)
+    if args.url:
+        out.update(measure(args.url, datetime.now(UTC)))
+        out["load_s"] = "not loaded in this run (--url)"
+    else:
+        url = generate.create_database()
+        print(f"database: {url}", flush=True)
+        try:
+            now = datetime.now(UTC)
+            loaded = generate.load(url, args.cases, now=now)
+            out["registry"], out["rows"], out["load_s"] = loaded.registry, loaded.rows, loaded.seconds
+            out.update(measure(url, now))
+        finally:
+            if not args.keep:
+                generate.drop_database(url)
+    out["total_s"] = round(time.perf_counter() - t0, 1)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "province.json").write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
     (RESULTS / "province.md").write_text(_markdown(out), encoding="utf-8")
