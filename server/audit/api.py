@@ -50,7 +50,8 @@ def audit(
     """Who received or opened which case's party records, and when (newest first, ≤ 5000)."""
     code = casecode.normalize(case) if case else None
     with app_state(request).db.read_session() as s:
-        found = log.entries(s, case_code=code, user_id=user)
+        # A county's (or city's) admin reads the accesses to its own area's cases only.
+        found = log.entries(s, case_code=code, user_id=user, area=request.user.area_prefix())
     if fmt == "csv":
         out = io.StringIO()
         out.write("\ufeff")  # Excel opens UTF-8 CSV with Chinese correctly only with a BOM

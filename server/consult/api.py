@@ -11,9 +11,9 @@ import msgspec
 from litestar import Request, get, post, put
 from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select, true
 
-from server.accounts.guards import authenticated, roles
+from server.accounts.guards import authenticated, roles, whole_area_admin
 from server.accounts.principal import Principal
 from server.consult.models import Consultation
 from server.consult.service import CST, ConsultService, GuidanceError, region_known
@@ -134,7 +134,7 @@ def get_guidance(request: Request[Any, Any, Any]) -> GuidanceOut:
 @put(
     "/api/v1/consult/guidance",
     operation_id="putGuidance",
-    guards=[roles("admin")],
+    guards=[whole_area_admin],
     tags=["consult"],
     sync_to_thread=True,
 )
@@ -243,7 +243,11 @@ def consultation_counts(
     start = date_from or end - timedelta(days=365)
     if start > end or (end - start).days > 3 * 366:
         raise ApiError(400, "日期范围不正确（开始不晚于结束，跨度不超过 3 年）")
-    span = Consultation.day.between(start, end)
+    prefix = request.user.area_prefix()  # bound to a county or city: its own consultations
+    span = and_(
+        Consultation.day.between(start, end),
+        Consultation.area.startswith(prefix, autoescape=True) if prefix else true(),
+    )
     with app_state(request).db.read_session() as s:
         rows = s.execute(
             select(Consultation.category, func.count()).where(span).group_by(Consultation.category)

@@ -9,7 +9,7 @@ import msgspec
 from litestar import Request, get, post, put
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 
 from server.accounts.guards import roles, whole_area_admin
 from server.accounts.principal import Principal
@@ -172,11 +172,16 @@ def corrections(request: Request[Principal, Any, Any]) -> CorrectionsOut:
     """Mediators' category corrections for reviewing the rules: counts per (from, to) pair; for
     admins also the latest 500 with case code and matched keywords."""
     cc = CategoryCorrection
+    # An admin or analyst bound to a county (or city) reviews that area's corrections only.
+    prefix = request.user.area_prefix()
+    inside = CaseRow.region.startswith(prefix, autoescape=True) if prefix else true()
     with app_state(request).db.read_session() as s:
         counts = [
             CorrectionCount(f, t, int(n))
             for f, t, n in s.execute(
                 select(cc.from_category, cc.to_category, func.count())
+                .join(CaseRow, CaseRow.key == cc.case_key, isouter=True)
+                .where(inside)
                 .group_by(cc.from_category, cc.to_category)
                 .order_by(func.count().desc(), cc.to_category)
             )
@@ -187,6 +192,7 @@ def corrections(request: Request[Principal, Any, Any]) -> CorrectionsOut:
         rows = s.execute(
             select(cc, CaseRow.code)
             .join(CaseRow, CaseRow.key == cc.case_key, isouter=True)
+            .where(inside)
             .order_by(cc.id.desc())
             .limit(500)
         )
@@ -249,7 +255,7 @@ def holiday_year(request: Request[Principal, Any, Any], year: FromPath[int]) -> 
 @put(
     "/api/v1/holidays/{year:int}",
     operation_id="putHolidayYear",
-    guards=[roles("admin")],
+    guards=[whole_area_admin],
     tags=["routing"],
     sync_to_thread=True,
 )

@@ -14,7 +14,7 @@ from litestar.params import FromPath
 from litestar.status_codes import HTTP_200_OK
 from sqlalchemy import select
 
-from server.accounts.guards import roles
+from server.accounts.guards import roles, whole_area_admin
 from server.accounts.principal import Principal
 from server.http import ApiError, app_state
 from server.routing import learning
@@ -64,7 +64,7 @@ def list_models(request: Request[Principal, Any, Any]) -> list[ModelOut]:
 @post(
     "/api/v1/rules/models",
     operation_id="trainCategoryModel",
-    guards=[roles("admin")],
+    guards=[whole_area_admin],
     tags=["routing"],
     sync_to_thread=True,
 )
@@ -78,7 +78,7 @@ def train_model(request: Request[Principal, Any, Any]) -> ModelOut:
 @post(
     "/api/v1/rules/models/{model_id:int}/publish",
     operation_id="publishCategoryModel",
-    guards=[roles("admin")],
+    guards=[whole_area_admin],
     tags=["routing"],
     status_code=HTTP_200_OK,
     sync_to_thread=True,
