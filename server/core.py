@@ -45,7 +45,7 @@ from server.notify import events, sms
 from server.notify.channels import SmsChannel
 from server.notify.push import PushWorker
 from server.notify.sms import SmsWorker
-from server.pwa import serve_pwa
+from server.pwa import serve_pwa, serve_pwa_head
 from server.qr import api as qr_api
 from server.ratelimit import Limiter, LoginBackoff, bucket_for, limiter_for
 from server.registry.api import RegistryController
@@ -81,6 +81,7 @@ ROUTE_HANDLERS: list[Any] = [
     *assessment_api.route_handlers,
     *audit_api.route_handlers,
     serve_pwa,
+    serve_pwa_head,
 ]
 
 
