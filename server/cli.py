@@ -203,6 +203,9 @@ def create_user(
                         capacity=20,
                     )
                 )
+                from server.crossproc import announce
+
+                announce(s, "registry")  # running servers' routing sees the new mediator
         click.echo(f"已创建用户 {username}（{role}）")
     except AccountError as e:
         click.echo(f"错误：{e.message}", err=True)
