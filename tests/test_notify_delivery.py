@@ -17,9 +17,10 @@ from sqlalchemy import func, select
 
 from server.db import Database, utcnow
 from server.notify import events, service, webpush
+from server.notify.delivery import LEASE
 from server.notify.keys import load_or_create
 from server.notify.models import PushDelivery, PushSubscriptionRow
-from server.notify.worker import LEASE, MAX_ATTEMPTS, PushWorker, deliver_due
+from server.notify.push import MAX_ATTEMPTS, PushWorker, deliver_due
 from server.settings import Settings
 from server.sync.service import ServerReplica, Writer
 from server.sync.store import SqlStore

@@ -36,6 +36,9 @@ Kind = Literal["spike", "repeat_respondent", "group_dispute"]
 
 @dataclass(frozen=True, slots=True)
 class Alert:
+    """One early warning: its kind, where and in which category, the count that tripped it against
+    its ``baseline``, and a Chinese ``message``. Respondent names are masked."""
+
     type: Kind
     region: str | None  # town code
     region_name: str
@@ -188,6 +191,8 @@ def _top(c: Counter[str]) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class OpenCaseRow:
+    """An open case as the group-dispute check reads it (town code, category, applicants; UTC time)."""
+
     town: str | None
     category: str | None
     status: str

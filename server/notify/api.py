@@ -20,8 +20,8 @@ from server.db import utcnow
 from server.http import ApiError, app_state
 from server.notify import service, sms
 from server.notify.channels import SmsChannel
+from server.notify.push import PushWorker
 from server.notify.sms import SmsWorker
-from server.notify.worker import PushWorker
 from server.state import AppState
 
 

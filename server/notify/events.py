@@ -4,7 +4,7 @@ plus a text message for whom push cannot reach.
 Called by routing and the workflow inside their sync unit of work (a :class:`Writer` over an
 :class:`SqlStore`): the ``notification`` records go through the op log and the ``push_deliveries``
 and ``sms_deliveries`` rows into the same transaction, so a notice exists exactly when the change
-that caused it does. Sending happens later, off the request path (``worker.py``, ``sms.py``).
+that caused it does. Sending happens later, off the request path (``delivery.py``).
 
 SMS goes to a staff user with a phone number and no push subscription (a feature-phone mediator)
 for the events that push to staff, and on a status change to the applicants of a case that a grid
@@ -135,7 +135,9 @@ def _sms_staff(w: Writer, user_ids: Iterable[str], text: NotificationText) -> No
         )
         .order_by(User.id)
     ).all()
-    sms.queue(s, [(uid, phone) for uid, phone in rows if phone], sms.sms_content(text), text.kind)
+    sms.queue(
+        s, [(uid, phone) for uid, phone in rows if phone], sms.sms_content(text), text.kind, ttl=text.ttl
+    )
 
 
 def _applicant_phones(w: Writer, case_key: str) -> list[str]:
@@ -160,7 +162,7 @@ def _sms_applicants(w: Writer, case_key: str, view: Mapping[str, Any], text: Not
     if s.scalar(select(User.role).where(User.id == filer)) != "grid_worker":
         return
     phones = _applicant_phones(w, case_key)
-    sms.queue(s, [(None, p) for p in phones], sms.sms_content(text), text.kind)
+    sms.queue(s, [(None, p) for p in phones], sms.sms_content(text), text.kind, ttl=text.ttl)
 
 
 # -- who --------------------------------------------------------------------------------------

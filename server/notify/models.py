@@ -1,9 +1,14 @@
-"""Push subscriptions, the push and SMS delivery queues (leased rows) and the server's VAPID key."""
+"""Push subscriptions, the push and SMS delivery queues (leased rows) and the server's VAPID key.
+
+Both queues share their bookkeeping columns (:class:`QueuedDelivery`), which is all that
+``delivery.py`` reads and writes; what is sent (a push payload to a subscription, a text to a
+phone) stays in each channel's own table.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -21,7 +26,27 @@ class PushSubscriptionRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class PushDelivery(Base):
+class QueuedDelivery:
+    """The columns the delivery queue works on, shared by every channel's table.
+
+    ``status`` is pending|sent|failed (push also ``gone``); ``attempts`` counts tries made;
+    ``next_attempt_at`` is when the row is due; ``lease_until`` is set while a worker holds it;
+    ``ttl`` (seconds, 0 = none) counts down from ``created_at``: a row older than that is dropped
+    instead of sent. All times are UTC.
+    """
+
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ttl: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    if TYPE_CHECKING:
+        id: Mapped[int]  # each table declares its own key
+
+
+class PushDelivery(QueuedDelivery, Base):
     __tablename__ = "push_deliveries"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     subscription_id: Mapped[int] = mapped_column(
@@ -30,12 +55,6 @@ class PushDelivery(Base):
     payload: Mapped[Any] = mapped_column(Json)
     ttl: Mapped[int] = mapped_column(Integer, default=86400)
     urgency: Mapped[str] = mapped_column(String(16), default="normal")
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sent|failed|gone
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (
         Index(
@@ -50,7 +69,7 @@ class PushDelivery(Base):
 _SMS_PENDING = text("status = 'pending'")  # made here: in the class body ``text`` is the column
 
 
-class SmsDelivery(Base):
+class SmsDelivery(QueuedDelivery, Base):
     """One queued text message: to a staff user without push, or to a party by the party's phone.
 
     ``user_id`` is None for a party (a villager on whose behalf a grid worker filed: no account).
@@ -63,12 +82,6 @@ class SmsDelivery(Base):
     phone: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(String(500))
     kind: Mapped[str] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sent|failed
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (
         Index(

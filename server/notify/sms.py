@@ -8,11 +8,11 @@ What a text says is deliberately poor: the case code and what happened to it, ne
 summary or another party's number (an SMS passes through the provider and lies on the handset).
 Links are left out as well: the recipients are exactly the people without the app.
 
-Queueing happens in the unit of work of the event (``queue``), sending later in a worker thread
-exactly like Web Push (``worker.py``): a row is leased in a short transaction, sent with no
-transaction open, and its outcome recorded while the lease still holds; a gateway's
-``SmsError(retry=True)`` (or any unexpected error) is retried with ``webpush.backoff`` and given up
-after ``MAX_ATTEMPTS``.
+Queueing happens in the unit of work of the event (``queue``), sending later in the one delivery
+queue that Web Push uses too (``delivery.py``), with :class:`SmsOutbox` as its channel: a
+gateway's ``SmsError(retry=True)`` (or any unexpected error) is retried with back-off and given up
+after ``MAX_ATTEMPTS``; a text still queued when its TTL has run out (a deadline warning after the
+deadline) is dropped.
 
 The gateway is a deployment's choice (``JIEFEN_SMS_GATEWAY``): ``log`` (default) only logs each
 text with the number masked, ``off`` queues nothing, and ``package.module:Class`` loads a class of
@@ -28,18 +28,16 @@ from __future__ import annotations
 
 import importlib
 import logging
-import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import cast
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from server.background import PollingWorker
 from server.db import Database, utcnow
-from server.notify import webpush
+from server.notify import delivery
 from server.notify.channels import (
     SMS_MAX_CHARS,
     Channel,
@@ -52,8 +50,9 @@ from server.notify.models import SmsDelivery
 from server.notify.webpush import DeliveryResult, EventKind, NotificationText
 
 __all__ = [
-    "LEASE",
     "MAX_ATTEMPTS",
+    "SmsJob",
+    "SmsOutbox",
     "SmsWorker",
     "configure",
     "deliver_sms_due",
@@ -65,9 +64,7 @@ __all__ = [
 
 log = logging.getLogger("jiefen.notify.sms")
 
-LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 5  # with webpush.backoff() about eight minutes of trying
-_SEND_BUDGET = 15.0  # seconds one gateway call may take before the lease could run out under it
 MAX_CONTENT = SMS_MAX_CHARS - 20  # room for the 【签名】 the channel puts in front
 
 _enabled = True
@@ -130,8 +127,13 @@ def sms_content(message: NotificationText) -> str:
     return content if len(content) <= MAX_CONTENT else content[: MAX_CONTENT - 1] + "…"
 
 
-def queue(s: Session, recipients: Iterable[tuple[str | None, str]], content: str, kind: str) -> int:
-    """Queue one text per distinct phone number (``recipients``: (user id or None, phone))."""
+def queue(
+    s: Session, recipients: Iterable[tuple[str | None, str]], content: str, kind: str, *, ttl: int = 0
+) -> int:
+    """Queue one text per distinct phone number (``recipients``: (user id or None, phone)).
+
+    ``ttl`` (seconds, 0 = none) is how long the text stays worth sending. Returns how many
+    were queued."""
     if not _enabled:
         return 0
     seen: dict[str, str | None] = {}
@@ -152,6 +154,7 @@ def queue(s: Session, recipients: Iterable[tuple[str | None, str]], content: str
                 "phone": phone,
                 "text": content,
                 "kind": kind,
+                "ttl": max(0, ttl),
                 "status": "pending",
                 "attempts": 0,
                 "next_attempt_at": queued_at,
@@ -163,110 +166,49 @@ def queue(s: Session, recipients: Iterable[tuple[str | None, str]], content: str
     return len(seen)
 
 
-# -- sending -----------------------------------------------------------------------------------
+# -- sending ---------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class _Job:
-    id: int
+class SmsJob:
+    """One text as sent: to whom (``user_id`` None for a party) and what the stored row says."""
+
     user_id: str | None
     phone: str
     text: str
     kind: str
-    attempts: int
 
 
-def _lease(db: Database, now: datetime, until: datetime, batch: int) -> list[_Job]:
-    with db.session() as s:
-        q = (
-            select(SmsDelivery)
-            .where(
-                SmsDelivery.status == "pending",
-                SmsDelivery.next_attempt_at <= now,
-                or_(SmsDelivery.lease_until.is_(None), SmsDelivery.lease_until < now),
-            )
-            .order_by(SmsDelivery.next_attempt_at, SmsDelivery.id)
-            .limit(batch)
-        )
-        if s.get_bind().dialect.name == "postgresql":
-            q = q.with_for_update(skip_locked=True)
-        jobs = []
-        for d in s.scalars(q):
-            d.lease_until = until
-            jobs.append(_Job(d.id, d.user_id, d.phone, d.text, d.kind, d.attempts))
-        return jobs
+class SmsOutbox(delivery.Outbox[SmsDelivery, SmsJob]):
+    """Sends queued texts through ``channel`` (which adds the 【签名】 and classifies refusals)."""
 
+    name = "sms"
+    table = SmsDelivery
+    max_attempts = MAX_ATTEMPTS
+    send_budget = 15.0  # seconds one gateway call may take before the lease could run out under it
 
-def _record(db: Database, job: _Job, result: DeliveryResult, now: datetime, lease: datetime) -> str:
-    """Store one outcome; returns the status written ("" when the lease was lost meanwhile)."""
-    with db.session() as s:
-        d = s.scalars(
-            select(SmsDelivery)
-            .where(SmsDelivery.id == job.id, SmsDelivery.lease_until == lease)
-            .with_for_update()
-        ).one_or_none()
-        if d is None or d.status != "pending":
-            return ""  # another worker took the row over after our lease ran out: its outcome counts
-        d.attempts = job.attempts + 1
-        d.last_error = result.error
-        d.lease_until = None
-        if result.ok:
-            d.status = "sent"
-        elif result.retry and d.attempts < MAX_ATTEMPTS:
-            wait = webpush.backoff(d.attempts - 1, retry_after=result.retry_after)
-            d.next_attempt_at = now + timedelta(seconds=wait)
-        else:
-            d.status = "failed"
-        return d.status
+    def __init__(self, channel: Channel) -> None:
+        self.channel = channel
 
+    def jobs(self, s: Session, rows: Sequence[SmsDelivery]) -> list[SmsJob]:
+        return [SmsJob(r.user_id, r.phone, r.text, r.kind) for r in rows]
 
-def _release(db: Database, jobs: list[_Job], lease: datetime) -> None:
-    with db.session() as s:
-        for job in jobs:
-            d = s.get(SmsDelivery, job.id)
-            if d is not None and d.lease_until == lease:
-                d.lease_until = None
-
-
-def _send_one(channel: Channel, job: _Job) -> DeliveryResult:
-    # The stored text is the whole message: the channel puts the signature in front of the title.
-    message = NotificationText(kind=cast(EventKind, job.kind), title=job.text, body="", url="", tag="")
-    try:
-        return channel.send(Recipient(job.user_id or "", phone=job.phone), message)
-    except Exception as exc:  # a gateway that raised something else than SmsError: try again later
-        log.exception("sms delivery %s: unexpected error", job.id)
-        return DeliveryResult(ok=False, retry=True, error=f"{type(exc).__name__}: {exc}")
+    def send(self, job: SmsJob, ttl: int) -> DeliveryResult:
+        # The stored text is the whole message: the channel puts the signature in front of the title.
+        message = NotificationText(kind=cast(EventKind, job.kind), title=job.text, body="", url="", tag="")
+        return self.channel.send(Recipient(job.user_id or "", phone=job.phone), message)
 
 
 def deliver_sms_due(db: Database, channel: Channel, now: datetime, *, owner: str, batch: int = 50) -> int:
-    """Lease up to ``batch`` due texts, send them, record outcomes; returns how many were tried."""
-    lease = now + LEASE
-    jobs = _lease(db, now, lease, batch)
-    started = time.monotonic()
-    tried = 0
-    for i, job in enumerate(jobs):
-        # Stop before a slow gateway could outlast the lease: the rest go back to the queue.
-        if time.monotonic() - started + _SEND_BUDGET > LEASE.total_seconds() - 5:
-            _release(db, jobs[i:], lease)
-            break
-        result = _send_one(channel, job)
-        status = _record(db, job, result, now, lease)
-        tried += 1
-        log.debug("sms delivery %s by %s: %s", job.id, owner, status or "lease lost")
-    return tried
+    """Send up to ``batch`` due texts (see :func:`delivery.deliver_due`); returns how many were tried."""
+    return delivery.deliver_due(db, SmsOutbox(channel), now, owner=owner, batch=batch)
 
 
-class SmsWorker(PollingWorker):
-    """A daemon thread that runs :func:`deliver_sms_due` every ``interval`` seconds until stopped."""
-
-    name = "jiefen-sms"
+class SmsWorker(delivery.DeliveryWorker[SmsDelivery, SmsJob]):
+    """The SMS queue's thread, sending through ``channel``."""
 
     def __init__(
         self, db: Database, channel: Channel, *, interval: float, batch: int = 50, owner: str | None = None
     ) -> None:
-        super().__init__(interval=interval, batch=batch, owner=owner)
-        self.db = db
-        self.channel = channel
-
-    def deliver(self, now: datetime) -> int:
-        return deliver_sms_due(self.db, self.channel, now, owner=self.owner, batch=self.batch)
+        outbox = SmsOutbox(channel)
+        super().__init__(db, lambda: outbox, name="sms", interval=interval, batch=batch, owner=owner)
