@@ -28,7 +28,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from sqlalchemy import Float, String, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -140,6 +140,7 @@ class TokenBucket:
         return max(1, math.ceil(missing / self.rate)) if missing > 0 else 1
 
 
+@runtime_checkable  # handlers receive one as a dependency, which Litestar checks by isinstance
 class Limiter(Protocol):
     def allow(self, key: str) -> bool:
         """Count one hit for ``key``; False when the key is over its limit."""

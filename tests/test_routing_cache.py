@@ -17,6 +17,7 @@ import pytest
 from litestar.testing import TestClient
 from sqlalchemy import select, update
 
+from server.core import components_of
 from server.crossproc import announce
 from server.db import Database
 from server.registry.models import Mediator
@@ -30,8 +31,7 @@ VILLAGE = "330522001008"
 
 
 def _routing(client: TestClient[Any]) -> RoutingService:
-    svc: RoutingService = client.app.state.jiefen.services["routing"]
-    return svc
+    return components_of(client.app).routing
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Literal
 
@@ -180,6 +180,15 @@ def repeat_respondents(
     return out
 
 
+def without_person(w: Alert) -> Alert:
+    """``w`` for a reader who gets counts only (an analyst): a repeated respondent's warning keeps
+    its count, towns and category, and loses the masked name (field and message). Others as given."""
+    if w.type != "repeat_respondent" or w.respondent is None:
+        return w
+    msg = w.message.replace(f"被申请人{w.respondent}", "同一被申请人", 1)  # the prefix made above
+    return replace(w, respondent=None, message=msg)
+
+
 def _top(c: Counter[str]) -> str | None:
     if not c:
         return None
@@ -231,4 +240,5 @@ __all__ = [
     "normalise_phone",
     "repeat_respondents",
     "spikes",
+    "without_person",
 ]

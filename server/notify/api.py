@@ -1,28 +1,23 @@
 """HTTP for Web Push (DESIGN.md §5, §10): the VAPID key and the caller's push subscriptions.
 
 There is no inbox endpoint: notifications are ``notification`` records that arrive by sync.
-The push and SMS delivery workers are started here because this is the module the app composes.
+The push and SMS delivery workers are started by the composition root (``server/core.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 import msgspec
 from litestar import Request, delete, get, post
+from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from server.accounts.guards import authenticated
 from server.accounts.principal import Principal
-from server.db import utcnow
-from server.http import ApiError, app_state
-from server.notify import service, sms
-from server.notify.channels import SmsChannel
-from server.notify.push import PushWorker
-from server.notify.sms import SmsWorker
-from server.state import AppState
+from server.db import Database, utcnow
+from server.notify import service
 
 
 class PushKeyOut(msgspec.Struct, rename="camel"):
@@ -35,9 +30,9 @@ class SubscribedOut(msgspec.Struct):
 
 
 @get("/api/v1/push/key", operation_id="pushKey", tags=["push"], sync_to_thread=True)
-def push_key(request: Request[Any, Any, Any]) -> PushKeyOut:
+def push_key(db: NamedDependency[Database]) -> PushKeyOut:
     """The VAPID public key the browser subscribes with (``applicationServerKey``)."""
-    return PushKeyOut(service.public_key(app_state(request).db))
+    return PushKeyOut(service.public_key(db))
 
 
 @post(
@@ -48,12 +43,15 @@ def push_key(request: Request[Any, Any, Any]) -> PushKeyOut:
     tags=["push"],
     sync_to_thread=True,
 )
-def subscribe(request: Request[Principal, Any, Any], data: JSONBody[Any]) -> SubscribedOut:
+def subscribe(
+    request: Request[Principal, Any, Any], data: JSONBody[Any], db: NamedDependency[Database]
+) -> SubscribedOut:
     """Store this device's ``PushSubscription.toJSON()`` for the caller (re-subscribing moves it).
 
-    The body is taken as any JSON so that every malformed subscription gets our Chinese message."""
-    sub = _checked(service.parse_subscription, data)
-    with app_state(request).db.session() as s:
+    The body is taken as any JSON so that every malformed subscription gets our Chinese message
+    (``PushError``: 400)."""
+    sub = service.parse_subscription(data)
+    with db.session() as s:
         return SubscribedOut(sub.endpoint, service.subscribe(s, request.user.user_id, sub, utcnow()))
 
 
@@ -65,48 +63,13 @@ def subscribe(request: Request[Principal, Any, Any], data: JSONBody[Any]) -> Sub
     tags=["push"],
     sync_to_thread=True,
 )
-def unsubscribe(request: Request[Principal, Any, Any], data: JSONBody[Any]) -> None:
+def unsubscribe(
+    request: Request[Principal, Any, Any], data: JSONBody[Any], db: NamedDependency[Database]
+) -> None:
     """Forget one of the caller's subscriptions; idempotent, since the server may have pruned it."""
     endpoint = data.get("endpoint") if isinstance(data, dict) else None
-    with app_state(request).db.session() as s:
-        _checked(service.unsubscribe, s, request.user.user_id, endpoint)
-
-
-P = ParamSpec("P")
-T = TypeVar("T")
-
-
-def _checked(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-    """Run a service call; its :class:`PushError` becomes a 400 with the Chinese message."""
-    try:
-        return fn(*args, **kwargs)
-    except service.PushError as e:
-        raise ApiError(400, e.message) from None
-
-
-def on_startup(state: AppState) -> None:
-    st = state.settings
-    gateway = sms.load_gateway(st.sms_gateway)  # a misconfigured gateway stops the server here
-    sms.configure(enabled=gateway is not None)
-    if st.scheduler_interval_s > 0:
-        worker = PushWorker(state.db, interval=st.scheduler_interval_s, subject=st.vapid_subject)
-        state.services["push_worker"] = worker
-        worker.start()
-        if gateway is not None:
-            channel = SmsChannel(gateway, signature=st.sms_signature)
-            texts = SmsWorker(state.db, channel, interval=st.scheduler_interval_s)
-            state.services["sms_worker"] = texts
-            texts.start()
-
-
-def on_shutdown(state: AppState) -> None:
-    worker: PushWorker | None = state.services.pop("push_worker", None)
-    if worker is not None:
-        worker.stop()
-    texts: SmsWorker | None = state.services.pop("sms_worker", None)
-    if texts is not None:
-        texts.stop()
-    sms.configure(enabled=True)  # back to the default gateway's behaviour
+    with db.session() as s:
+        service.unsubscribe(s, request.user.user_id, endpoint)
 
 
 route_handlers = [push_key, subscribe, unsubscribe]

@@ -101,8 +101,8 @@ class RoutingDecision:
     mediator_id: str | None
     reasons: list[str] = field(default_factory=list)
     staff_only: frozenset[str] = frozenset()
-    """Those of ``reasons`` that are internal (which mediator, their open-case count): kept in the
-    case's ``routing_reason`` for staff, never in the timeline a party reads."""
+    """Those of ``reasons`` that are internal (which mediator, their open-case count): never
+    stored on the case (whose ``routing_reason`` its filer reads) nor in the timeline."""
 
     @property
     def public_reasons(self) -> list[str]:

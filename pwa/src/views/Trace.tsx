@@ -27,11 +27,13 @@ export interface TraceData {
 
 type State = { kind: "loading" } | { kind: "ok"; data: TraceData; cachedAt?: number } | { kind: "error"; text: string };
 
-/** The public progress page of a case QR: `/t/{code}#k={token}`; personal data comes masked. */
+/** The public progress page of a case QR: `/t/{code}#k={token}`; personal data comes masked.
+ * Without `#k=` (a follower's notification links `/t/{code}`: the server never has the token) the
+ * token this device kept when it followed the case opens it. */
 export function Trace({ code: rawCode }: { code: string }) {
   useSignal(lang);
   const code = normalizeCode(rawCode);
-  const token = new URLSearchParams(location.hash.replace(/^#/, "")).get("k") ?? "";
+  const [token, setToken] = useState(new URLSearchParams(location.hash.replace(/^#/, "")).get("k") ?? "");
   const [state, setState] = useState<State>({ kind: "loading" });
   const [mine, setMine] = useState<string | null>(null);
   const [followed, setFollowed] = useState(false);
@@ -42,7 +44,9 @@ export function Trace({ code: rawCode }: { code: string }) {
     (async () => {
       const secret = await ctx.repo.db.getFromIndex("secrets", "code", code);
       if (alive && secret) setMine(secret.case);
-      setFollowed(!!(await ctx.repo.getMeta<string | boolean>(`follow:${code}`)));
+      const kept = await ctx.repo.getMeta<string | boolean>(`follow:${code}`);
+      setFollowed(!!kept);
+      if (!token && typeof kept === "string" && kept) return alive && setToken(kept);
       if (!token) return setState({ kind: "error", text: t("trace_no_token") });
       setState({ kind: "loading" });
       // the offline copy opens only with the same token (stored as its hash, like the server does)
