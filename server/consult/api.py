@@ -12,9 +12,9 @@ from litestar import Request, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select, true
 
-from server.accounts.guards import authenticated, roles
+from server.accounts.guards import authenticated, roles, whole_area_admin
 from server.accounts.principal import Principal
 from server.consult.models import Consultation
 from server.consult.service import CST, ConsultService, Responsible, region_known
@@ -122,7 +122,7 @@ def get_guidance(
 @put(
     "/api/v1/consult/guidance",
     operation_id="putGuidance",
-    guards=[roles("admin")],
+    guards=[whole_area_admin],
     tags=["consult"],
     sync_to_thread=True,
 )
@@ -231,7 +231,10 @@ ToDate = Annotated[date | None, QueryParameter(name="to", description="结束日
     sync_to_thread=True,
 )
 def consultation_counts(
-    db: NamedDependency[Database], date_from: FromDate = None, date_to: ToDate = None
+    request: Request[Principal, Any, Any],
+    db: NamedDependency[Database],
+    date_from: FromDate = None,
+    date_to: ToDate = None,
 ) -> ConsultCountsOut:
     """智能咨询 counts by category and month (anonymous tallies; no text is ever stored)."""
     today = datetime.now(UTC).astimezone(CST).date()
@@ -239,7 +242,11 @@ def consultation_counts(
     start = date_from or end - timedelta(days=365)
     if start > end or (end - start).days > 3 * 366:
         raise ApiError(400, "日期范围不正确（开始不晚于结束，跨度不超过 3 年）")
-    span = Consultation.day.between(start, end)
+    prefix = request.user.area_prefix()  # bound to a county or city: its own consultations
+    span = and_(
+        Consultation.day.between(start, end),
+        Consultation.area.startswith(prefix, autoescape=True) if prefix else true(),
+    )
     with db.read_session() as s:
         rows = s.execute(
             select(Consultation.category, func.count()).where(span).group_by(Consultation.category)
