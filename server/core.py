@@ -217,6 +217,8 @@ class JiefenPlugin(InitPluginProtocol):
         """Followers of before the trace rule lose what they held (once per start)."""
         with self.parts.db.session() as s:
             self.parts.sync_service.rescope_followed(SqlStore(s), int(time.time() * 1000))
+        with self.parts.db.session() as s:  # cases of before the area tags: readable by their area
+            self.parts.sync_service.backfill_area_tags(SqlStore(s), int(time.time() * 1000))
         yield
 
     @asynccontextmanager

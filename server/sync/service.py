@@ -498,6 +498,26 @@ class SyncService:
             w.finish()
         return stale
 
+    def backfill_area_tags(self, store: OpStore, now_ms: int, batch: int = 1000) -> int:
+        """Give cases filed before the ``area:`` scope tags existed their tags, so a county's or
+        city's admin reads them (the deployment may have widened from one county to its city since).
+        Idempotent: returns how many cases changed (0 when none lacks them; one indexed read).
+
+        Each case gets a ``rescope`` log entry, so the new readers' next pull brings its history.
+        ``batch`` cases per unit of work; the caller commits (here: once, at the end)."""
+        done, seen = 0, set[str]()
+        while keys := [k for k in store.roots_without_area_tags(batch) if k not in seen]:
+            seen.update(keys)  # a case its rescope could not tag (no such region) is not retried
+            store.lock_for_write()
+            w = Writer(store, self.server, now_ms)
+            for key in keys:
+                w.server_intent(key, "rescope", {})
+            w.finish()
+            done += len(keys)
+            if len(keys) < batch:
+                break
+        return done
+
     def sync(self, store: OpStore, p: Principal, req: SyncRequest, now_ms: int) -> SyncResponse:
         """``push`` then ``pull`` in one unit of work; the caller commits (``now_ms``: Unix ms)."""
         acked, rejected = self.push(store, p, req, now_ms)

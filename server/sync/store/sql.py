@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import msgspec
-from sqlalchemy import and_, delete, event, func, insert, select, text, tuple_
+from sqlalchemy import and_, delete, event, exists, func, insert, literal, or_, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from server.cockpit import rollup
@@ -253,6 +253,19 @@ class SqlStore(OpStore):
             ):
                 out[case_key].add(user)
         return out
+
+    def roots_without_area_tags(self, limit: int) -> list[str]:
+        def tagged(width: int) -> Any:
+            tag = literal("area:") + func.substr(CaseRow.region, 1, width)
+            return exists().where(ScopeMember.root == CaseRow.key, ScopeMember.tag == tag)
+
+        q = (
+            select(CaseRow.key)
+            .where(func.length(CaseRow.region) == 12, or_(~tagged(6), ~tagged(4)))
+            .order_by(CaseRow.key)
+            .limit(limit)
+        )
+        return list(self.s.scalars(q))
 
     def followed_roots(self) -> list[str]:
         return list(self.s.scalars(select(Follow.case_key).distinct().order_by(Follow.case_key)))
