@@ -208,6 +208,9 @@ def create_user(
                         capacity=20,
                     )
                 )
+                from server.crossproc import announce
+
+                announce(s, "registry")  # running servers' routing sees the new mediator
         click.echo(f"已创建用户 {username}（{role}）")
     except AccountError as e:
         click.echo(f"错误：{e.message}", err=True)
@@ -243,7 +246,7 @@ def _register_domain_commands() -> None:
     """Domains add their own commands (``commands`` list in ``server/<domain>/cli.py``)."""
     import importlib
 
-    for name in ("server.qr.cli", "server.notify.cli", "server.routing.cli"):
+    for name in ("server.qr.cli", "server.notify.cli", "server.routing.cli", "server.cockpit.cli"):
         try:
             mod = importlib.import_module(name)
         except ModuleNotFoundError as e:

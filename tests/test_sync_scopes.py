@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
@@ -335,3 +336,40 @@ def test_a_town_mediator_never_gets_another_towns_case(city: TestClient[Any]) ->
     assert med.keys("party") == set()
     r = city.post("/api/v1/follow", headers=med.headers, json={"code": code, "token": "guess"})
     assert r.status_code == 404
+
+
+def test_cases_filed_before_the_area_tags_get_them_at_start(
+    city: TestClient[Any], city_settings: Any
+) -> None:
+    """A database from before the ``area:`` tags (or a county deployment widened to its city):
+    its cases carry no area tag, so a county admin cannot read them until the server starts."""
+    from sqlalchemy import delete, select
+
+    from server.app import create_app
+    from server.sync.models import ScopeMember
+    from server.sync.service import ServerReplica, SyncService
+    from server.sync.store import SqlStore
+
+    _with_party(city, "old1", CHANGXING_VILLAGE)
+    _with_party(city, "old2", DEQING_VILLAGE)
+    db = Database(city_settings.database_url)
+    try:
+        with db.session() as s:
+            s.execute(delete(ScopeMember).where(ScopeMember.tag.startswith("area:")))
+        cx_admin = Device(city, login(city, "admin_330522"))
+        cx_admin.sync()
+        assert "old1" not in cx_admin.keys("case")  # the gap this closes
+        with TestClient(create_app(city_settings)) as restarted:  # start-up backfills
+            cx_admin = Device(restarted, login(restarted, "admin_330522"))
+            cx_admin.sync()
+            assert cx_admin.keys("case") == {"old1"} and cx_admin.keys("party") == {"old1p"}
+            dq_admin = Device(restarted, login(restarted, "admin_330521"))
+            dq_admin.sync()
+            assert dq_admin.keys("case") == {"old2"}
+        with db.session() as s:
+            tags = set(s.scalars(select(ScopeMember.tag).where(ScopeMember.root == "old1")))
+            assert {"area:330522", "area:3305"} <= tags
+            service = SyncService(ServerReplica())
+            assert service.backfill_area_tags(SqlStore(s), int(time.time() * 1000)) == 0  # idempotent
+    finally:
+        db.dispose()
