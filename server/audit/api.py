@@ -21,18 +21,8 @@ from server.db import Database
 CSV_COLUMNS = [f.name for f in dataclasses.fields(log.Entry)]
 
 
-class EntryOut(msgspec.Struct):
-    at: str
-    user_id: str
-    username: str
-    role: str
-    case_code: str
-    case_key: str
-    via: str
-
-
 class AuditOut(msgspec.Struct):
-    entries: list[EntryOut]
+    entries: list[log.Entry]
 
 
 @get(
@@ -62,7 +52,7 @@ def audit(
         w.writerows([getattr(e, c) for c in CSV_COLUMNS] for e in found)
         headers = {"Content-Disposition": 'attachment; filename="personal-data-access.csv"'}
         return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
-    return Response(AuditOut([EntryOut(**dataclasses.asdict(e)) for e in found]))
+    return Response(AuditOut(found))
 
 
 route_handlers = [audit]

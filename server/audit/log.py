@@ -43,6 +43,8 @@ def record(s: Session, p: Principal, cases: Iterable[str], via: str, at: datetim
 
 @dataclass(frozen=True)
 class Entry:
+    """One access as the audit shows it (JSON row and CSV columns): ISO time, who, which case, how."""
+
     at: str
     user_id: str
     username: str

@@ -17,7 +17,7 @@ from sqlalchemy import and_, func, select, true
 from server.accounts.guards import authenticated, roles, whole_area_admin
 from server.accounts.principal import Principal
 from server.consult.models import Consultation
-from server.consult.service import CST, ConsultService, region_known
+from server.consult.service import CST, ConsultService, Responsible, region_known
 from server.db import Database
 from server.http import ApiError, client_address
 from server.ratelimit import Limiter
@@ -41,15 +41,6 @@ def _region(s: Any, region: object) -> str | None:
     if not region_known(s, region):
         raise ApiError(400, "找不到该地区，请重新选择所在村（社区）")
     return region
-
-
-class OrgOut(msgspec.Struct):
-    id: str
-    name: str
-    level: str
-    level_name: str
-    hotline: str | None
-    reason: str
 
 
 class SectionOut(msgspec.Struct):
@@ -76,7 +67,7 @@ class ConsultOut(msgspec.Struct):
     confidence: float
     matched: list[str]
     sections: list[SectionOut]
-    organisation: OrgOut | None
+    organisation: Responsible | None
     legal_bases: list[BasisOut]
     guidance_version: str
     prefill: PrefillOut
@@ -150,7 +141,7 @@ def put_guidance(
 
 class DirectoryOut(msgspec.Struct):
     region: str
-    orgs: dict[str, OrgOut | None]
+    orgs: dict[str, Responsible | None]
 
 
 RegionParam = Annotated[str, QueryParameter(description="村（社区）或乡镇 12 位代码")]
@@ -171,9 +162,7 @@ def directory(
         code = _region(s, region)
         assert code is not None
         found = consult_service.directory(s, code)
-    return DirectoryOut(
-        region=code, orgs={c: None if o is None else OrgOut(**o.__dict__) for c, o in found.items()}
-    )
+    return DirectoryOut(region=code, orgs=found)
 
 
 class TallyItem(msgspec.Struct):
