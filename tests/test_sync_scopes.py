@@ -120,6 +120,27 @@ def test_staff_outside_the_case_cannot_write(client: TestClient[Any], world: dic
     assert insider.sync()["rejected"] == []
 
 
+def test_a_stranger_learns_nothing_of_a_cases_state_from_its_refusals(
+    client: TestClient[Any], world: dict[str, Any]
+) -> None:
+    """Moves pushed on a guessed key by staff who cannot read the case are all refused alike,
+    whether the case is assigned or already accepted (before, the code told which)."""
+    stranger = Device(client, login(client, "mediator"))  # the town committee: caseA is the village's
+
+    def refusals() -> list[str]:
+        for to in ("accepted", "declined", "resolved"):
+            stranger.op("case", "caseA", "intent", "transition", {"to": to, "reason": "试探"})
+        stranger.op("case", "caseA", "intent", "pause", {"reason": "试探"})
+        return [r["code"] for r in stranger.sync()["rejected"]]
+
+    assigned = refusals()
+    insider = Device(client, login(client, "village_mediator"))
+    insider.op("case", "caseA", "intent", "transition", {"to": "accepted"})
+    assert insider.sync()["rejected"] == []
+    assert assigned == refusals() == ["forbidden"] * 4
+    assert insider.view("case", "caseA")["status"] == "accepted"
+
+
 def test_reassignment_evicts_from_the_old_org_and_brings_history_to_the_new(
     client: TestClient[Any], db: Database, world: dict[str, Any]
 ) -> None:
@@ -248,7 +269,8 @@ def test_a_county_admin_reads_and_acts_in_its_county_never_in_the_other(city: Te
     cx_admin.put("party", "dq1p", "phone", "13900000000")
     cx_admin.op("case", "dq1", "add", "tags", "重点")
     codes = [r["code"] for r in cx_admin.sync()["rejected"]]
-    assert codes == ["not_assigned_org"] * 5 + ["forbidden"] * 3, codes
+    # The same refusal whatever the move: a key learnt elsewhere tells nothing about the case.
+    assert codes == ["forbidden"] * 8, codes
     # Once 德清 resolved it: signing its agreement is not for 长兴's admin either.
     dq_med = Device(city, login(city, "village_mediator_330521"))
     dq_med.sync()

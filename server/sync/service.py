@@ -102,6 +102,7 @@ class Writer:
     new_cases: set[str] = field(default_factory=set)
     last_seq: int = 0
     next_seq: int = 0  # numbered here under the writer lock; stored in one batch at ``finish``
+    base_seq: int = 0  # the log head before this unit of work's ops (``head``)
     pending: list[tuple[int, Op, str, str | None]] = field(default_factory=list)
     counters: dict[str, int] = field(default_factory=dict)  # for hooks that number their writes
 
@@ -120,12 +121,18 @@ class Writer:
         rec = self.record((entity, key))
         return rec.view if rec is not None else {}
 
+    def head(self) -> int:
+        """The log head when this unit of work began writing (read once, under the writer lock)."""
+        if not self.next_seq:
+            self.next_seq = self.store.max_seq() + 1
+            self.base_seq = self.next_seq - 1
+        return self.base_seq
+
     def apply(self, op: Op, root: str, actor: str | None) -> int:
         """Give ``op`` the next seq, merge it into its record (intents change no state) and queue it
         for ``finish``; ``root`` is the case or notification it belongs to, ``actor`` the user who
         sent it (None for the server). Returns the seq. The op must already be validated."""
-        if not self.next_seq:
-            self.next_seq = self.store.max_seq() + 1
+        self.head()
         seq, self.next_seq = self.next_seq, self.next_seq + 1
         self.pending.append((seq, op, root, actor))
         self.last_seq = seq

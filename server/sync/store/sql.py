@@ -30,6 +30,7 @@ from server.sync.projection import project
 from server.sync.store.base import OpStore, RecordId, StoredRecord
 
 _generation = [0]
+LOG_SPAN = "jiefen_log_span"  # session.info key, see ``append_many``
 
 
 @event.listens_for(Session, "after_commit")
@@ -123,6 +124,9 @@ class SqlStore(OpStore):
         if not self.s.info.get("jiefen_wrote_ops"):
             announce(self.s, "head")  # other processes' cached heads end at this commit
         self.s.info["jiefen_wrote_ops"] = True  # see ``log_generation``
+        # (head before, head after) of this transaction's ops: versions routing's cache (registry_cache.py)
+        first, _ = self.s.info.get(LOG_SPAN, (items[0][0] - 1, 0))
+        self.s.info[LOG_SPAN] = (first, items[-1][0])
         now = utcnow()
         # One executemany through Core: a batch of 500 ops is one round trip, not 500.
         self.s.execute(
