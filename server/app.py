@@ -36,6 +36,7 @@ from server.registry.api import RegistryController
 from server.retry_after import retry_after_middleware
 from server.settings import Settings
 from server.state import AppState
+from server.validation import validation_refused
 
 # Domains register here: each module exposes ``route_handlers`` and optionally ``on_startup`` /
 # ``on_shutdown`` callables taking the AppState. Optional ones are imported when present so the
@@ -166,7 +167,7 @@ def create_app(
         ),
         cors_config=CORSConfig(allow_origins=[], allow_headers=["authorization", "content-type"]),
         plugins=[StructlogPlugin(_LOG_CONFIG)],
-        exception_handlers={OperationalError: _database_busy},
+        exception_handlers={OperationalError: _database_busy, ValidationException: validation_refused},
         on_startup=startup,
         on_shutdown=shutdown,
         debug=False,
