@@ -4,7 +4,9 @@
     .venv/bin/python bench/classify_tune.py      # several minutes; needs jieba (dev dependency)
 
 Compared: the SVM's C; the share of the keyword rules' score added (``KEYWORD_WEIGHT``); pruning
-(size against accuracy); character n-grams against jieba words and both together.
+(size against accuracy); character n-grams against jieba words and both together; and whether the
+latest written batch (``BATCH``) helps: fixed folds over the training texts written before it, the
+batch always in training or never, so both numbers are measured on the same held-out texts.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ OUT = ROOT / "bench" / "results" / "classify_tune.md"
 RULES = Classifier.from_rules(load_rules())
 TRAIN = [e for e in load_corpus() if e.split == "train"]
 VOCAB = load_vocabulary()
+BATCH = "# --- batch 6"
+"""Comment line that opens the latest corpus batch in each category file (training only)."""
 FOLDS = list(StratifiedKFold(5, shuffle=True, random_state=0).split(TRAIN, [e.category for e in TRAIN]))
 
 
@@ -92,6 +96,39 @@ def words_pipeline(analyzer: str) -> float:
     return cv(fit, classify)
 
 
+def batch_texts(marker: str = BATCH) -> set[str]:
+    """Every description after ``marker`` in the corpus files (the batch and anything later)."""
+    out: set[str] = set()
+    for path in sorted((ROOT / "server" / "routing" / "corpus").glob("*.txt")):
+        after = False
+        for line in path.read_text("utf-8").splitlines():
+            after = after or line.startswith(marker)
+            if after and line.strip() and not line.startswith("#"):
+                out.add(line.strip())
+    return out
+
+
+def batch_gain(seeds: tuple[int, ...] = (0, 1)) -> tuple[float, float]:
+    """CV accuracy on the texts written before ``BATCH`` (5 folds × ``seeds``), trained without and
+    with the batch; the held-out texts are the same for both."""
+    new = batch_texts()
+    early = [e for e in TRAIN if e.text not in new]
+    batch = [e for e in TRAIN if e.text in new]
+    out = []
+    for extra in ([], batch):
+        right = total = 0
+        for seed in seeds:
+            for a, b in StratifiedKFold(5, shuffle=True, random_state=seed).split(
+                early, [e.category for e in early]
+            ):
+                data = training.train([early[i] for i in a] + extra + VOCAB, RULES)
+                cat = Categorizer(RULES, load_model_json(data))
+                right += sum(cat.classify(early[i].text).category == early[i].category for i in b)
+                total += len(b)
+        out.append(right / total)
+    return out[0], out[1]
+
+
 def main() -> None:
     rows: list[tuple[str, float]] = []
 
@@ -109,6 +146,9 @@ def main() -> None:
         add(f"keyword weight {kw:g}", shipped_pipeline(keyword_weight=kw))
     for prune in (0.01, 0.1, 0.2):
         add(f"prune {prune:g}", shipped_pipeline(prune=prune))
+    without, with_batch = batch_gain()
+    add(f"texts before `{BATCH[6:]}`, trained without it", without)
+    add(f"texts before `{BATCH[6:]}`, trained with it", with_batch)
     for analyzer in ("chars", "words", "chars+words"):
         add(f"SVM without keywords, {analyzer} (jieba for words)", words_pipeline(analyzer))
     lines = [

@@ -128,3 +128,7 @@ def test_following_a_case_lists_its_public_progress_only(
     assert set(held) == {"trace"}
     item.click()
     expect_masked_progress(page, case)
+    # A follower's notification links /t/{code} (the server never holds the token): the token this
+    # device kept when it followed opens the same masked page.
+    page.goto(f"{live_server.url}/t/{case.code}")
+    expect_masked_progress(page, case)

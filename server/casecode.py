@@ -48,6 +48,8 @@ class InvalidCaseCode(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class CaseCode:
+    """A parsed case code: 6-digit county, year, 6-character body and its check character."""
+
     county: str
     year: int
     body: str

@@ -22,7 +22,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -106,42 +105,3 @@ def note_remote_write() -> None:
 
 def remote_writes() -> int:
     return _remote_writes[0]
-
-
-def on_startup(state: Any) -> None:
-    """Start the listener of this process (PostgreSQL only), wired to its caches."""
-    if not state.db.url.startswith("postgresql"):
-        return
-    routing = state.services.get("routing")
-
-    def registry(_: str) -> None:
-        if routing is not None:
-            routing.refresh_registry()
-
-    def reset() -> None:
-        state.principals.clear()
-        note_remote_write()
-        registry("")
-
-    listener = Listener(
-        state.db.url,
-        {
-            "head": lambda _: note_remote_write(),
-            "token": lambda h: state.principals.drop(token_hash=h),
-            "user": lambda u: state.principals.drop(user_id=u),
-            "registry": registry,
-        },
-        reset,
-    )
-    state.services["listener"] = listener
-    listener.start()
-    listener.connected.wait(timeout=5)
-
-
-def on_shutdown(state: Any) -> None:
-    listener = state.services.pop("listener", None)
-    if listener is not None:
-        listener.stop()
-
-
-route_handlers: list[Any] = []

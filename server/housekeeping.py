@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import and_, delete, exists, select, text, update
 from sqlalchemy.orm import Session
@@ -30,7 +29,7 @@ from server.background import PollingWorker
 from server.db import Database, utcnow
 from server.notify.models import SmsDelivery
 from server.qr.trace import mask_phone
-from server.state import AppState
+from server.settings import Settings
 from server.sync.blobstore import BlobStore, is_sha256
 from server.sync.models import Blob, BlobRef
 
@@ -168,31 +167,13 @@ class Housekeeper(PollingWorker):
         return 0  # one round per interval
 
 
-def periods_of(state: AppState) -> Periods:
-    st = state.settings
+def periods_of(st: Settings) -> Periods:
+    """The retention periods ``settings`` ask for."""
     return Periods(
         part_max_age=timedelta(hours=st.part_max_age_hours),
         orphan_blob_age=timedelta(days=st.orphan_blob_days),
         sms_keep=timedelta(days=st.sms_keep_days),
     )
 
-
-def on_startup(state: AppState) -> None:
-    st = state.settings
-    if st.scheduler_interval_s > 0 and st.housekeeping_interval_s > 0:
-        # The upload handlers' store: its per-hash locks keep a sweep off a file being written.
-        files = state.services.get("blobs") or BlobStore(Path(st.var_dir) / "blobs")
-        worker = Housekeeper(state.db, files, periods_of(state), st.housekeeping_interval_s)
-        state.services["housekeeper"] = worker
-        worker.start()
-
-
-def on_shutdown(state: AppState) -> None:
-    worker = state.services.pop("housekeeper", None)
-    if worker is not None:
-        worker.stop()
-
-
-route_handlers: list[object] = []
 
 __all__ = ["Housekeeper", "Periods", "Report", "run_round"]

@@ -7,13 +7,6 @@ from typing import Any
 from litestar import Request
 from litestar.exceptions import HTTPException
 
-from server.state import AppState
-
-
-def app_state(request: Request[Any, Any, Any]) -> AppState:
-    state: AppState = request.app.state.jiefen
-    return state
-
 
 def client_address(request: Request[Any, Any, Any]) -> str:
     return request.client.host if request.client else "unknown"

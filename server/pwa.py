@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import mimetypes
 from pathlib import Path
-from typing import Any
 
-from litestar import Request, Response, get
+from litestar import Response, get
+from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import File
 
-from server.http import app_state
+from server.settings import Settings
 
 _IMMUTABLE = "public, max-age=31536000, immutable"
 _REVALIDATE = "no-cache"
@@ -61,8 +61,8 @@ def _file(path: Path, rel: str) -> File:
 
 
 @get(["/", "/{path:path}"], operation_id="pwa", include_in_schema=False, sync_to_thread=False)
-def serve_pwa(request: Request[Any, Any, Any], path: FromPath[str] = "") -> File | Response[str]:
-    dist = app_state(request).settings.pwa_dist.resolve()
+def serve_pwa(settings: NamedDependency[Settings], path: FromPath[str] = "") -> File | Response[str]:
+    dist = settings.pwa_dist.resolve()
     rel = path.lstrip("/")
     if rel.startswith(_RESERVED):
         raise NotFoundException("接口不存在")

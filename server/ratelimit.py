@@ -28,7 +28,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from sqlalchemy import Float, String, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -140,6 +140,7 @@ class TokenBucket:
         return max(1, math.ceil(missing / self.rate)) if missing > 0 else 1
 
 
+@runtime_checkable  # handlers receive one as a dependency, which Litestar checks by isinstance
 class Limiter(Protocol):
     def allow(self, key: str) -> bool:
         """Count one hit for ``key``; False when the key is over its limit."""
@@ -210,24 +211,23 @@ class SharedTokenBucket:
                 s.execute(delete(RateBucket).where(RateBucket.at < now - self.burst / self.rate))
         return ok
 
-    def exceeded(self, key: str) -> bool:
+    def _level_now(self, key: str) -> float:
+        """Tokens in ``key``'s bucket now, read without counting (a key never seen is full)."""
         now = self._clock()
         with self.db.read_session() as s:
             row = s.execute(
                 select(RateBucket.tokens, RateBucket.at).where(RateBucket.bucket == self._key(key))
             ).first()
-        return row is not None and self._level(row[0], row[1], now) < 1
+        return self._level(row[0], row[1], now) if row else float(self.burst)
+
+    def exceeded(self, key: str) -> bool:
+        return self._level_now(key) < 1
 
     def hit(self, key: str) -> None:
         self.allow(key)  # takes a token when there is one; an empty bucket stays empty
 
     def retry_after(self, key: str) -> int:
-        now = self._clock()
-        with self.db.read_session() as s:
-            row = s.execute(
-                select(RateBucket.tokens, RateBucket.at).where(RateBucket.bucket == self._key(key))
-            ).first()
-        missing = 1 - (self._level(row[0], row[1], now) if row else float(self.burst))
+        missing = 1 - self._level_now(key)
         return max(1, math.ceil(missing / self.rate)) if missing > 0 else 1
 
 

@@ -16,9 +16,9 @@ from PIL import Image
 from sqlalchemy import select
 
 from server.accounts.principal import Principal
+from server.core import Components, components_of
 from server.http import ApiError
 from server.settings import Settings
-from server.state import AppState
 from server.sync import blobs
 from server.sync.models import Blob, BlobRef
 from server.sync.service import Writer
@@ -89,18 +89,18 @@ def files_under(settings: Settings) -> list[Path]:
 
 
 def blob_row(client: TestClient[Any], h: str) -> Blob | None:
-    state: AppState = client.app.state.jiefen
+    state: Components = components_of(client.app)
     with state.db.read_session() as s:
         return s.get(Blob, h)
 
 
 def put_org(client: TestClient[Any], case_key: str, org: str | None) -> None:
     """What routing does: the server's replica assigns the case to an organisation."""
-    state: AppState = client.app.state.jiefen
+    state: Components = components_of(client.app)
     with state.db.session() as s:
         store = SqlStore(s)
         store.lock_for_write()
-        w = Writer(store, state.services["sync"].server, int(time.time() * 1000))
+        w = Writer(store, state.replica, int(time.time() * 1000))
         w.server_put("case", case_key, "org", org)
         w.finish()
 
@@ -178,7 +178,7 @@ def test_resume_after_a_dropped_chunk(client: TestClient[Any], settings: Setting
 def test_concurrent_puts_of_the_same_chunk_do_not_corrupt_the_file(
     client: TestClient[Any], settings: Settings
 ) -> None:
-    state: AppState = client.app.state.jiefen
+    state: Components = components_of(client.app)
     data = image(seed=4)
     digest, n = sha(data), len(data)
     chunk = blobs._Chunk(digest, 0, n, "image/jpeg", data[: n // 2])
@@ -189,7 +189,7 @@ def test_concurrent_puts_of_the_same_chunk_do_not_corrupt_the_file(
     def one() -> None:
         barrier.wait()
         try:
-            results.append(blobs._store_chunk(state, who, chunk)[0])
+            results.append(blobs._store_chunk(state.db, state.blobs, who, chunk)[0])
         except ApiError as e:
             results.append(e.status_code)
 
@@ -202,7 +202,7 @@ def test_concurrent_puts_of_the_same_chunk_do_not_corrupt_the_file(
     part = settings.var_dir / "blobs" / digest[:2] / f"{digest}.part"
     assert part.read_bytes() == data[: n // 2]
     rest = blobs._Chunk(digest, n // 2, n, "image/jpeg", data[n // 2 :])
-    assert blobs._store_chunk(state, who, rest)[0] == 201
+    assert blobs._store_chunk(state.db, state.blobs, who, rest)[0] == 201
 
 
 # -- refusals ----------------------------------------------------------------------------------
@@ -337,7 +337,7 @@ def test_references_follow_the_evidence_set(client: TestClient[Any]) -> None:
     filer.op("case", "ev02", "add", "evidence", digest)
     filer.sync()
     assert client.get(url(digest), headers=filer.headers).status_code == 200
-    state: AppState = client.app.state.jiefen
+    state: Components = components_of(client.app)
     with state.db.read_session() as s:
         assert list(s.execute(select(BlobRef.sha256, BlobRef.case_key))) == [(digest, "ev02")]
 

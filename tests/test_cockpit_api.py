@@ -193,3 +193,26 @@ def test_org_admin_sees_only_its_own_town(
     assert client.get(f"/api/v1/cockpit/trend?town={TOWN}", headers=h).status_code == 200
     county_admin = login(client, "county_admin")  # a county-level committee: the whole county
     assert len(client.get("/api/v1/cockpit/summary", headers=county_admin).json()["towns"]) == town_count(db)
+
+
+def test_analysts_get_counts_of_repeated_respondents_never_who(client: TestClient[Any]) -> None:
+    """docs/security.md: an analyst reads counts and no personal data — not even a masked name.
+    Admins (who may read the cases themselves) keep the masked respondent to follow it up."""
+    citizen = Device(client, new_device(client))
+    for i in range(1, 4):
+        key = f"rr{i}"
+        citizen.file_case(key, "借钱不还，多次催讨无果", region=VILLAGE)
+        citizen.put("party", f"{key}r", "case", key)
+        citizen.put("party", f"{key}r", "role", "respondent")
+        citizen.put("party", f"{key}r", "name", NAMES[1])
+        citizen.put("party", f"{key}r", "phone", PHONES[0])
+    assert citizen.sync()["rejected"] == []
+    body = client.get("/api/v1/cockpit/risks", headers=login(client, "analyst")).json()
+    (w,) = [w for w in body["warnings"] if w["type"] == "repeat_respondent"]
+    assert w["count"] == 3 and w["cases"] == 3
+    assert w.get("respondent") is None
+    assert NAMES[1][0] not in w["message"] and "*" not in w["message"]
+    assert "3件" in w["message"]
+    admin = client.get("/api/v1/cockpit/risks", headers=login(client, "admin")).json()
+    (a,) = [w for w in admin["warnings"] if w["type"] == "repeat_respondent"]
+    assert a["respondent"] == NAMES[1][0] + "*" and a["respondent"] in a["message"]

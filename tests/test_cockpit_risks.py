@@ -153,6 +153,9 @@ def test_demo_seeding_plants_each_kind_of_warning(client: TestClient[Any], db: D
     spike = next(w for w in warnings if w["type"] == "spike" and w["region"] == SPIKE_TOWN)
     assert (spike["category"], spike["count"]) == ("wage_arrears", 6)
     repeat = [w for w in warnings if w["type"] == "repeat_respondent"]
+    assert [(w.get("respondent"), w["cases"]) for w in repeat] == [(None, 4)]  # an analyst: counts only
+    admin = client.get("/api/v1/cockpit/risks", headers=login(client, "admin")).json()["warnings"]
+    repeat = [w for w in admin if w["type"] == "repeat_respondent"]
     assert [(w["respondent"], w["cases"]) for w in repeat] == [(REPEAT_RESPONDENT[0] + "*", 4)]
     groups = sorted(w["count"] for w in warnings if w["type"] == "group_dispute")
     assert groups == [8, 12]

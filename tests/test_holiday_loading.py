@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from litestar.testing import TestClient
 from sqlalchemy import func, select
 
+from server.core import components_of
 from server.db import Database
 from server.routing.models import HolidayYear
 from server.routing.workdays import TZ
@@ -36,7 +37,7 @@ def eod(y: int, m: int, d: int) -> str:
 @pytest.fixture
 def at(client: TestClient[Any]) -> Iterator[Any]:
     """Pin the routing clock: ``at(datetime)``."""
-    routing = client.app.state.jiefen.services["routing"]
+    routing = components_of(client.app).routing
 
     def pin(moment: datetime) -> None:
         routing.clock = lambda: moment
@@ -124,7 +125,7 @@ def test_other_processes_use_a_loaded_year_without_restart(
     from server.app import create_app
 
     with TestClient(create_app(settings)) as other:
-        routing = other.app.state.jiefen.services["routing"]
+        routing = components_of(other.app).routing
         routing.clock = lambda: datetime(2027, 2, 3, 9, 0, tzinfo=TZ)
         d1, _, _ = file_case(other, "k1")
         assert d1.view("case", "k1")["respond_by"] == eod(2027, 2, 12)  # type: ignore[index]

@@ -156,10 +156,9 @@ def test_housekeeping_removes_what_it_should_and_nothing_else(
 
 def test_housekeeping_periods_are_settings(settings: Settings) -> None:
     from server.housekeeping import periods_of
-    from server.state import AppState
 
     st = Settings.from_env(
         {"JIEFEN_PART_MAX_AGE_HOURS": "2", "JIEFEN_ORPHAN_BLOB_DAYS": "7", "JIEFEN_SMS_KEEP_DAYS": "90"}
     )
-    p = periods_of(AppState(st, None, None, None, None))  # type: ignore[arg-type]
+    p = periods_of(st)
     assert p == Periods(timedelta(hours=2), timedelta(days=7), timedelta(days=90))

@@ -15,6 +15,7 @@ import pytest
 from litestar.testing import TestClient
 from sqlalchemy import func, select
 
+from server.core import components_of, running_of
 from server.db import Database, utcnow
 from server.notify import events, service, webpush
 from server.notify.delivery import LEASE
@@ -356,14 +357,13 @@ def test_the_app_runs_the_worker_when_the_scheduler_is_on(settings: Settings, pu
 
     app = create_app(dataclasses.replace(settings, scheduler_interval_s=0.05))
     with TestClient(app) as client:
-        state = app.state.jiefen
-        db = state.db
+        db = components_of(app).db
         subscribe(db, MEDIATOR_USER, make_push_device(push.endpoint()))
         key, _, _ = file_case(client)
         assign(db, key)
         deadline = time.monotonic() + 10
         while not push.requests and time.monotonic() < deadline:
             time.sleep(0.02)
-        assert isinstance(state.services["push_worker"], PushWorker)
+        assert isinstance(running_of(app).push, PushWorker)
     assert len(push.requests) == 1
-    assert "push_worker" not in state.services  # stopped on shutdown
+    assert running_of(app).push is None  # stopped on shutdown

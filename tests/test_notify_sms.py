@@ -16,6 +16,7 @@ from litestar.testing import TestClient
 from sqlalchemy import select, update
 
 from server.accounts.models import User
+from server.core import components_of, running_of
 from server.db import Database, utcnow
 from server.notify import events, sms
 from server.notify.channels import LoggingSmsGateway, SmsChannel, SmsError
@@ -220,10 +221,10 @@ def test_the_app_with_the_gateway_off_queues_nothing_and_runs_no_sms_worker(sett
 
     app = create_app(dataclasses.replace(settings, sms_gateway="off", scheduler_interval_s=30))
     with TestClient(app) as client:
-        state = app.state.jiefen
-        assert "push_worker" in state.services and "sms_worker" not in state.services
+        running = running_of(app)
+        assert running.push is not None and running.sms is None
         file_case(client)  # in the demo village: its mediator has a phone
-        assert texts(state.db) == []
+        assert texts(components_of(app).db) == []
     assert sms.enabled()  # shutdown restores the default
 
 
@@ -338,13 +339,12 @@ def test_the_app_sends_through_a_gateway_named_by_dotted_path(settings: Settings
         dataclasses.replace(settings, sms_gateway=gw, sms_signature="长兴解纷", scheduler_interval_s=0.05)
     )
     with TestClient(app) as client:
-        state = app.state.jiefen
         _, code, _ = file_case(client)
         deadline = time.monotonic() + 10
         while not RecordingGateway.sent_by_app and time.monotonic() < deadline:
             time.sleep(0.02)
-        assert isinstance(state.services["sms_worker"], SmsWorker)
-    assert "sms_worker" not in state.services  # stopped on shutdown
+        assert isinstance(running_of(app).sms, SmsWorker)
+    assert running_of(app).sms is None  # stopped on shutdown
     assert RecordingGateway.sent_by_app == [
         (VILLAGE_MEDIATOR_PHONE, f"【长兴解纷】新案件待受理：{code}，请登录解纷及时受理。")
     ]

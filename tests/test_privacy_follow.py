@@ -129,3 +129,30 @@ def test_the_filer_following_its_own_case_keeps_it(client: TestClient[Any], file
     twin.sync()
     assert "pF" in twin.keys("party")
     assert twin.keys("trace") == {"caseF"}
+
+
+def test_a_followers_notice_opens_the_trace_page_and_quotes_no_staff_text(client: TestClient[Any]) -> None:
+    """A follower cannot open /cases/{key}: its notice of a move links the trace page of the code
+    (the PWA opens it with the follow token it kept) and says what happened, not the mediator's
+    reason for declining (free text reaches the filer and the handling staff only)."""
+    filer = Device(client, new_device(client))
+    code, token = filer.file_case("caseN", "邻居装修噪音", region=VILLAGE)
+    assert filer.sync()["rejected"] == []
+    follower = Device(client, new_device(client))
+    assert follow(client, follower.headers, code, token) == 200
+    med = Device(client, login(client, "village_mediator"))
+    med.sync()
+    med.op(
+        "case", "caseN", "intent", "transition", {"to": "declined", "reason": "申请人王某某系本人亲属需回避"}
+    )
+    assert med.sync()["rejected"] == []
+    filer.sync()
+    follower.sync()
+    mine = [filer.view("notification", k) or {} for k in filer.keys("notification")]
+    theirs = [follower.view("notification", k) or {} for k in follower.keys("notification")]
+    assert mine and theirs
+    assert {n["url"] for n in mine} == {"/cases/caseN"}
+    assert {n["url"] for n in theirs} == {f"/t/{code}"}
+    assert any("需回避" in n["body"] for n in mine)  # the filer reads why
+    for n in theirs:
+        assert "需回避" not in n["body"] and "王某某" not in n["body"], n

@@ -10,6 +10,7 @@ import pytest
 from litestar.testing import TestClient
 from sqlalchemy import func, select
 
+from server.core import components_of
 from server.db import Database
 from server.routing.models import CategoryCorrection, Timer
 from server.routing.scheduler import fire_due
@@ -47,6 +48,16 @@ def test_a_filed_case_comes_back_classified_routed_and_timed(client: TestClient[
     assert "人民调解委员会" in view["routing_reason"]
     events = [t["event"] for t in timeline(d)]
     assert events == ["submitted", "assigned"]
+
+
+def test_the_filer_reads_a_plain_routing_reason_without_staff_workload(client: TestClient[Any]) -> None:
+    """The whole case record syncs to its filer: its routing reason says where the case went and
+    why, never which mediator was picked for what load ("在办N件")."""
+    _, view = routed(client, "隔壁装修天天敲到半夜，吵得孩子睡不着")
+    assert view["mediator"]  # a mediator was picked...
+    reason = view["routing_reason"]
+    assert reason == "由雉城社区人民调解委员会受理"
+    assert "在办" not in reason and "指派调解员" not in reason, reason  # ...but not said to the filer
 
 
 @pytest.mark.parametrize(
@@ -160,7 +171,7 @@ def test_pause_stops_the_clock_and_resume_moves_the_deadline(client: TestClient[
     med = Device(client, login(client, "village_mediator"))
     med.sync()
     before = med.view("case", "k1")["respond_by"]  # type: ignore[index]
-    routing = client.app.state.jiefen.services["routing"]
+    routing = components_of(client.app).routing
     start = datetime.now(UTC)
     routing.clock = lambda: start
     intent(med, "k1", "pause", {"reason": "等待当事人提供材料"})
@@ -197,8 +208,8 @@ def test_category_correction_is_recorded_for_rule_review(client: TestClient[Any]
 
 
 def _fire_all(client: TestClient[Any], db: Database, at: datetime) -> int:
-    st = client.app.state.jiefen
-    return fire_due(db, st.services["routing"], st.services["server_replica"], at)
+    st = components_of(client.app)
+    return fire_due(db, st.routing, st.replica, at)
 
 
 def test_respond_breach_escalates_once_and_warns_before(client: TestClient[Any], db: Database) -> None:
@@ -227,15 +238,13 @@ def test_two_processes_fire_each_timer_once(
         d.file_case(f"t{i}", "隔壁装修天天敲到半夜", region=VILLAGE)
         d.sync()
     far = datetime.now(UTC) + timedelta(days=60)
-    st = client.app.state.jiefen
+    st = components_of(client.app)
     dbs = [Database(settings.database_url), Database(settings.database_url)]
     counts: list[int] = []
 
     def run(database: Database) -> None:
         n = 0
-        while (
-            k := fire_due(database, st.services["routing"], st.services["server_replica"], far, limit=2)
-        ) > 0:
+        while (k := fire_due(database, st.routing, st.replica, far, limit=2)) > 0:
             n += k
         counts.append(n)
 

@@ -9,6 +9,7 @@ import pytest
 from litestar.testing import TestClient
 from sqlalchemy import func, select
 
+from server.core import components_of
 from server.db import Database
 from server.sync.models import OpRow
 from tests.conftest import login, new_device
@@ -122,7 +123,7 @@ def test_paging_returns_every_change_exactly_once(client: TestClient[Any], setti
 
     from server.sync.service import Limits
 
-    svc = client.app.state.jiefen.services["sync"]
+    svc = components_of(client.app).sync_service
     svc.limits = dataclasses.replace(Limits(), page_ops=17)
     reader = Device(client, login(client, "grid"))
     seen: list[str] = []

@@ -13,6 +13,7 @@ import pytest
 from litestar.testing import TestClient
 
 from server import casecode
+from server.core import components_of
 from server.db import Database
 from server.qr.labels import actor_label, event_label, status_label
 from server.qr.trace import CaseFacts, build_trace, mask_name, mask_phone
@@ -245,7 +246,7 @@ def test_rate_limit_counts_failures_per_address(limited: TestClient[Any]) -> Non
 
 def test_rate_limit_per_code(limited: TestClient[Any]) -> None:
     code, token = _file(limited)
-    limiter = limited.app.state.jiefen.trace_limiter
+    limiter = components_of(limited.app).trace_limiter
     for _ in range(3):  # other addresses already failed on this code
         limiter.hit(f"token-fail-code:{code}")
     r = _trace(limited, code.lower(), "wrong-token")

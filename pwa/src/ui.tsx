@@ -9,6 +9,7 @@ import type { SyncStatus } from "./sync/client";
 import { waitWords } from "./lib/wait";
 import type { SyncBadge } from "./lib/cases";
 import { lengthState } from "./lib/validate";
+import type { Region } from "./lib/regions";
 
 export function useSyncStatus(): SyncStatus {
   const [s, set] = useState<SyncStatus>(ctx.sync.status);
@@ -169,6 +170,42 @@ export function fmtTime(v: unknown): string {
 
 export function Empty({ text }: { text: string }) {
   return <p class="empty">{text}</p>;
+}
+
+/** A drop-down of towns or villages by name; with `choose`, a first empty "please choose" entry. */
+export function RegionSelect(props: { id: string; testid: string; value: string; regions: Region[]; choose?: boolean; onChange: (code: string) => void }) {
+  return (
+    <select id={props.id} data-testid={props.testid} value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
+      {props.choose ? <option value="">{t("choose")}</option> : null}
+      {props.regions.map((r) => (
+        <option key={r.code} value={r.code}>
+          {r.name}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+/** One term and its value in a `<dl class="facts">`. */
+export function Fact(props: { label: string; testid?: string; children: ComponentChildren }) {
+  return (
+    <>
+      <dt>{props.label}</dt>
+      <dd data-testid={props.testid}>{props.children}</dd>
+    </>
+  );
+}
+
+/** The page a signed-out (or wrong-role) visitor sees instead of a staff page: why, and a way to sign in. */
+export function NeedLogin(props: { title: string; text: string; login: string; testid: string }) {
+  return (
+    <Page title={props.title} back="/" testid={props.testid}>
+      <Empty text={props.text} />
+      <Link href="/login" class="btn primary block" data-testid="nav-login">
+        {props.login}
+      </Link>
+    </Page>
+  );
 }
 
 /** A counter under a text box once it nears its limit (red past it): text is never cut silently. */

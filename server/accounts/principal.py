@@ -23,6 +23,8 @@ def area_tag(region: str) -> str:
 
 @dataclass(frozen=True)
 class Principal:
+    """Who is calling: user, role and what binds them (organisation, region, mediator record)."""
+
     user_id: str
     role: str
     name: str = ""
@@ -38,6 +40,7 @@ class Principal:
 
     @property
     def is_staff(self) -> bool:
+        """Every role but ``citizen``."""
         return self.role != "citizen"
 
     def scope_tags(self) -> list[str]:

@@ -14,24 +14,23 @@ from server.accounts.models import ROLES, Token, User
 from server.accounts.passwords import hash_password, verify_password
 from server.accounts.principal import Principal
 from server.crossproc import announce
+from server.refusals import StatusError
 from server.registry.models import Mediator, Org
 from server.settings import Settings
 
 
-class AccountError(Exception):
+class AccountError(StatusError):
     """A refusal with an HTTP status and a message a person reads (Chinese)."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 def token_hash(token: str) -> str:
+    """The SHA-256 of a bearer token, as 64 hex digits: only this is stored."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def issue_token(s: Session, user_id: str, kind: str) -> str:
+    """A new random bearer token (43 URL-safe characters) for ``user_id``; ``kind`` is ``login`` (expires
+    after ``token_ttl_days``) or ``device`` (does not). Only its hash is added to ``s``."""
     token = secrets.token_urlsafe(32)
     s.add(Token(token_hash=token_hash(token), user_id=user_id, kind=kind))
     return token
@@ -48,6 +47,12 @@ def create_user(
     region: str | None = None,
     user_id: str | None = None,
 ) -> User:
+    """Add a staff user with a hashed password (``name`` defaults to ``username``).
+
+    Raises ``AccountError``: 400 for an unknown role, a password under 8 characters, an unknown
+    ``org_id`` or an org-bound role (mediator, org admin, court clerk) without one; 409 when the
+    username is taken. Messages are Chinese.
+    """
     if role not in ROLES:
         raise AccountError(400, f"未知角色：{role}（可选：{'、'.join(ROLES)}）")
     if len(password) < 8:
@@ -83,6 +88,7 @@ def login(s: Session, username: str, password: str, now: datetime, settings: Set
 
 
 def register_device(s: Session) -> tuple[str, User]:
+    """An anonymous citizen user for a new phone, and its ``device`` token (never expires)."""
     user = User(id=f"d-{uuid.uuid4().hex[:16]}", role="citizen", name="")
     s.add(user)
     s.flush()
@@ -90,6 +96,8 @@ def register_device(s: Session) -> tuple[str, User]:
 
 
 def resolve(s: Session, token: str, now: datetime, settings: Settings) -> Principal | None:
+    """Who holds ``token``, or None for an unknown or revoked token, a disabled user, or a login
+    token older than ``settings.token_ttl_days`` at ``now`` (aware UTC)."""
     h = token_hash(token)
     row = s.execute(
         select(Token, User).join(User, User.id == Token.user_id).where(Token.token_hash == h)

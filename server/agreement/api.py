@@ -12,6 +12,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response, get
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,11 +23,13 @@ from server.accounts.principal import Principal
 from server.agreement import pdf
 from server.agreement.draft import Agreement, draft
 from server.audit import log as audit_log
-from server.http import ApiError, app_state
+from server.db import Database
+from server.http import ApiError
 from server.registry.models import Mediator, Org
 from server.routing.transitions import AGREEMENT_STATES
+from server.settings import Settings
 from server.sync import scopes
-from server.sync.blobs import blob_store
+from server.sync.blobstore import BlobStore
 from server.sync.models import Blob, CaseRow, RecordRow
 from server.vocabulary import CATEGORY_NAMES_ZH
 
@@ -65,13 +68,11 @@ def load_agreement(s: Session, p: Principal, code: str) -> Agreement:
     )
 
 
-def _log_parties_opened(request: Request[Principal, Any, Any], code: str) -> None:
+def _log_parties_opened(db: Database, p: Principal, code: str) -> None:
     """A staff member opened a document naming the case's parties: the personal-data access log."""
-    p = request.user
     if p.role not in audit_log.LOGGED_ROLES:
         return
-    state = app_state(request)
-    with state.db.session() as s:
+    with db.session() as s:
         key = s.scalar(select(CaseRow.key).where(CaseRow.code == casecode.normalize(code)))
         if key is not None:
             audit_log.record(s, p, {key}, "agreement")
@@ -102,11 +103,13 @@ class AgreementOut(msgspec.Struct):
     tags=["agreement"],
     sync_to_thread=True,
 )
-def agreement_json(request: Request[Principal, Any, Any], code: FromPath[str]) -> AgreementOut:
+def agreement_json(
+    request: Request[Principal, Any, Any], code: FromPath[str], db: NamedDependency[Database]
+) -> AgreementOut:
     """The drafted agreement's text and who has signed, for the signing screen."""
-    with app_state(request).db.read_session() as s:
+    with db.read_session() as s:
         a = load_agreement(s, request.user, code)
-    _log_parties_opened(request, a.code)
+    _log_parties_opened(db, request.user, a.code)
     return AgreementOut(
         code=a.code,
         org_name=a.org_name,
@@ -125,11 +128,17 @@ def agreement_json(request: Request[Principal, Any, Any], code: FromPath[str]) -
     tags=["agreement"],
     sync_to_thread=True,
 )
-def agreement_pdf(request: Request[Principal, Any, Any], code: FromPath[str]) -> Response[bytes]:
-    """A4 PDF: the agreement, the case QR, each party's signature image, the organisation's name."""
-    state = app_state(request)
-    store = blob_store(state)
-    with state.db.read_session() as s:
+def agreement_pdf(
+    request: Request[Principal, Any, Any],
+    code: FromPath[str],
+    settings: NamedDependency[Settings],
+    db: NamedDependency[Database],
+    blobs: NamedDependency[BlobStore],
+) -> Response[bytes]:
+    """A4 PDF: the agreement, the case QR, each party's signature image, the organisation's name
+    (``FontMissing``: 503)."""
+    store = blobs
+    with db.read_session() as s:
         a = load_agreement(s, request.user, code)
         complete = {
             b.sha256
@@ -145,11 +154,8 @@ def agreement_pdf(request: Request[Principal, Any, Any], code: FromPath[str]) ->
     def signature_png(sha: str) -> bytes | None:
         return store.path(sha).read_bytes() if sha in complete and store.exists(sha) else None
 
-    try:
-        body = pdf.render(a, f"{state.settings.base_url.rstrip('/')}/t/{a.code}", signature_png)
-    except pdf.FontMissing as e:
-        raise ApiError(503, f"服务器缺少中文字体，暂时无法生成协议书：{e}") from None
-    _log_parties_opened(request, a.code)
+    body = pdf.render(a, f"{settings.base_url.rstrip('/')}/t/{a.code}", signature_png)
+    _log_parties_opened(db, request.user, a.code)
     return Response(
         body,
         media_type="application/pdf",

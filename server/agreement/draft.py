@@ -26,6 +26,8 @@ CLOSING = (
 
 @dataclass(frozen=True)
 class PartyLine:
+    """One party as the agreement names it, with its signature (a blob hash) once signed."""
+
     key: str
     role: str
     """``申请人`` | ``被申请人`` | ``第三人``."""
@@ -38,6 +40,8 @@ class PartyLine:
 
 @dataclass(frozen=True)
 class Agreement:
+    """A 人民调解协议书 drawn from a resolved case (texts in Chinese, times ISO strings)."""
+
     code: str
     org_name: str
     mediator_name: str
@@ -52,6 +56,7 @@ class Agreement:
 
     @property
     def all_signed(self) -> bool:
+        """True when there are parties and every one has signed."""
         return bool(self.parties) and all(p.signature_blob for p in self.parties)
 
     def text(self) -> str:
@@ -64,6 +69,8 @@ class Agreement:
         return "\n".join(lines)
 
     def performance_line(self) -> str:
+        """Section four: how the terms are performed and by when (``perform_by``, YYYY-MM-DD), or
+        immediate performance when neither was given."""
         due = f"履行期限：{self.perform_by} 前履行完毕。" if self.perform_by else ""
         return (self.performance + ("；" if self.performance and due else "") + due) or "按协议内容即时履行。"
 

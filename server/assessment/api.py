@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, get
+from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,7 +25,8 @@ from server.assessment.figures import CaseHistory, Event, Figures, assess
 from server.assessment.models import Rating
 from server.cockpit.queries import day_start
 from server.cockpit.risks import CST
-from server.http import ApiError, app_state
+from server.db import Database
+from server.http import ApiError
 from server.registry.models import Mediator, Org
 from server.routing.models import Timer
 from server.sync.models import CaseRow, RecordRow
@@ -175,12 +177,15 @@ def _window(date_from: date | None, date_to: date | None) -> tuple[date, date]:
     sync_to_thread=True,
 )
 def assessment(
-    request: Request[Principal, Any, Any], date_from: FromDate = None, date_to: ToDate = None
+    request: Request[Principal, Any, Any],
+    db: NamedDependency[Database],
+    date_from: FromDate = None,
+    date_to: ToDate = None,
 ) -> AssessmentOut:
     """考核: per organisation and mediator, of the cases filed in [from, to] (definitions:
     server/assessment/figures.py, docs/assessment.md)."""
     start, end = _window(date_from, date_to)
-    with app_state(request).db.read_session() as s:
+    with db.read_session() as s:
         return build(s, request.user, start, end)
 
 
@@ -207,11 +212,14 @@ CSV_COLUMNS = (
     sync_to_thread=True,
 )
 def assessment_csv(
-    request: Request[Principal, Any, Any], date_from: FromDate = None, date_to: ToDate = None
+    request: Request[Principal, Any, Any],
+    db: NamedDependency[Database],
+    date_from: FromDate = None,
+    date_to: ToDate = None,
 ) -> Response[bytes]:
     """The same figures as CSV (UTF-8 with BOM so spreadsheet programs read the Chinese)."""
     start, end = _window(date_from, date_to)
-    with app_state(request).db.read_session() as s:
+    with db.read_session() as s:
         out = build(s, request.user, start, end)
     buf = io.StringIO()
     w = csv.writer(buf)

@@ -26,6 +26,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Event:
+    """One timeline event that matters to 考核 (``assigned``, ``accepted``, ``resolved`` …), UTC."""
+
     event: str
     at: datetime
     org: str | None = None
@@ -34,6 +36,8 @@ class Event:
 
 @dataclass(frozen=True)
 class CaseHistory:
+    """One case's events and fired breach timers, the input of ``stints``."""
+
     key: str
     events: Sequence[Event]
     """Sorted by ``at``."""
@@ -45,6 +49,8 @@ class CaseHistory:
 
 @dataclass
 class Figures:
+    """Counters of one organisation or mediator (see the module docstring); rates derive from them."""
+
     received: int = 0
     answered: int = 0
     settled_response: int = 0
@@ -58,24 +64,30 @@ class Figures:
 
     @property
     def responded_in_time_rate(self) -> float | None:
+        """answered / settled responses in [0, 1], 4 decimals; None when none is settled."""
         return round(self.answered / self.settled_response, 4) if self.settled_response else None
 
     @property
     def success_rate(self) -> float | None:
+        """success / (success + failure) in [0, 1], 4 decimals; None without outcomes."""
         n = self.success + self.failure
         return round(self.success / n, 4) if n else None
 
     @property
     def median_days(self) -> float | None:
+        """Median calendar days from assignment to outcome, 1 decimal; None without outcomes."""
         return round(statistics.median(self.days), 1) if self.days else None
 
     @property
     def satisfaction(self) -> float | None:
+        """Mean stars (1–5), 2 decimals; None without ratings."""
         return round(self.stars / self.ratings, 2) if self.ratings else None
 
 
 @dataclass(frozen=True)
 class Stint:
+    """A case's time with one organisation (see the module docstring); times are UTC."""
+
     case: str
     org: str
     mediator: str | None

@@ -8,14 +8,14 @@ import io
 from typing import Annotated, Any, Literal
 
 import msgspec
-from litestar import Request, Response, get
+from litestar import Response, get
+from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
 from server import casecode
 from server.accounts.guards import roles
-from server.accounts.principal import Principal
 from server.audit import log
-from server.http import app_state
+from server.db import Database
 
 CSV_COLUMNS = [f.name for f in dataclasses.fields(log.Entry)]
 
@@ -42,14 +42,14 @@ class AuditOut(msgspec.Struct):
     sync_to_thread=True,
 )
 def audit(
-    request: Request[Principal, Any, Any],
+    db: NamedDependency[Database],
     case: Annotated[str | None, QueryParameter(name="case", description="案件编号")] = None,
     user: Annotated[str | None, QueryParameter(name="user", description="账号 ID")] = None,
     fmt: Annotated[Literal["json", "csv"], QueryParameter(name="format", description="json 或 csv")] = "json",
 ) -> Response[Any]:
     """Who received or opened which case's party records, and when (newest first, ≤ 5000)."""
     code = casecode.normalize(case) if case else None
-    with app_state(request).db.read_session() as s:
+    with db.read_session() as s:
         found = log.entries(s, case_code=code, user_id=user)
     if fmt == "csv":
         out = io.StringIO()

@@ -4,8 +4,8 @@ Analysts and admins see the served area (``JIEFEN_AREA``) or, when their account
 county or a city, that region; an org admin sees the townships of its organisation's region (a
 county-level organisation: the county). A view wider than one county also lists its counties.
 Nothing personal leaves these endpoints: counts,
-rates, region and category names, and — for a repeated respondent — the name masked to one
-character. Definitions: server/cockpit/metrics.py, risks.py and docs/cockpit.md.
+rates, region and category names, and — for a repeated respondent, to admins and org admins
+only — the name masked to one character. Definitions: server/cockpit/metrics.py, risks.py and docs/cockpit.md.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, get
+from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 from sqlalchemy.orm import Session
 
@@ -24,9 +25,11 @@ from server.accounts.principal import Principal
 from server.cockpit import queries, risks
 from server.cockpit.metrics import Figures, Tally, figures
 from server.cockpit.queries import Scope
-from server.http import ApiError, app_state
-from server.registry.area import Area, AreaError
+from server.db import Database
+from server.http import ApiError
+from server.registry.area import Area
 from server.registry.models import Org
+from server.settings import Settings
 from server.vocabulary import CATEGORY_NAMES_ZH
 
 COCKPIT_ROLES = ("analyst", "admin", "org_admin")
@@ -101,7 +104,7 @@ class RisksOut(msgspec.Struct, kw_only=True):
 
 RULES_ZH = {
     "spike": "同一乡镇同一类纠纷近7天件数≥3，且≥前8周周均件数×2+1",
-    "repeat_respondent": "同一被申请人（姓名+电话号码）90天内涉及≥3件纠纷；姓名脱敏显示",
+    "repeat_respondent": "同一被申请人（姓名+电话号码）90天内涉及≥3件纠纷；分析人员只见件数",
     "group_dispute": "未办结纠纷申请人数≥5人",
 }
 
@@ -111,12 +114,11 @@ def _now() -> datetime:
 
 
 def _scope(s: Session, p: Principal, served: str) -> tuple[Scope, str | None, str]:
-    """The caller's scope, its region code and name; ``served`` is the deployment's area prefix."""
+    """The caller's scope, its region code and name; ``served`` is the deployment's area prefix.
+
+    Raises ``AreaError`` (403 by the error table) for an account outside the served area."""
     if p.role in ("analyst", "admin"):
-        try:
-            prefix = Area.parse(served).narrow(p.area_prefix())
-        except AreaError:
-            raise ApiError(403, "您的账号所属区域不在本平台服务范围内") from None
+        prefix = Area.parse(served).narrow(p.area_prefix())
         code, name = queries.area(s, prefix)
         return Scope(prefix), code, name
     org = s.get(Org, p.org_id) if p.org_id else None
@@ -179,6 +181,8 @@ def _narrow(s: Session, scope: Scope, region: str | None) -> tuple[Scope, str, s
 )
 def summary(
     request: Request[Principal, Any, Any],
+    settings: NamedDependency[Settings],
+    db: NamedDependency[Database],
     date_from: FromDate = None,
     date_to: ToDate = None,
     region: RegionParam = None,
@@ -187,9 +191,8 @@ def summary(
     now = _now()
     start_d, end_d = _dates(date_from, date_to, now.astimezone(risks.CST).date())
     start, end = queries.day_start(start_d), queries.day_start(end_d + timedelta(days=1))
-    state = app_state(request)
-    with state.db.replica_session() as s:
-        scope, code, name = _scope(s, request.user, state.settings.area)
+    with db.replica_session() as s:
+        scope, code, name = _scope(s, request.user, settings.area)
         if (narrowed := _narrow(s, scope, region)) is not None:
             scope, code, name = narrowed
         by_town = queries.tallies_by_town(s, start, end, scope)
@@ -225,6 +228,8 @@ def summary(
 )
 def trend(
     request: Request[Principal, Any, Any],
+    settings: NamedDependency[Settings],
+    db: NamedDependency[Database],
     months: Months = 12,
     town: TownParam = None,
     region: RegionParam = None,
@@ -232,9 +237,8 @@ def trend(
     """The five figures per calendar month (China time) of the last ``months`` months."""
     now = _now()
     bounds = queries.month_starts(now.astimezone(risks.CST).date(), months)
-    state = app_state(request)
-    with state.db.replica_session() as s:
-        scope, code, name = _scope(s, request.user, state.settings.area)
+    with db.replica_session() as s:
+        scope, code, name = _scope(s, request.user, settings.area)
         if (narrowed := _narrow(s, scope, region)) is not None:
             scope, code, name = narrowed
         if town is not None:
@@ -260,18 +264,21 @@ def trend(
     tags=["cockpit"],
     sync_to_thread=True,
 )
-def risk_warnings(request: Request[Principal, Any, Any]) -> RisksOut:
+def risk_warnings(
+    request: Request[Principal, Any, Any], settings: NamedDependency[Settings], db: NamedDependency[Database]
+) -> RisksOut:
     """Early warnings: spikes by town and category, repeated respondents (masked), group disputes."""
     now = _now()
-    state = app_state(request)
-    with state.db.replica_session() as s:
-        scope, _, _ = _scope(s, request.user, state.settings.area)
+    with db.replica_session() as s:
+        scope, _, _ = _scope(s, request.user, settings.area)
         names = {t.code: t.name for t in queries.towns(s, Scope(None))}
         found = (
             risks.spikes(queries.week_counts(s, now, scope), names, CATEGORY_NAMES_ZH)
             + risks.repeat_respondents(queries.respondents(s, now, scope), names, CATEGORY_NAMES_ZH)
             + risks.group_disputes(queries.open_group_cases(s, scope), names, CATEGORY_NAMES_ZH)
         )
+    if request.user.role == "analyst":  # counts only, no person at all (docs/security.md)
+        found = [risks.without_person(w) for w in found]
     return RisksOut(
         warnings=[
             WarningOut(

@@ -51,6 +51,8 @@ class Tally:
 
 @dataclass(frozen=True, slots=True)
 class Figures:
+    """One group's counts and rates (rates in [0, 1], 4 decimals; None with no denominator)."""
+
     total: int  # 纠纷总数
     mediated: int  # cases an organisation accepted (先行调解)
     first_mediation_rate: float | None  # 先行调解率 = mediated / total

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Literal
 
@@ -36,6 +36,9 @@ Kind = Literal["spike", "repeat_respondent", "group_dispute"]
 
 @dataclass(frozen=True, slots=True)
 class Alert:
+    """One early warning: its kind, where and in which category, the count that tripped it against
+    its ``baseline``, and a Chinese ``message``. Respondent names are masked."""
+
     type: Kind
     region: str | None  # town code
     region_name: str
@@ -177,6 +180,15 @@ def repeat_respondents(
     return out
 
 
+def without_person(w: Alert) -> Alert:
+    """``w`` for a reader who gets counts only (an analyst): a repeated respondent's warning keeps
+    its count, towns and category, and loses the masked name (field and message). Others as given."""
+    if w.type != "repeat_respondent" or w.respondent is None:
+        return w
+    msg = w.message.replace(f"被申请人{w.respondent}", "同一被申请人", 1)  # the prefix made above
+    return replace(w, respondent=None, message=msg)
+
+
 def _top(c: Counter[str]) -> str | None:
     if not c:
         return None
@@ -188,6 +200,8 @@ def _top(c: Counter[str]) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class OpenCaseRow:
+    """An open case as the group-dispute check reads it (town code, category, applicants; UTC time)."""
+
     town: str | None
     category: str | None
     status: str
@@ -226,4 +240,5 @@ __all__ = [
     "normalise_phone",
     "repeat_respondents",
     "spikes",
+    "without_person",
 ]

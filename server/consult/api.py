@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, get, post, put
+from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 from sqlalchemy import func, select
@@ -16,10 +17,10 @@ from sqlalchemy import func, select
 from server.accounts.guards import authenticated, roles
 from server.accounts.principal import Principal
 from server.consult.models import Consultation
-from server.consult.service import CST, ConsultService, GuidanceError, region_known
-from server.http import ApiError, app_state, client_address
-from server.ratelimit import Limiter, limiter_for
-from server.state import AppState
+from server.consult.service import CST, ConsultService, region_known
+from server.db import Database
+from server.http import ApiError, client_address
+from server.ratelimit import Limiter
 from server.vocabulary import CATEGORY_IDS, CATEGORY_NAMES_ZH
 
 MAX_TEXT = 2000
@@ -27,19 +28,7 @@ _BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _REGION = re.compile(r"[0-9]{12}")
 
 
-def on_startup(state: AppState) -> None:
-    state.services["consult"] = ConsultService(state.services["routing"])
-    # Consultations are public (no account needed): damp scripted floods per address.
-    state.services["consult_limiter"] = limiter_for(state.db, "consult", 120, 60)
-
-
-def _svc(request: Request[Any, Any, Any]) -> ConsultService:
-    svc: ConsultService = app_state(request).services["consult"]
-    return svc
-
-
-def _limit(request: Request[Any, Any, Any]) -> None:
-    limiter: Limiter = app_state(request).services["consult_limiter"]
+def _limit(request: Request[Any, Any, Any], limiter: Limiter) -> None:
     if not limiter.allow(client_address(request)):
         raise ApiError(429, "咨询过于频繁，请稍后再试")
 
@@ -105,19 +94,25 @@ class ConsultIn(msgspec.Struct):
     status_code=HTTP_200_OK,
     sync_to_thread=True,
 )
-def consult(request: Request[Any, Any, Any], data: JSONBody[ConsultIn]) -> ConsultOut:
+def consult(
+    request: Request[Any, Any, Any],
+    data: JSONBody[ConsultIn],
+    db: NamedDependency[Database],
+    consult_service: NamedDependency[ConsultService],
+    consult_limiter: NamedDependency[Limiter],
+) -> ConsultOut:
     """A description (1–2000 chars) and optionally the caller's village → the likely category,
     guidance sections, the organisation that handles it for that region, and the legal bases.
     Counted anonymously (day, township, category). 400 on bad input, 429 when flooded."""
-    _limit(request)
+    _limit(request, consult_limiter)
     text = data.text
     if not text.strip():
         raise ApiError(400, "请描述您遇到的问题")
     if _BAD_CHARS.search(text):
         raise ApiError(400, "描述中含有不允许的控制字符")
-    with app_state(request).db.session() as s:
+    with db.session() as s:
         region = _region(s, data.region)
-        out = _svc(request).consult(s, text.strip(), region)
+        out = consult_service.consult(s, text.strip(), region)
     return msgspec.convert(out, ConsultOut)
 
 
@@ -127,10 +122,12 @@ class GuidanceOut(msgspec.Struct):
 
 
 @get("/api/v1/consult/guidance", operation_id="getGuidance", tags=["consult"], sync_to_thread=True)
-def get_guidance(request: Request[Any, Any, Any]) -> GuidanceOut:
+def get_guidance(
+    db: NamedDependency[Database], consult_service: NamedDependency[ConsultService]
+) -> GuidanceOut:
     """The consultation content in force (public: the PWA refreshes its bundled copy with it)."""
-    with app_state(request).db.read_session() as s:
-        data = _svc(request).guidance(s)
+    with db.read_session() as s:
+        data = consult_service.guidance(s)
     return GuidanceOut(version=str(data["version"]), data=data)
 
 
@@ -141,13 +138,16 @@ def get_guidance(request: Request[Any, Any, Any]) -> GuidanceOut:
     tags=["consult"],
     sync_to_thread=True,
 )
-def put_guidance(request: Request[Principal, Any, Any], data: JSONBody[dict[str, Any]]) -> GuidanceOut:
-    """Publish edited content (all 25 categories, every time limit cited); 400 lists the problems."""
-    try:
-        with app_state(request).db.session() as s:
-            _svc(request).publish(s, data, request.user.user_id)
-    except GuidanceError as e:
-        raise ApiError(400, "咨询内容有误，未生效：" + "；".join(e.errors[:20]), errors=e.errors) from None
+def put_guidance(
+    request: Request[Principal, Any, Any],
+    data: JSONBody[dict[str, Any]],
+    db: NamedDependency[Database],
+    consult_service: NamedDependency[ConsultService],
+) -> GuidanceOut:
+    """Publish edited content (all 25 categories, every time limit cited); ``GuidanceError``: 400
+    lists the problems."""
+    with db.session() as s:
+        consult_service.publish(s, data, request.user.user_id)
     return GuidanceOut(version=str(data["version"]), data=data)
 
 
@@ -166,12 +166,14 @@ RegionParam = Annotated[str, QueryParameter(description="村（社区）或乡�
     sync_to_thread=True,
     cache=300,
 )
-def directory(request: Request[Any, Any, Any], region: RegionParam) -> DirectoryOut:
+def directory(
+    region: RegionParam, db: NamedDependency[Database], consult_service: NamedDependency[ConsultService]
+) -> DirectoryOut:
     """For one region, the organisation each category goes to (the PWA keeps it for offline use)."""
-    with app_state(request).db.read_session() as s:
+    with db.read_session() as s:
         code = _region(s, region)
         assert code is not None
-        found = _svc(request).directory(s, code)
+        found = consult_service.directory(s, code)
     return DirectoryOut(
         region=code, orgs={c: None if o is None else OrgOut(**o.__dict__) for c, o in found.items()}
     )
@@ -195,13 +197,18 @@ class TallyIn(msgspec.Struct):
     status_code=HTTP_200_OK,
     sync_to_thread=True,
 )
-def tally(request: Request[Principal, Any, Any], data: JSONBody[TallyIn]) -> dict[str, int]:
+def tally(
+    request: Request[Principal, Any, Any],
+    data: JSONBody[TallyIn],
+    db: NamedDependency[Database],
+    consult_limiter: NamedDependency[Limiter],
+) -> dict[str, int]:
     """Consultations a device answered offline: 1–50 items of day (the last 30 days), category and
     region (optional). Only day, township and category are kept."""
-    _limit(request)
+    _limit(request, consult_limiter)
     today = datetime.now(UTC).astimezone(CST).date()
     parsed = data.items
-    with app_state(request).db.session() as s:
+    with db.session() as s:
         for it in parsed:
             if it.category not in CATEGORY_IDS or not today - timedelta(days=30) <= it.day <= today:
                 raise ApiError(400, "记录的类别或日期不正确")
@@ -236,7 +243,7 @@ ToDate = Annotated[date | None, QueryParameter(name="to", description="结束日
     sync_to_thread=True,
 )
 def consultation_counts(
-    request: Request[Principal, Any, Any], date_from: FromDate = None, date_to: ToDate = None
+    db: NamedDependency[Database], date_from: FromDate = None, date_to: ToDate = None
 ) -> ConsultCountsOut:
     """智能咨询 counts by category and month (anonymous tallies; no text is ever stored)."""
     today = datetime.now(UTC).astimezone(CST).date()
@@ -245,7 +252,7 @@ def consultation_counts(
     if start > end or (end - start).days > 3 * 366:
         raise ApiError(400, "日期范围不正确（开始不晚于结束，跨度不超过 3 年）")
     span = Consultation.day.between(start, end)
-    with app_state(request).db.read_session() as s:
+    with db.read_session() as s:
         rows = s.execute(
             select(Consultation.category, func.count()).where(span).group_by(Consultation.category)
         )

@@ -16,6 +16,7 @@ from datetime import date
 from importlib import resources
 from typing import Any
 
+from server.refusals import ProblemsError
 from server.vocabulary import CATEGORY_IDS
 
 ARTICLE_RE = re.compile(r"第[一二三四五六七八九十百千零]+条")
@@ -28,12 +29,8 @@ SECTION_TITLES = {
 }
 
 
-class GuidanceError(ValueError):
+class GuidanceError(ProblemsError):
     """The content failed validation; ``errors`` are Chinese messages for the admin."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("；".join(errors))
-        self.errors = errors
 
 
 def load_guidance() -> dict[str, Any]:

@@ -66,6 +66,9 @@ def answer(
 
 
 class ConsultService:
+    """智能咨询: answers a question with guidance, legal bases and the responsible organisation,
+    and counts consultations (day, area, category; never the text)."""
+
     def __init__(self, routing: RoutingService) -> None:
         self.routing = routing
         self._lock = threading.Lock()
@@ -114,6 +117,9 @@ class ConsultService:
     def consult(
         self, s: Session, text: str, region: str | None, *, today: date | None = None
     ) -> dict[str, Any]:
+        """Classify ``text``, find who handles it in ``region`` (12 digits, or None: no organisation),
+        count one ``server`` consultation on ``today`` (default: today in China) and return the
+        answer (the ``ConsultOut`` shape of the API)."""
         found = self.routing.rules.current(s).classify(text)
         org = self.responsible(s, region, found.category) if region else None
         self.count(s, region, found.category, "server", today=today)
@@ -123,12 +129,15 @@ class ConsultService:
     def count(
         s: Session, region: str | None, category: str, source: str, *, today: date | None = None
     ) -> None:
+        """Add one consultation of ``category`` from ``source`` (``server`` or ``offline``), counted
+        by county (a town-level code) or town (a village code); ``region`` None counts no area."""
         day = today or datetime.now(UTC).astimezone(CST).date()
         area = None if region is None else region[:6] if region[6:9] == "000" else region[:9]
         s.add(Consultation(day=day, area=area, category=category, source=source))
 
 
 def region_known(s: Session, region: str) -> bool:
+    """True when ``region`` is a code in the registry's regions."""
     return s.get(Region, region) is not None
 
 

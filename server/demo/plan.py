@@ -73,6 +73,8 @@ _FAIL_REASONS = ("双方分歧较大，经多次调解未能达成一致", "被�
 
 @dataclass
 class DemoReport:
+    """What a demo run made: counts, its duration in seconds and one sample case to open."""
+
     cases: int = 0
     moves: int = 0
     rejected: int = 0
@@ -84,6 +86,8 @@ class DemoReport:
 
 @dataclass
 class Plan:
+    """One demo case as planned before it is filed: facts, people and dated moves (UTC)."""
+
     key: str
     at: datetime
     region: str

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Literal, cast, get_args
 from zoneinfo import ZoneInfo
@@ -283,16 +284,29 @@ def status_changed(
     if old == new:
         return
     code = _code(case_key, view)
+    text = _status_text(case_key, code, new, reason)
+    filer = _str(view.get("filer"))
+    notify_users(
+        w, [filer] if filer else [], text, case_key=case_key, ttl=3 * DAY, urgency="normal", kind=text.kind
+    )
+    # A QR follower reads the trace page only: its notice opens /t/{code} (the PWA keeps the token)
+    # and says what happened without the free-text reason, which is for the parties and staff.
+    followers = sorted(w.store.followers(case_key) - {filer})
+    if followers:
+        plain = replace(_status_text(case_key, code, new, None), url=f"/t/{code}")
+        notify_users(w, followers, plain, case_key=case_key, ttl=3 * DAY, urgency="normal", kind=plain.kind)
+    _sms_applicants(w, case_key, view, text)
+
+
+def _status_text(case_key: str, code: str, new: str, reason: str | None) -> NotificationText:
+    """The status-change notice (a stock text for a state without a citizen-facing one)."""
     try:
-        text = webpush.status_change(case_key, code, new, reason=reason)
+        return webpush.status_change(case_key, code, new, reason=reason)
     except ValueError:  # a state without a citizen-facing text: say only that it changed
-        text = NotificationText(
+        return NotificationText(
             kind="status",
             title=f"您的案件 {code} 有新进展",
             body="点击查看详情。",
             url=f"/cases/{case_key}",
             tag=f"case:{case_key}:status",
         )
-    users = [u for u in [_str(view.get("filer"))] if u] + sorted(w.store.followers(case_key))
-    notify_users(w, users, text, case_key=case_key, ttl=3 * DAY, urgency="normal", kind=text.kind)
-    _sms_applicants(w, case_key, view, text)

@@ -66,6 +66,7 @@ ROLE_ZH: Mapping[str, str] = {
 
 
 def status_label(status: str | None) -> str:
+    """A state's Chinese name for the public trace: 已提交 for none, 办理中 for one not listed."""
     if not status:
         return STATE_ZH["submitted"]
     return STATE_ZH.get(status, "办理中")

@@ -55,6 +55,8 @@ _MM = 72 / 25.4  # PDF points per millimetre
 
 @dataclass(frozen=True, slots=True)
 class PosterItem:
+    """What one village's poster prints: names, the 12-digit code its QR carries, the hotline."""
+
     village_name: str
     town_name: str
     village_code: str

@@ -27,6 +27,7 @@ class DarkRun(NamedTuple):
 
 
 def make_qr(url: str) -> segno.QRCode:
+    """The QR symbol of ``url`` at error level M, the smallest version that holds it."""
     # Always a full QR (never Micro QR, which phone cameras do not read) at exactly level M.
     return segno.make_qr(url, error="m", boost_error=False)
 

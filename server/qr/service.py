@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from server import casecode
 from server.qr.poster import PosterItem, poster_svg
 from server.qr.trace import CaseFacts, TraceView, build_trace
+from server.refusals import StatusError
 from server.registry.models import Org, Region
 from server.sync.models import CaseRow, RecordRow
 
@@ -42,6 +43,8 @@ def authorized_case(s: Session, code: str, token: str) -> CaseRow | None:
 
 
 def trace_view(s: Session, row: CaseRow) -> TraceView:
+    """The public, masked view of a case (``qr.trace.build_trace``) from its projection row, its
+    organisation's name, and its party and timeline records."""
     org_name = s.scalar(select(Org.name).where(Org.id == row.org_id)) if row.org_id else None
     children = s.execute(
         select(RecordRow.entity, RecordRow.view)
@@ -63,13 +66,8 @@ def trace_view(s: Session, row: CaseRow) -> TraceView:
     return build_trace(facts, org_name, parties, events)
 
 
-class PosterError(Exception):
+class PosterError(StatusError):
     """A poster request that cannot be served; ``status`` maps to HTTP, ``message`` is Chinese."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 def region_kind(s: Session, code: str) -> Region:
@@ -120,6 +118,7 @@ def poster_items(s: Session, code: str, base_url: str, *, allow_town: bool = Tru
 
 
 def poster_svg_of(item: PosterItem) -> str:
+    """The SVG text of one village's A4 poster (its QR opens ``{base_url}/?v={village code}``)."""
     return poster_svg(
         item.village_name,
         item.town_name,

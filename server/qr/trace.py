@@ -59,6 +59,8 @@ def mask_phone(phone: object) -> str:
 
 
 class TraceEvent(msgspec.Struct):
+    """One timeline entry as the public sees it: what happened, when (ISO time) and by which role."""
+
     event: str
     to: str | None
     label: str
@@ -67,12 +69,17 @@ class TraceEvent(msgspec.Struct):
 
 
 class TraceParty(msgspec.Struct):
+    """A party with name and phone masked (``mask_name``, ``mask_phone``)."""
+
     role: str
     name: str
     phone: str
 
 
 class TraceView(msgspec.Struct):
+    """What a case's QR trace shows: status, category, organisation, deadlines (ISO times), the
+    timeline and the masked parties. Nothing else of the case leaves the server this way."""
+
     code: str
     status: str
     status_label: str

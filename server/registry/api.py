@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
-from litestar import Controller, Request, get
+from litestar import Controller, get
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 from sqlalchemy import select
 
 from server.accounts.guards import own_org
-from server.http import app_state
+from server.db import Database
 from server.registry.models import Mediator, Org, Region
 
 
@@ -47,14 +46,14 @@ class RegistryController(Controller):
     tags = ("registry",)
 
     @get("/regions", operation_id="listRegions", sync_to_thread=True, cache=300)
-    def regions(self, request: Request[Any, Any, Any]) -> list[RegionOut]:
-        with app_state(request).db.session() as s:
+    def regions(self, db: NamedDependency[Database]) -> list[RegionOut]:
+        with db.session() as s:
             rows = s.scalars(select(Region).order_by(Region.code))
             return [RegionOut(r.code, r.name, r.parent, r.level, r.population) for r in rows]
 
     @get("/orgs", operation_id="listOrgs", sync_to_thread=True, cache=300)
-    def orgs(self, request: Request[Any, Any, Any]) -> list[OrgOut]:
-        with app_state(request).db.session() as s:
+    def orgs(self, db: NamedDependency[Database]) -> list[OrgOut]:
+        with db.session() as s:
             rows = s.scalars(select(Org).order_by(Org.id))
             return [
                 OrgOut(
@@ -66,7 +65,7 @@ class RegistryController(Controller):
     @get(
         "/orgs/{org_id:str}/mediators", operation_id="listOrgMediators", guards=[own_org], sync_to_thread=True
     )
-    def mediators(self, request: Request[Any, Any, Any], org_id: FromPath[str]) -> list[MediatorOut]:
-        with app_state(request).db.session() as s:
+    def mediators(self, org_id: FromPath[str], db: NamedDependency[Database]) -> list[MediatorOut]:
+        with db.session() as s:
             rows = s.scalars(select(Mediator).where(Mediator.org_id == org_id).order_by(Mediator.id))
             return [MediatorOut(m.id, m.name, m.specialities, m.capacity, m.open_cases) for m in rows]

@@ -248,62 +248,41 @@ def _county_orgs(cfg: dict[str, Any], county: RegionRow, regions: list[RegionRow
     towns = [r for r in regions if r.level == "town"]
     for town in towns:
         fields = {"code9": town.code[:9], "code3": town.code[6:9], "name": town.name, **numbers}
-        pmc = tpl["town_pmc"]
+        pmc, sfs, vpmc = tpl["town_pmc"], tpl["town_sfs"], tpl["village_pmc"]
         town_pmc_id = pmc["id"].format(**fields)
+        orgs.append(_general_org(pmc, town_pmc_id, pmc["name"].format(**fields), town.code, county_pmc))
+        hotline = sfs["hotline"].format(**fields)
         orgs.append(
-            OrgRow(
-                id=town_pmc_id,
-                name=pmc["name"].format(**fields),
-                kind=pmc["kind"],
-                level=pmc["level"],
-                region=town.code,
-                parent=county_pmc,
-                domain=None,
-                categories=GENERAL_CATEGORIES,
-                online=True,
-                in_person=True,
-                hotline=None,
-                mediator_count=int(pmc["mediators"]),
+            _general_org(
+                sfs, sfs["id"].format(**fields), sfs["name"].format(**fields), town.code, None, hotline
             )
         )
-        sfs = tpl["town_sfs"]
-        orgs.append(
-            OrgRow(
-                id=sfs["id"].format(**fields),
-                name=sfs["name"].format(**fields),
-                kind=sfs["kind"],
-                level=sfs["level"],
-                region=town.code,
-                parent=None,
-                domain=None,
-                categories=GENERAL_CATEGORIES,
-                online=True,
-                in_person=True,
-                hotline=sfs["hotline"].format(**fields),
-                mediator_count=int(sfs["mediators"]),
-            )
-        )
-        vpmc = tpl["village_pmc"]
         for v in regions:
             if v.level != "village" or v.parent != town.code:
                 continue
-            orgs.append(
-                OrgRow(
-                    id=vpmc["id"].format(code=v.code),
-                    name=vpmc["name"].format(short_name=v.short_name),
-                    kind=vpmc["kind"],
-                    level=vpmc["level"],
-                    region=v.code,
-                    parent=town_pmc_id,
-                    domain=None,
-                    categories=GENERAL_CATEGORIES,
-                    online=True,
-                    in_person=True,
-                    hotline=None,
-                    mediator_count=int(vpmc["mediators"]),
-                )
-            )
+            name = vpmc["name"].format(short_name=v.short_name)
+            orgs.append(_general_org(vpmc, vpmc["id"].format(code=v.code), name, v.code, town_pmc_id))
     return orgs
+
+
+def _general_org(
+    tpl: dict[str, Any], oid: str, name: str, region: str, parent: str | None, hotline: str | None = None
+) -> OrgRow:
+    """A town or village body made from its template: general categories, online and in person."""
+    return OrgRow(
+        id=oid,
+        name=name,
+        kind=tpl["kind"],
+        level=tpl["level"],
+        region=region,
+        parent=parent,
+        domain=None,
+        categories=GENERAL_CATEGORIES,
+        online=True,
+        in_person=True,
+        hotline=hotline,
+        mediator_count=int(tpl["mediators"]),
+    )
 
 
 # Common surnames of northern Zhejiang and common given names (every combination is fictitious).

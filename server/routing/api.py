@@ -1,85 +1,27 @@
-"""HTTP: categories, the rules admins edit, corrections for rule review; wires routing into sync."""
+"""HTTP: categories, the rules admins edit, corrections for rule review, holiday arrangements."""
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 import msgspec
 from litestar import Request, get, post, put
+from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK
 from sqlalchemy import func, select
 
 from server.accounts.guards import roles, whole_area_admin
 from server.accounts.principal import Principal
-from server.http import ApiError, app_state
-from server.registry.area import Area
+from server.db import Database
+from server.http import ApiError
 from server.routing import load_categories, load_rules, models_api
 from server.routing.calendar_store import list_years, load_arrangement, stored_year
-from server.routing.classify import RulesError
-from server.routing.config_file import load_config
-from server.routing.holidays import MAX_YEAR, MIN_YEAR, ArrangementError
+from server.routing.holidays import MAX_YEAR, MIN_YEAR
 from server.routing.models import CategoryCorrection
-from server.routing.scheduler import Scheduler
-from server.routing.service import Notifier, NullNotifier, RoutingService
-from server.state import AppState
+from server.routing.service import RoutingService
 from server.sync.models import CaseRow
-
-
-def _notifier() -> Notifier:
-    """The notify domain's events when it is installed (it queues pushes and inbox records)."""
-    try:
-        events = importlib.import_module("server.notify.events")
-    except ModuleNotFoundError:
-        return NullNotifier()
-
-    class EventsNotifier:
-        def case_assigned(self, w: Any, case_key: str, view: Any) -> None:
-            events.case_assigned(w, case_key, view)
-
-        def status_changed(
-            self, w: Any, case_key: str, view: Any, old: str, new: str, *, reason: str | None = None
-        ) -> None:
-            events.status_changed(w, case_key, view, old, new, reason=reason)
-
-        def deadline_warning(self, w: Any, case_key: str, view: Any, kind: str) -> None:
-            events.deadline_warning(w, case_key, view, kind)
-
-        def deadline_breached(
-            self, w: Any, case_key: str, view: Any, kind: str, escalated_to: str | None
-        ) -> None:
-            events.deadline_breached(w, case_key, view, kind, escalated_to)
-
-    return EventsNotifier()
-
-
-def on_startup(state: AppState) -> None:
-    routing = RoutingService(
-        state.db,
-        load_config(state.settings.routing_config),
-        notifier=_notifier(),
-        area=Area.parse(state.settings.area),
-    )
-    state.services["routing"] = routing
-    state.services["sync"].hooks = routing
-    if state.settings.scheduler_interval_s > 0:
-        sched = Scheduler(
-            state.db, routing, state.services["server_replica"], state.settings.scheduler_interval_s
-        )
-        state.services["scheduler"] = sched
-        sched.start()
-
-
-def on_shutdown(state: AppState) -> None:
-    sched = state.services.pop("scheduler", None)
-    if sched is not None:
-        sched.stop()
-
-
-def _routing(request: Request[Any, Any, Any]) -> RoutingService:
-    svc: RoutingService = app_state(request).services["routing"]
-    return svc
+from server.sync.service import ServerReplica
 
 
 class RulesOut(msgspec.Struct):
@@ -124,18 +66,23 @@ def categories() -> dict[str, Any]:
     tags=["routing"],
     sync_to_thread=True,
 )
-def get_rules(request: Request[Principal, Any, Any]) -> RulesOut:
-    with app_state(request).db.read_session() as s:
-        data = _routing(request).rules.data(s)
+def get_rules(db: NamedDependency[Database], routing: NamedDependency[RoutingService]) -> RulesOut:
+    with db.read_session() as s:
+        data = routing.rules.data(s)
     return RulesOut(version=str(data.get("version", "")), data=data)
 
 
 @put(
     "/api/v1/rules", operation_id="putRules", guards=[whole_area_admin], tags=["routing"], sync_to_thread=True
 )
-def put_rules(request: Request[Principal, Any, Any], data: JSONBody[dict[str, Any]]) -> RulesOut:
-    """Publish an edited rule set; invalid rules are refused with the list of problems."""
-    return _publish(request, data)
+def put_rules(
+    request: Request[Principal, Any, Any],
+    data: JSONBody[dict[str, Any]],
+    db: NamedDependency[Database],
+    routing: NamedDependency[RoutingService],
+) -> RulesOut:
+    """Publish an edited rule set; invalid rules (``RulesError``) are refused with the list of problems."""
+    return _publish(request.user, db, routing, data)
 
 
 @post(
@@ -146,18 +93,18 @@ def put_rules(request: Request[Principal, Any, Any], data: JSONBody[dict[str, An
     status_code=HTTP_200_OK,
     sync_to_thread=True,
 )
-def reload_rules(request: Request[Principal, Any, Any]) -> RulesOut:
+def reload_rules(
+    request: Request[Principal, Any, Any],
+    db: NamedDependency[Database],
+    routing: NamedDependency[RoutingService],
+) -> RulesOut:
     """Publish server/routing/rules.json as it is on disk now (after an edit of the file)."""
-    return _publish(request, load_rules())
+    return _publish(request.user, db, routing, load_rules())
 
 
-def _publish(request: Request[Principal, Any, Any], data: dict[str, Any]) -> RulesOut:
-    routing = _routing(request)
-    try:
-        with app_state(request).db.session() as s:
-            routing.rules.publish(s, data, request.user.user_id)
-    except RulesError as e:
-        raise ApiError(400, "规则有误，未生效：" + "；".join(e.errors[:20]), errors=e.errors) from None
+def _publish(p: Principal, db: Database, routing: RoutingService, data: dict[str, Any]) -> RulesOut:
+    with db.session() as s:
+        routing.rules.publish(s, data, p.user_id)
     return RulesOut(version=str(data.get("version", "")), data=data)
 
 
@@ -168,11 +115,15 @@ def _publish(request: Request[Principal, Any, Any], data: dict[str, Any]) -> Rul
     tags=["routing"],
     sync_to_thread=True,
 )
-def corrections(request: Request[Principal, Any, Any]) -> CorrectionsOut:
+def corrections(
+    request: Request[Principal, Any, Any],
+    db: NamedDependency[Database],
+    routing: NamedDependency[RoutingService],
+) -> CorrectionsOut:
     """Mediators' category corrections for reviewing the rules: counts per (from, to) pair; for
     admins also the latest 500 with case code and matched keywords."""
     cc = CategoryCorrection
-    with app_state(request).db.read_session() as s:
+    with db.read_session() as s:
         counts = [
             CorrectionCount(f, t, int(n))
             for f, t, n in s.execute(
@@ -183,7 +134,7 @@ def corrections(request: Request[Principal, Any, Any]) -> CorrectionsOut:
         ]
         if request.user.role != "admin":
             return CorrectionsOut(counts=counts)
-        classifier = _routing(request).rules.current(s)
+        classifier = routing.rules.current(s)
         rows = s.execute(
             select(cc, CaseRow.code)
             .join(CaseRow, CaseRow.key == cc.case_key, isouter=True)
@@ -226,9 +177,9 @@ class HolidayLoadOut(msgspec.Struct):
     tags=["routing"],
     sync_to_thread=True,
 )
-def holiday_years(request: Request[Principal, Any, Any]) -> list[HolidayVersionOut]:
+def holiday_years(db: NamedDependency[Database]) -> list[HolidayVersionOut]:
     """Every loaded holiday arrangement version, newest first (the newest of a year is in force)."""
-    return [HolidayVersionOut(**row) for row in list_years(app_state(request).db)]
+    return [HolidayVersionOut(**row) for row in list_years(db)]
 
 
 @get(
@@ -238,9 +189,9 @@ def holiday_years(request: Request[Principal, Any, Any]) -> list[HolidayVersionO
     tags=["routing"],
     sync_to_thread=True,
 )
-def holiday_year(request: Request[Principal, Any, Any], year: FromPath[int]) -> dict[str, Any]:
+def holiday_year(year: FromPath[int], db: NamedDependency[Database]) -> dict[str, Any]:
     """The year's arrangement in force, in the file format of docs/routing.md, with its version."""
-    found = stored_year(app_state(request).db, year) if MIN_YEAR <= year <= MAX_YEAR else None
+    found = stored_year(db, year) if MIN_YEAR <= year <= MAX_YEAR else None
     if found is None:
         raise ApiError(404, f"尚未载入{year}年放假安排" if MIN_YEAR <= year <= MAX_YEAR else "年份超出范围")
     return found
@@ -254,19 +205,19 @@ def holiday_year(request: Request[Principal, Any, Any], year: FromPath[int]) -> 
     sync_to_thread=True,
 )
 def put_holiday_year(
-    request: Request[Principal, Any, Any], year: FromPath[int], data: JSONBody[dict[str, Any]]
+    request: Request[Principal, Any, Any],
+    year: FromPath[int],
+    data: JSONBody[dict[str, Any]],
+    db: NamedDependency[Database],
+    routing: NamedDependency[RoutingService],
+    replica: NamedDependency[ServerReplica],
 ) -> HolidayLoadOut:
-    """Load a year's official arrangement: validated (400 with every problem), stored as the year's
-    next version, in force at once in every process; provisional deadlines are recomputed."""
+    """Load a year's official arrangement: validated (``ArrangementError``: 400 with every problem),
+    stored as the year's next version, in force at once in every process; provisional deadlines
+    are recomputed."""
     if data.get("year") != year:
         raise ApiError(400, "路径中的年份与文件中的 year 不一致")
-    state = app_state(request)
-    try:
-        r = load_arrangement(
-            state.db, _routing(request), state.services["server_replica"], data, request.user.user_id
-        )
-    except ArrangementError as e:
-        raise ApiError(400, "放假安排有误，未载入：" + "；".join(e.errors[:20]), errors=e.errors) from None
+    r = load_arrangement(db, routing, replica, data, request.user.user_id)
     return HolidayLoadOut(r.year, r.version, r.source, r.recomputed)
 
 

@@ -65,7 +65,8 @@ def assign(ctx: RoutingContext, w: Writer, key: str, d: RoutingDecision, *, from
     organisation only the routing reason is written."""
     now = ctx.now(w)
     view = w.view("case", key)
-    reasons = "；".join(d.reasons)
+    # Every field of the case syncs to its filer: which mediator for what load stays out of it.
+    reasons = "；".join(d.public_reasons)
     if d.org_id is None:
         w.server_put("case", key, "routing_reason", reasons)
         return

@@ -18,6 +18,7 @@ from typing import Any
 
 import ahocorasick
 
+from server.refusals import ProblemsError
 from server.vocabulary import CATEGORY_IDS
 
 OTHER = "other"
@@ -31,16 +32,14 @@ _AFTER_GAP = 3
 _SAYING = frozenset("说讲称认")
 
 
-class RulesError(ValueError):
+class RulesError(ProblemsError):
     """The rules failed validation; ``errors`` are Chinese messages for the admin."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("；".join(errors))
-        self.errors = errors
 
 
 @dataclass(frozen=True)
 class Classification:
+    """A category chosen for a dispute's text, with how sure and why."""
+
     category: str
     confidence: float
     """In [0, 1]: grows with the winner's score and with its margin over the runner-up."""

@@ -39,6 +39,8 @@ from typing import Any
 import chinese_calendar
 from lunar_python import Lunar
 
+from server.refusals import ProblemsError
+
 _DAY = timedelta(days=1)
 MIN_YEAR, MAX_YEAR = 2000, 2100
 _MAX_RANGE_DAYS = 15
@@ -98,12 +100,8 @@ def library_covers(year: int) -> bool:
 # -- arrangements as data -------------------------------------------------------------------------
 
 
-class ArrangementError(ValueError):
+class ArrangementError(ProblemsError):
     """A holiday file that cannot be used; ``errors`` lists every problem in Chinese."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("；".join(errors))
-        self.errors = errors
 
 
 @dataclass(frozen=True)
@@ -249,9 +247,11 @@ class WorkCalendar:
 
     @classmethod
     def of(cls, arrangements: Iterable[Arrangement], version: int = 0) -> WorkCalendar:
+        """The calendar of these arrangements (one per year; a later one of the same year wins)."""
         return cls({a.year: a for a in arrangements}, version)
 
     def loaded(self, year: int) -> bool:
+        """True when an arrangement for ``year`` was loaded (from the database or a file)."""
         return year in self.arrangements
 
     def provisional(self, year: int) -> bool:
@@ -259,6 +259,9 @@ class WorkCalendar:
         return not self.loaded(year) and not library_covers(year)
 
     def is_workday(self, d: date) -> bool:
+        """Whether ``d`` is a working day: a loaded arrangement's holidays and make-up workdays
+        first, then the chinesecalendar library, then the statutory holidays, else Monday–Friday.
+        Memoized per calendar."""
         hit = self._cache.get(d)
         if hit is None:
             hit = self._cache[d] = self._is_workday(d)

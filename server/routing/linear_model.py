@@ -33,6 +33,8 @@ class ModelError(ValueError):
 
 @dataclass(frozen=True)
 class Ranked:
+    """A category and the model's probability for it, in [0, 1]."""
+
     category: str
     probability: float
 

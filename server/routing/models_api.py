@@ -10,16 +10,18 @@ from typing import Any
 
 import msgspec
 from litestar import Request, get, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.status_codes import HTTP_200_OK
 from sqlalchemy import select
 
 from server.accounts.guards import roles
 from server.accounts.principal import Principal
-from server.http import ApiError, app_state
+from server.db import Database
+from server.http import ApiError
 from server.routing import learning
-from server.routing.linear_model import ModelError
 from server.routing.models import CategoryModel
+from server.routing.service import RoutingService
 
 
 class ModelOut(msgspec.Struct):
@@ -42,10 +44,6 @@ def _out(row: CategoryModel, active: int | None) -> ModelOut:
     )
 
 
-def _routing(request: Request[Any, Any, Any]) -> Any:
-    return app_state(request).services["routing"]
-
-
 @get(
     "/api/v1/rules/models",
     operation_id="listCategoryModels",
@@ -53,9 +51,9 @@ def _routing(request: Request[Any, Any, Any]) -> Any:
     tags=["routing"],
     sync_to_thread=True,
 )
-def list_models(request: Request[Principal, Any, Any]) -> list[ModelOut]:
+def list_models(db: NamedDependency[Database]) -> list[ModelOut]:
     """Trained model versions, newest first, each with its per-category change report."""
-    with app_state(request).db.read_session() as s:
+    with db.read_session() as s:
         active = learning.active_model_id(s)
         rows = s.scalars(select(CategoryModel).order_by(CategoryModel.id.desc()).limit(50))
         return [_out(r, active) for r in rows]
@@ -68,10 +66,14 @@ def list_models(request: Request[Principal, Any, Any]) -> list[ModelOut]:
     tags=["routing"],
     sync_to_thread=True,
 )
-def train_model(request: Request[Principal, Any, Any]) -> ModelOut:
+def train_model(
+    request: Request[Principal, Any, Any],
+    db: NamedDependency[Database],
+    routing: NamedDependency[RoutingService],
+) -> ModelOut:
     """Train a new (unpublished) model from the corpus and every correction / closing label."""
-    with app_state(request).db.session() as s:
-        row = learning.train_draft(s, _routing(request).rules.current(s).rules, request.user.user_id)
+    with db.session() as s:
+        row = learning.train_draft(s, routing.rules.current(s).rules, request.user.user_id)
         return _out(row, learning.active_model_id(s))
 
 
@@ -83,16 +85,17 @@ def train_model(request: Request[Principal, Any, Any]) -> ModelOut:
     status_code=HTTP_200_OK,
     sync_to_thread=True,
 )
-def publish_model(request: Request[Principal, Any, Any], model_id: FromPath[int]) -> ModelOut:
-    """Put model ``model_id`` in force (publishing an older one rolls back)."""
+def publish_model(
+    request: Request[Principal, Any, Any], model_id: FromPath[int], db: NamedDependency[Database]
+) -> ModelOut:
+    """Put model ``model_id`` in force (publishing an older one rolls back); an unusable model is a
+    ``ModelError`` (400)."""
     try:
-        with app_state(request).db.session() as s:
+        with db.session() as s:
             row = learning.publish(s, model_id, request.user.user_id)
             return _out(row, row.id)
     except LookupError:
         raise ApiError(404, f"没有编号为 {model_id} 的模型") from None
-    except ModelError as e:
-        raise ApiError(400, f"模型有误，未发布：{e}") from None
 
 
 route_handlers = [list_models, train_model, publish_model]

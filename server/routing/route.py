@@ -47,6 +47,8 @@ _LADDER = ("village", "town", "county")
 
 @dataclass(frozen=True)
 class CaseFacts:
+    """What routing needs to know of a case (no personal data)."""
+
     region: str
     """12-digit village (or town, ending in 000) code."""
     category: str
@@ -59,6 +61,8 @@ class CaseFacts:
 
 @dataclass(frozen=True)
 class Org:
+    """An organisation as routing sees it."""
+
     id: str
     name: str
     level: str
@@ -76,6 +80,8 @@ class Org:
 
 @dataclass(frozen=True)
 class Mediator:
+    """A mediator as routing sees it: workload (``open_cases`` of ``capacity``) and specialities."""
+
     id: str
     org_id: str
     specialities: frozenset[str] = frozenset()
@@ -87,14 +93,16 @@ class Mediator:
 
 @dataclass(frozen=True)
 class RoutingDecision:
+    """Where a case goes: the level, organisation and mediator chosen, and why (Chinese, in order)."""
+
     level: str
     org_id: str | None
     """None only when the county has no organisation at all for the case (misconfiguration)."""
     mediator_id: str | None
     reasons: list[str] = field(default_factory=list)
     staff_only: frozenset[str] = frozenset()
-    """Those of ``reasons`` that are internal (which mediator, their open-case count): kept in the
-    case's ``routing_reason`` for staff, never in the timeline a party reads."""
+    """Those of ``reasons`` that are internal (which mediator, their open-case count): never
+    stored on the case (whose ``routing_reason`` its filer reads) nor in the timeline."""
 
     @property
     def public_reasons(self) -> list[str]:
@@ -103,11 +111,15 @@ class RoutingDecision:
 
 
 class RegistryView(Protocol):
+    """The registry queries routing makes (a DB-backed view in production, dicts in tests)."""
+
     def orgs_at(self, level: str, area: str, kind: str) -> Sequence[Org]:
         """Organisations of ``level`` and ``kind`` serving ``area`` (see ``area_of``)."""
         ...
 
-    def mediators_of(self, org_id: str) -> Sequence[Mediator]: ...
+    def mediators_of(self, org_id: str) -> Sequence[Mediator]:
+        """All mediators of organisation ``org_id`` (routing itself skips inactive and full ones)."""
+        ...
 
 
 def parse_region(region: str) -> tuple[str, str, str | None]:

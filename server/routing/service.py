@@ -53,18 +53,22 @@ class RoutingService:
 
     @property
     def db(self) -> Database:
+        """The database the hooks and timers write to."""
         return self.ctx.db
 
     @property
     def config(self) -> RoutingConfig:
+        """Routing settings: SLA policies per level and category, warning lead times."""
         return self.ctx.config
 
     @property
     def rules(self) -> Rulebook:
+        """The classification rules in force (admins publish new versions)."""
         return self.ctx.rules
 
     @property
     def notifier(self) -> Notifier:
+        """Where case events are announced (inbox, push, SMS); a null notifier until wired."""
         return self.ctx.notifier
 
     @notifier.setter
@@ -81,6 +85,8 @@ class RoutingService:
         self.ctx.clock = clock
 
     def now(self, w: Writer | None = None) -> datetime:
+        """The time effects use (aware UTC): ``clock`` when pinned, else ``w``'s unit-of-work time,
+        else the wall clock."""
         return self.ctx.now(w)
 
     def registry(self, s: Session) -> DbRegistry:
@@ -93,6 +99,7 @@ class RoutingService:
 
     @property
     def area(self) -> Area:
+        """The area this deployment serves (``JIEFEN_AREA``)."""
         return self.ctx.area
 
     # -- sync hooks --------------------------------------------------------------------------

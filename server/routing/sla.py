@@ -33,6 +33,8 @@ _DAY_SECONDS = 86_400
 
 @dataclass(frozen=True)
 class Deadlines:
+    """A case's two deadlines (aware datetimes, 23:59:59 Asia/Shanghai of the last day)."""
+
     respond_by: datetime
     resolve_by: datetime
     basis: tuple[str, ...]

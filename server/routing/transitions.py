@@ -46,6 +46,8 @@ ORG_ROLES: frozenset[str] = frozenset({"mediator", "org_admin"})
 
 @dataclass(frozen=True)
 class Rule:
+    """Who may make one move, and which intent fields it requires."""
+
     roles: frozenset[Role]
     required: tuple[str, ...] = ()
     by_case_court: bool = False
@@ -120,6 +122,8 @@ PARTY_INTENTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 
 @dataclass(frozen=True)
 class Refusal:
+    """Why a move was refused: a stable code and a Chinese message for the person who tried it."""
+
     code: str
     """Stable: unknown_state, not_allowed, role_forbidden, not_filer, not_assigned_org,
     not_case_court, missing_field."""

@@ -31,7 +31,10 @@ def transition(
     ctx: RoutingContext, w: Writer, p: Principal, op: Op, case: Mapping[str, Any], value: Mapping[str, Any]
 ) -> Rejection | None:
     """Move the case to ``value["to"]`` with its effects: deadlines, mediator load, timers, timeline,
-    notifications; a decline escalates at once."""
+    notifications; a decline escalates at once. Returns None when done, else the ``Rejection`` of
+    ``transitions.check_transition`` (``unknown_state``, ``not_allowed``, ``role_forbidden``,
+    ``not_filer``, ``not_assigned_org``, ``not_case_court``, ``missing_field``; a Chinese message)
+    with nothing written."""
     to = str(value.get("to", ""))
     old = str(case.get("status", "submitted"))
     role = transitions.workflow_role(p.role)
@@ -121,7 +124,9 @@ def pause(
     stop: bool,
 ) -> Rejection | None:
     """Stop (``stop``) or restart the case's clocks; on restart the deadlines move later by the
-    paused time (``sla.apply_pause``)."""
+    paused time (``sla.apply_pause``, working days by the loaded calendar). Returns None when done,
+    else a ``Rejection``: ``not_assigned_org`` for someone outside the case's organisation,
+    ``not_allowed`` in a state that cannot pause or when already paused (resumed)."""
     if not handles(p, case):
         return Rejection(op.id, "not_assigned_org", "该案件未分派给您所在的机构")
     if case.get("status") not in transitions.INTENT_STATES["pause" if stop else "resume"]:
@@ -151,7 +156,9 @@ def pause(
 def correct_category(
     ctx: RoutingContext, w: Writer, p: Principal, op: Op, case: Mapping[str, Any], value: Mapping[str, Any]
 ) -> Rejection | None:
-    """A mediator corrects the case's category; the correction is kept for rule review."""
+    """A mediator corrects the case's category; the correction is kept for rule review. Returns
+    None when done, else a ``Rejection`` (``not_assigned_org``, or ``not_allowed`` once mediation
+    has ended)."""
     if not handles(p, case):
         return Rejection(op.id, "not_assigned_org", "该案件未分派给您所在的机构")
     if case.get("status") not in transitions.INTENT_STATES["correct_category"]:

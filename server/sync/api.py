@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import msgspec
 from anyio import to_thread
 from litestar import Request, Response, post
+from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK
 
@@ -15,32 +16,18 @@ from server import casecode
 from server.accounts.guards import authenticated, roles
 from server.accounts.principal import Principal
 from server.audit import log as audit_log
-from server.http import ApiError, app_state, client_address
+from server.db import Database
+from server.http import ApiError, client_address
 from server.qr.service import authorized_case
-from server.ratelimit import count_token_failure, token_failures_over
-from server.state import AppState
+from server.ratelimit import Limiter, count_token_failure, token_failures_over
+from server.settings import Settings
 from server.sync import scopes
 from server.sync.ops import SyncRequest, SyncResponse
-from server.sync.service import Limits, ServerReplica, SyncService, Writer
+from server.sync.service import ServerReplica, SyncService, Writer
 from server.sync.store import SqlStore, log_generation
 
 _decode_request = msgspec.json.Decoder(SyncRequest)
 _encode = msgspec.json.Encoder()
-
-
-def on_startup(state: AppState) -> None:
-    st = state.settings
-    limits = Limits(page_ops=st.sync_page_ops, page_bytes=st.sync_page_bytes, max_skew_ms=st.max_skew_ms)
-    state.services.setdefault("server_replica", ServerReplica())
-    state.services["sync"] = SyncService(state.services["server_replica"], limits=limits)
-    state.services["sync_head"] = HeadCache()
-    with state.db.session() as s:  # followers of before the trace rule lose what they held
-        state.services["sync"].rescope_followed(SqlStore(s), int(time.time() * 1000))
-
-
-def sync_service(state: AppState) -> SyncService:
-    svc: SyncService = state.services["sync"]
-    return svc
 
 
 @post(
@@ -51,26 +38,30 @@ def sync_service(state: AppState) -> SyncService:
     tags=["sync"],
     request_max_body_size=None,
 )
-async def sync(request: Request[Principal, Any, Any]) -> Response[bytes]:
+async def sync(
+    request: Request[Principal, Any, Any],
+    settings: NamedDependency[Settings],
+    db: NamedDependency[Database],
+    sync_service: NamedDependency[SyncService],
+    heads: NamedDependency[HeadCache],
+) -> Response[bytes]:
     """Push ops and pull changes in one round trip; see docs/sync.md."""
-    state = app_state(request)
-    body = await _read_limited(request, state.settings.sync_max_bytes)
+    body = await _read_limited(request, settings.sync_max_bytes)
     try:
         req = _decode_request.decode(body)
     except msgspec.ValidationError as e:
         raise ApiError(400, f"同步请求格式错误：{e}") from None
     except msgspec.DecodeError:
         raise ApiError(400, "同步请求不是合法的 JSON") from None
-    if len(req.ops) > state.settings.sync_max_ops:
-        raise ApiError(413, f"一次最多同步 {state.settings.sync_max_ops} 条操作，请分批发送")
+    if len(req.ops) > settings.sync_max_ops:
+        raise ApiError(413, f"一次最多同步 {settings.sync_max_ops} 条操作，请分批发送")
     if req.v != 1:
         raise ApiError(400, f"不支持的同步协议版本：{req.v}")
-    heads: HeadCache = state.services["sync_head"]
     if not req.ops and heads.unchanged(req.since):
         # Nothing to push and nothing new anywhere: answer without a thread hop or a query.
-        resp = SyncResponse(cursor=req.since, server_time=sync_service(state).server.now_ts())
+        resp = SyncResponse(cursor=req.since, server_time=sync_service.server.now_ts())
     else:
-        resp = await to_thread.run_sync(_run, state, request.user, req)
+        resp = await to_thread.run_sync(_run, db, sync_service, heads, request.user, req)
     return Response(_encode.encode(resp), media_type="application/json")
 
 
@@ -98,18 +89,17 @@ class HeadCache:
         self._head, self._gen, self._at = head, generation, time.monotonic()
 
 
-def _run(state: AppState, p: Principal, req: SyncRequest) -> SyncResponse:
-    svc = sync_service(state)
-    session = state.db.session if req.ops else state.db.read_session
+def _run(db: Database, svc: SyncService, heads: HeadCache, p: Principal, req: SyncRequest) -> SyncResponse:
+    session = db.session if req.ops else db.read_session
     generation = log_generation()  # read first: a write committing meanwhile makes the entry stale
     with session() as s:
         resp = svc.sync(SqlStore(s), p, req, int(time.time() * 1000))
         received = audit_log.party_cases(s, p, resp.changes)
     if received:  # staff received party records: who, when, which case (personal-data access log)
-        with state.db.session() as s:
+        with db.session() as s:
             audit_log.record(s, p, received, "sync")
     if not resp.more and not req.ops:  # a push leaves the entry for the next plain pull to refresh
-        state.services["sync_head"].saw(resp.cursor, generation)
+        heads.saw(resp.cursor, generation)
     return resp
 
 
@@ -145,24 +135,29 @@ class FollowOut(msgspec.Struct):
     tags=["sync"],
     sync_to_thread=True,
 )
-def follow(request: Request[Principal, Any, Any], data: JSONBody[FollowIn]) -> FollowOut:
+def follow(
+    request: Request[Principal, Any, Any],
+    data: JSONBody[FollowIn],
+    db: NamedDependency[Database],
+    replica: NamedDependency[ServerReplica],
+    trace_limiter: NamedDependency[Limiter],
+) -> FollowOut:
     """Follow a case by the token in its QR: the case enters this principal's (read-only) scope."""
-    state = app_state(request)
     code = casecode.normalize(data.code) if data.code else ""
     address = client_address(request)
     # Only failures count (per address, and per code shared with the trace page): a correct token
     # is never refused.
-    over = token_failures_over(state.trace_limiter, address, code)
-    with state.db.session() as s:
+    over = token_failures_over(trace_limiter, address, code)
+    with db.session() as s:
         row = authorized_case(s, code, data.token)
         if row is None:
-            count_token_failure(state.trace_limiter, address, code)
+            count_token_failure(trace_limiter, address, code)
             raise ApiError(429, "查询过于频繁，请稍后再试") if over else ApiError(404, "未找到该案件")
         key = row.key
         store = SqlStore(s)
         store.lock_for_write()
         if store.add_follower(key, request.user.user_id):
-            w = Writer(store, sync_service(state).server, int(time.time() * 1000))
+            w = Writer(store, replica, int(time.time() * 1000))
             w.server_intent(key, "follow", {})
             w.finish()
     return FollowOut(key=key, code=code)

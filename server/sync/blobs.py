@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from anyio import to_thread
 from litestar import Request, Response, get, head, put
 from litestar.datastructures import ETag
+from litestar.di import NamedDependency
 from litestar.params import FromPath, HeaderParameter
 from litestar.response import File
 from sqlalchemy import delete, select
@@ -21,8 +22,9 @@ from sqlalchemy.orm import Session
 
 from server.accounts.guards import authenticated, roles
 from server.accounts.principal import Principal
-from server.http import ApiError, app_state
-from server.state import AppState
+from server.db import Database
+from server.http import ApiError
+from server.settings import Settings
 from server.sync.blobstore import CHUNK_MAX, CONTENT_TYPES, BlobStore, is_sha256
 from server.sync.models import Blob, BlobRef
 from server.sync.scopes import FILER_ROLES
@@ -34,15 +36,6 @@ _may_upload = roles(*sorted(FILER_ROLES))
 UploadOffset = Annotated[str | None, HeaderParameter(name="upload-offset")]
 UploadLength = Annotated[str | None, HeaderParameter(name="upload-length")]
 ContentType = Annotated[str | None, HeaderParameter(name="content-type")]
-
-
-def on_startup(state: AppState) -> None:
-    state.services["blobs"] = BlobStore(state.settings.var_dir / "blobs")
-
-
-def blob_store(state: AppState) -> BlobStore:
-    store: BlobStore = state.services["blobs"]
-    return store
 
 
 def _check_sha(sha256: str) -> str:
@@ -62,24 +55,28 @@ def _offset_headers(offset: int, complete: bool) -> dict[str, str]:
     guards=[_may_upload],
     tags=["blobs"],
 )
-async def blob_status(request: Request[Principal, Any, Any], sha256: FromPath[str]) -> Response[None]:
+async def blob_status(
+    request: Request[Principal, Any, Any],
+    sha256: FromPath[str],
+    db: NamedDependency[Database],
+    blobs: NamedDependency[BlobStore],
+) -> Response[None]:
     """How many bytes of this blob the server holds; 404 when none."""
-    state = app_state(request)
     sha = _check_sha(sha256)
-    offset, complete = await to_thread.run_sync(_status, state, request.user, sha)
+    offset, complete = await to_thread.run_sync(_status, db, blobs, request.user, sha)
     return Response(None, status_code=200, headers=_offset_headers(offset, complete))
 
 
-def _status(state: AppState, p: Principal, sha: str) -> tuple[int, bool]:
+def _status(db: Database, files: BlobStore, p: Principal, sha: str) -> tuple[int, bool]:
     # Answers like GET: a complete file only to whoever may read it, a partial one only to its
     # uploader; anyone else gets the same 404 as for a hash the server never saw.
-    with state.db.read_session() as s:
+    with db.read_session() as s:
         row = s.get(Blob, sha)
         visible = row is not None and (_may_read(s, p, row) if row.complete else row.uploader_id == p.user_id)
         if row is None or not visible:
             raise ApiError(404, "服务器上没有该文件")
         complete, size = row.complete, row.size
-    return (size if complete else blob_store(state).received(sha)), complete
+    return (size if complete else files.received(sha)), complete
 
 
 # -- PUT -------------------------------------------------------------------------------------
@@ -112,13 +109,16 @@ async def upload_blob(
     upload_offset: UploadOffset = None,
     upload_length: UploadLength = None,
     content_type: ContentType = None,
+    *,
+    settings: NamedDependency[Settings],
+    db: NamedDependency[Database],
+    blobs: NamedDependency[BlobStore],
 ) -> Response[None]:
     """Append the next chunk (≤ 256 KiB); the last one completes the file (201)."""
-    state = app_state(request)
     sha = _check_sha(sha256)
     offset = _int_header(upload_offset, "Upload-Offset")
     total = _int_header(upload_length, "Upload-Length")
-    limit = state.settings.blob_max_bytes
+    limit = settings.blob_max_bytes
     if total > limit:
         raise ApiError(413, f"文件过大（上限 {limit / 1024 / 1024:g} MB），请压缩后再上传")
     if total == 0:
@@ -128,7 +128,7 @@ async def upload_blob(
         raise ApiError(415, "不支持的文件类型（仅支持 JPEG、PNG、WebP 图片和 PDF）")
     data = await _read_chunk(request)
     chunk = _Chunk(sha, offset, total, ctype, data)
-    status, received, complete = await to_thread.run_sync(_store_chunk, state, request.user, chunk)
+    status, received, complete = await to_thread.run_sync(_store_chunk, db, blobs, request.user, chunk)
     return Response(None, status_code=status, headers=_offset_headers(received, complete))
 
 
@@ -147,11 +147,10 @@ async def _read_chunk(request: Request[Any, Any, Any]) -> bytes:
     return b"".join(parts)
 
 
-def _store_chunk(state: AppState, p: Principal, c: _Chunk) -> tuple[int, int, bool]:
+def _store_chunk(db: Database, files: BlobStore, p: Principal, c: _Chunk) -> tuple[int, int, bool]:
     """(status, bytes received, complete) after storing ``c``; raises ApiError for the client's mistakes."""
-    files = blob_store(state)
     with files.lock(c.sha):
-        with state.db.read_session() as s:
+        with db.read_session() as s:
             row = s.get(Blob, c.sha)
         if row is not None and row.complete:
             return 200, row.size, True  # already here: nothing written
@@ -166,7 +165,7 @@ def _store_chunk(state: AppState, p: Principal, c: _Chunk) -> tuple[int, int, bo
             # First chunk, or the client restarted with another length: start from zero.
             files.discard(c.sha)
             if c.offset == 0:
-                _upsert_partial(state, p, c)
+                _upsert_partial(db, p, c)
         received = files.received(c.sha)
         if c.offset != received:
             err = ApiError(
@@ -182,12 +181,12 @@ def _store_chunk(state: AppState, p: Principal, c: _Chunk) -> tuple[int, int, bo
         ok, sniffed = files.check(c.sha)
         if not ok or sniffed != c.content_type:
             files.discard(c.sha)
-            with state.db.session() as s:
+            with db.session() as s:
                 s.execute(delete(Blob).where(Blob.sha256 == c.sha, Blob.complete.is_(False)))
             if not ok:
                 raise ApiError(422, "文件校验失败，请重新上传")
             raise ApiError(415, "不支持的文件类型（文件内容与声明的类型不符）")
-        with state.db.session() as s:
+        with db.session() as s:
             done = s.get(Blob, c.sha)
             assert done is not None
             done.complete, done.size, done.content_type = True, c.total, c.content_type
@@ -196,8 +195,8 @@ def _store_chunk(state: AppState, p: Principal, c: _Chunk) -> tuple[int, int, bo
         return 201, received, True
 
 
-def _upsert_partial(state: AppState, p: Principal, c: _Chunk) -> None:
-    with state.db.session() as s:
+def _upsert_partial(db: Database, p: Principal, c: _Chunk) -> None:
+    with db.session() as s:
         row = s.get(Blob, c.sha)
         if row is None:
             s.add(Blob(sha256=c.sha, content_type=c.content_type, size=c.total, uploader_id=p.user_id))
@@ -213,16 +212,20 @@ def _upsert_partial(state: AppState, p: Principal, c: _Chunk) -> None:
     tags=["blobs"],
     sync_to_thread=True,
 )
-def download_blob(request: Request[Principal, Any, Any], sha256: FromPath[str]) -> File:
+def download_blob(
+    request: Request[Principal, Any, Any],
+    sha256: FromPath[str],
+    db: NamedDependency[Database],
+    blobs: NamedDependency[BlobStore],
+) -> File:
     """The file, for its uploader or anyone who can see a case that references it (else 404)."""
-    state = app_state(request)
     sha = _check_sha(sha256)
     p = request.user
-    with state.db.read_session() as s:
+    with db.read_session() as s:
         row = s.get(Blob, sha)
         visible = row is not None and row.complete and _may_read(s, p, row)
         ctype = row.content_type if row is not None else ""
-    path = blob_store(state).path(sha)
+    path = blobs.path(sha)
     if not visible or not path.is_file():
         raise ApiError(404, "未找到该文件")
     return File(

@@ -31,11 +31,19 @@ _MULTI_LINE_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class Check(Protocol):
-    def check(self, value: Any) -> Problem | None: ...
+    """Anything that judges one JSON value (the field checks below)."""
+
+    def check(self, value: Any) -> Problem | None:
+        """None for a good ``value``, else ``(code, detail)``: ``bad_value`` or ``too_large`` and a
+        Chinese detail. Never raises on bad input."""
+        ...
 
 
 @dataclass(frozen=True)
 class Text:
+    """A string of ``min_len``..``max_len`` code points, without control characters (newlines and
+    tabs allowed when ``multiline``), matching ``pattern`` whole when given."""
+
     max_len: int  # in code points
     min_len: int = 0
     pattern: str | None = None
@@ -43,6 +51,8 @@ class Text:
     nullable: bool = False
 
     def check(self, value: Any) -> Problem | None:
+        """``too_large`` past ``max_len``; ``bad_value`` for a non-string, too short, a control
+        character or a pattern miss; None (also for None when ``nullable``) otherwise."""
         if value is None and self.nullable:
             return None
         if not isinstance(value, str):
@@ -60,10 +70,13 @@ class Text:
 
 @dataclass(frozen=True)
 class Choice:
+    """One of a fixed set of strings (states, categories, roles)."""
+
     values: tuple[str, ...]
     nullable: bool = False
 
     def check(self, value: Any) -> Problem | None:
+        """``bad_value`` unless ``value`` is one of ``values`` (or None when ``nullable``)."""
         if value is None and self.nullable:
             return None
         if not isinstance(value, str) or value not in self.values:
@@ -73,12 +86,16 @@ class Choice:
 
 @dataclass(frozen=True)
 class Number:
+    """A finite JSON number in ``[lo, hi]`` (a whole number when ``integer``; never a boolean)."""
+
     lo: float
     hi: float
     integer: bool = False
     nullable: bool = False
 
     def check(self, value: Any) -> Problem | None:
+        """``bad_value`` for a non-number, a boolean, NaN/inf, a fraction where ``integer``, or a
+        value outside ``[lo, hi]``; None otherwise (also None when ``nullable``)."""
         if value is None and self.nullable:
             return None
         kinds = (int,) if self.integer else (int, float)
@@ -91,7 +108,10 @@ class Number:
 
 @dataclass(frozen=True)
 class Boolean:
+    """``true`` or ``false`` (not 0/1)."""
+
     def check(self, value: Any) -> Problem | None:
+        """``bad_value`` unless ``value`` is a bool."""
         return None if isinstance(value, bool) else ("bad_value", "应为是或否")
 
 
@@ -104,6 +124,8 @@ class Obj:
     extra: Check | None = None
 
     def check(self, value: Any) -> Problem | None:
+        """``bad_value`` for a non-object, a missing required key or an unknown key; else the first
+        key's problem with the key's name put before its detail."""
         if not isinstance(value, dict):
             return "bad_value", "应为对象"
         for name in self.required:
@@ -126,6 +148,7 @@ class Loose:
     shape: Check | None = None
 
     def check(self, value: Any) -> Problem | None:
+        """``too_large`` past ``max_bytes`` of UTF-8 JSON, else what ``shape`` says (None without)."""
         if len(json.dumps(value, ensure_ascii=False).encode()) > self.max_bytes:
             return "too_large", f"超过 {self.max_bytes} 字节"
         return None if self.shape is None else self.shape.check(value)
@@ -138,6 +161,7 @@ class CaseCode:
     shape: Text = Text(22, 22, CASE_CODE_RE)
 
     def check(self, value: Any) -> Problem | None:
+        """``bad_value`` for a wrong shape (``JF-YYYYMM-NNNN-XXXXXXX``) or check character."""
         if (problem := self.shape.check(value)) is not None:
             return problem
         return None if casecode.is_valid(value) else ("bad_value", "案件码校验位不对")
@@ -145,6 +169,8 @@ class CaseCode:
 
 @dataclass(frozen=True)
 class FieldSpec:
+    """How one field's value is checked, and whether only the server may write it."""
+
     check: Check
     server_only: bool = False
 
@@ -161,6 +187,7 @@ class EntitySpec:
 
     @property
     def kinds(self) -> frozenset[str]:
+        """The op kinds this entity accepts (``put``, ``add``/``remove``, ``intent``, ``create``)."""
         kinds = {"put"} if self.put else set()
         kinds |= {"add", "remove"} if self.sets else set()
         kinds |= {"intent"} if self.intent else set()
@@ -210,6 +237,7 @@ class Phone:
     never trimmed to its digits (139abc1234x is a typo to ask about, not 1391234)."""
 
     def check(self, value: Any) -> Problem | None:
+        """``bad_value`` (with what to type instead) for a non-string or a non-empty non-phone."""
         if not isinstance(value, str):
             return "bad_value", "应为文本"
         if value and not is_phone(value):
@@ -296,6 +324,7 @@ def field_spec(entity: str, kind: str, field_name: str | None) -> FieldSpec | No
 
 
 def is_server_only(entity: str, kind: str, field_name: str | None) -> bool:
+    """True when the (entity, kind, field) exists and only the server may write it."""
     found = field_spec(entity, kind, field_name)
     return found is not None and found.server_only
 

@@ -22,6 +22,9 @@ _REPLICA = re.compile(REPLICA_RE)
 
 
 class Hlc(NamedTuple):
+    """A hybrid logical clock reading: Unix ms, a counter (0..0xFFFF) within that ms, and the
+    replica that made it (breaks ties). Compares in that order."""
+
     ms: int
     counter: int
     replica: str

@@ -20,6 +20,8 @@ RecordId = tuple[str, str]  # (entity, key)
 
 
 class Created(msgspec.Struct):
+    """The value of an immutable record's ``create`` op, with its HLC ``ts`` and op ``id``."""
+
     value: Any
     ts: str
     id: str
@@ -33,11 +35,16 @@ class SetElem(msgspec.Struct):
     removed_before: str = ""  # greatest ts of a remove without ``seen``: older adds are gone
 
     def live_adds(self) -> list[str]:
+        """Ids of the adds no remove has taken away (removed by id, or older than a remove that saw
+        none), sorted; the element is present while this is non-empty."""
         gone = set(self.removed)
         return sorted(a for a, ts in self.adds.items() if a not in gone and ts >= self.removed_before)
 
 
 class RecordState(msgspec.Struct):
+    """Everything merged into one record: the winning put per field (LWW on (ts, op id)), the
+    add-wins sets and the create value. Merging is commutative, associative and idempotent."""
+
     fields: dict[str, Any] = {}  # put field -> winning value
     clock: dict[str, str] = {}  # put field -> ts of the winning put
     writer: dict[str, str] = {}  # put field -> id of the winning put (breaks a ts tie)

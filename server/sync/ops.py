@@ -7,6 +7,7 @@ write is decided by the server's scope layer afterwards.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -46,6 +47,9 @@ class Change(Op, frozen=True, kw_only=True):
 
 
 class SyncRequest(msgspec.Struct, frozen=True):
+    """One POST /sync: the device's replica id, its pull cursor (a seq) and up to
+    ``MAX_BATCH_OPS`` ops to push."""
+
     # \Z, not $: "$" would also match before a trailing newline
     replica: Annotated[str, msgspec.Meta(pattern=f"^{REPLICA_RE}\\Z")]
     since: Annotated[int, msgspec.Meta(ge=0)] = 0
@@ -54,17 +58,24 @@ class SyncRequest(msgspec.Struct, frozen=True):
 
 
 class Rejection(msgspec.Struct, frozen=True):
+    """An op the server did not store: its id, a stable code and a Chinese message."""
+
     id: str
     code: str
     message: str
 
 
 class Evict(msgspec.Struct, frozen=True):
+    """A record the device must drop: it left the principal's scope."""
+
     entity: str
     key: str
 
 
 class SyncResponse(msgspec.Struct, frozen=True, kw_only=True):
+    """The answer to a sync: the new cursor, what was stored or refused, one page of changes
+    (``more`` when another page waits) and the records to evict."""
+
     cursor: int
     acked: list[str] = []
     rejected: list[Rejection] = []
@@ -89,8 +100,11 @@ MESSAGES: dict[str, str] = {
 }
 
 
-def reject(op_id: str, code: str, detail: str = "") -> Rejection:
-    message = MESSAGES[code] + (f"：{detail}" if detail else "")
+def reject(op_id: str, code: str, detail: str = "", messages: Mapping[str, str] = MESSAGES) -> Rejection:
+    """The rejection of ``op_id`` with ``code``'s message from ``messages`` (the shape codes here,
+    or the scope layer's), ``detail`` appended after a full-width colon. KeyError for an unknown
+    code (a programming error, never the client's)."""
+    message = messages[code] + (f"：{detail}" if detail else "")
     return Rejection(op_id, code, message)
 
 

@@ -20,6 +20,9 @@ def _dt(value: Any) -> datetime | None:
 
 
 def project(row: CaseRow, view: dict[str, Any]) -> None:
+    """Copy a case record's materialized ``view`` onto its typed ``cases`` row in place: text cut to
+    the column sizes, unparsable times and amounts as None, ``closed_at`` stamped (UTC) the first
+    time the case reaches a finished state. Never raises on odd values."""
     row.code = view.get("code") or None
     row.filer_id = view.get("filer") or row.filer_id
     row.trace_hash = view.get("trace_hash")

@@ -21,7 +21,7 @@ import msgspec
 
 from server import casecode
 from server.accounts.principal import Principal
-from server.sync import scopes
+from server.sync import ops, scopes
 from server.sync.hlc import Clock
 from server.sync.merge import RecordState, apply, materialize
 from server.sync.ops import Change, Evict, Op, Rejection, SyncRequest, SyncResponse, validate_op
@@ -40,23 +40,29 @@ class ServerReplica:
         self._lock = threading.Lock()
 
     def next(self) -> tuple[str, str]:
+        """A fresh ``(op id, HLC timestamp)`` for an op the server writes (thread-safe)."""
         with self._lock:
             return f"{self.replica}:{next(self._n)}", self.clock.tick()
 
     def observe(self, ts: str) -> None:
+        """Move the clock past a stored client op's timestamp, so the server's next op sorts after it."""
         with self._lock:
             self.clock.observe(ts)
 
     def now_ts(self) -> str:
+        """The server's HLC timestamp now (sent as ``server_time`` for clients to re-stamp against)."""
         with self._lock:
             return self.clock.tick()
 
 
 def reject(op_id: str, code: str, detail: str = "") -> Rejection:
-    return Rejection(op_id, code, scopes.MESSAGES[code] + (f"：{detail}" if detail else ""))
+    """A rejection with one of the scope layer's codes (``scopes.MESSAGES``); see ``ops.reject``."""
+    return ops.reject(op_id, code, detail, scopes.MESSAGES)
 
 
 class Hooks(Protocol):
+    """What another domain (routing) adds to a sync's unit of work; all run in its transaction."""
+
     def on_intent(self, w: Writer, p: Principal, op: Op, case: Mapping[str, Any]) -> Rejection | None:
         """Decide an intent against the current case; write its effects through ``w``."""
 
@@ -68,14 +74,18 @@ class Hooks(Protocol):
 
 
 class NoHooks:
+    """Sync on its own (tests, tools): every region is served and no intent is understood."""
+
     def unserved(self, w: Writer, regions: set[str], counties: set[str]) -> set[str]:
+        """None: every region counts as served."""
         return set()
 
     def on_intent(self, w: Writer, p: Principal, op: Op, case: Mapping[str, Any]) -> Rejection | None:
+        """Refuses every intent (``not_supported``)."""
         return reject(op.id, "not_supported")
 
     def after_batch(self, w: Writer, new_cases: set[str], touched_cases: set[str]) -> None:
-        pass
+        """Does nothing."""
 
 
 @dataclass
@@ -96,6 +106,8 @@ class Writer:
     counters: dict[str, int] = field(default_factory=dict)  # for hooks that number their writes
 
     def record(self, rid: RecordId) -> StoredRecord | None:
+        """The record ``(entity, key)`` as this unit of work sees it (its own writes included), or
+        None when it does not exist."""
         if rid not in self.records:
             rec = self.store.get_record(rid)
             if rec is None:
@@ -104,10 +116,14 @@ class Writer:
         return self.records[rid]
 
     def view(self, entity: str, key: str) -> dict[str, Any]:
+        """The record's materialized fields (``{}`` when it does not exist)."""
         rec = self.record((entity, key))
         return rec.view if rec is not None else {}
 
     def apply(self, op: Op, root: str, actor: str | None) -> int:
+        """Give ``op`` the next seq, merge it into its record (intents change no state) and queue it
+        for ``finish``; ``root`` is the case or notification it belongs to, ``actor`` the user who
+        sent it (None for the server). Returns the seq. The op must already be validated."""
         if not self.next_seq:
             self.next_seq = self.store.max_seq() + 1
         seq, self.next_seq = self.next_seq, self.next_seq + 1
@@ -124,6 +140,7 @@ class Writer:
         return seq
 
     def server_put(self, entity: str, key: str, field_name: str, value: Any, root: str | None = None) -> int:
+        """Write one field as the server (an LWW ``put``); ``root`` defaults to ``key``. Returns the seq."""
         op_id, ts = self.server.next()
         return self.apply(Op(op_id, ts, entity, key, "put", field_name, value), root or key, None)
 
@@ -230,12 +247,18 @@ def _records_touched(ops: list[Op]) -> set[RecordId]:
 
 @dataclass(frozen=True)
 class Limits:
+    """Per-sync bounds: ops and encoded bytes per pull page, and how far (ms) a client's HLC may
+    run ahead of the server before its op is refused (``clock_ahead``)."""
+
     page_ops: int = 500
     page_bytes: int = 512 * 1024
     max_skew_ms: int = 5 * 60 * 1000
 
 
 class SyncService:
+    """The push/pull unit of work over an ``OpStore`` (DESIGN.md §3): validate, authorize, merge and
+    store a batch, then page out what the principal may read."""
+
     def __init__(
         self, server: ServerReplica, hooks: Hooks | None = None, limits: Limits | None = None
     ) -> None:
@@ -247,6 +270,9 @@ class SyncService:
     def push(
         self, store: OpStore, p: Principal, req: SyncRequest, now_ms: int
     ) -> tuple[list[str], list[Rejection]]:
+        """Store what ``p`` may write of ``req.ops`` (``now_ms``: server time, Unix ms). Returns the
+        ids stored (or already stored, the same op from the same principal) and a ``Rejection`` per
+        op refused; a refused op never stops the others. Database errors propagate."""
         acked: list[str] = []
         rejected: list[Rejection] = []
         if not req.ops:
@@ -409,6 +435,10 @@ class SyncService:
 
     # -- pull ------------------------------------------------------------------------------
     def pull(self, store: OpStore, p: Principal, since: int) -> tuple[int, list[Change], list[Evict], bool]:
+        """What ``p`` may read after seq ``since``: ``(cursor, changes, evict, more)``. A page holds
+        at most ``limits.page_ops`` ops and about ``limits.page_bytes``; ``more`` says another page
+        waits. Records of roots that entered scope come with their older history; roots that left
+        are listed as ``evict``. A cursor past the head (another database) starts over at 0."""
         tags = p.scope_tags()
         head = store.max_seq()
         if since > head:
@@ -462,6 +492,7 @@ class SyncService:
         return stale
 
     def sync(self, store: OpStore, p: Principal, req: SyncRequest, now_ms: int) -> SyncResponse:
+        """``push`` then ``pull`` in one unit of work; the caller commits (``now_ms``: Unix ms)."""
         acked, rejected = self.push(store, p, req, now_ms)
         cursor, changes, evict, more = self.pull(store, p, req.since)
         return SyncResponse(

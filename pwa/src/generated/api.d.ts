@@ -572,7 +572,11 @@ export interface components {
       in_person: boolean;
       hotline: string | null;
     };
-    /** SyncRequest */
+    /**
+     * SyncRequest
+     * @description One POST /sync: the device's replica id, its pull cursor (a seq) and up to
+     * ``MAX_BATCH_OPS`` ops to push.
+     */
     SyncRequest: {
       replica: string;
       /** @default 0 */
@@ -601,7 +605,11 @@ export interface components {
       /** @default null */
       seen?: string[] | null;
     };
-    /** SyncResponse */
+    /**
+     * SyncResponse
+     * @description The answer to a sync: the new cursor, what was stored or refused, one page of changes
+     * (``more`` when another page waits) and the records to evict.
+     */
     SyncResponse: {
       cursor: number;
       /** @default [] */
@@ -618,7 +626,10 @@ export interface components {
       /** @default 1 */
       v?: number;
     };
-    /** Rejection */
+    /**
+     * Rejection
+     * @description An op the server did not store: its id, a stable code and a Chinese message.
+     */
     Rejection: {
       id: string;
       code: string;
@@ -643,7 +654,10 @@ export interface components {
       seen?: string[] | null;
       seq: number;
     };
-    /** Evict */
+    /**
+     * Evict
+     * @description A record the device must drop: it left the principal's scope.
+     */
     Evict: {
       entity: string;
       key: string;

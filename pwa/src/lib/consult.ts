@@ -7,6 +7,7 @@
  */
 import bundled from "virtual:jiefen-guidance";
 import rules from "virtual:jiefen-rules";
+import type { components } from "../generated/api";
 import type { Repo } from "../store/repo";
 import { ApiError, request } from "./api";
 import { compileRules, suggest } from "./classify";
@@ -14,37 +15,15 @@ import { loadCategoryModel } from "./categoryModel";
 import { categorize, type Decision } from "./linearModel";
 import { CATEGORIES, FALLBACK_CATEGORY } from "./workflow";
 
-export interface Section {
-  id: string;
-  title: string;
-  items: string[];
-}
-export interface Basis {
-  law: string;
-  article: string;
-  point: string;
-}
-export interface ResponsibleOrg {
-  id: string;
-  name: string;
-  level: string;
-  level_name: string;
-  hotline: string | null;
-  reason: string;
-}
-export interface ConsultAnswer {
-  category: string;
-  category_name: string;
-  confidence: number;
-  matched: string[];
-  sections: Section[];
-  organisation: ResponsibleOrg | null;
-  legal_bases: Basis[];
-  guidance_version: string;
-  prefill: { category: string; region: string | null; summary: string };
+type Schemas = components["schemas"];
+/** The wire types of POST /api/v1/consult, generated from the server's OpenAPI document. */
+export type Section = Schemas["SectionOut"];
+export type Basis = Schemas["BasisOut"];
+export type ResponsibleOrg = Schemas["consult_api_OrgOut"];
+export type ConsultAnswer = Schemas["ConsultOut"] & {
   /** made on this phone without the server */
   offline?: boolean;
-}
+};
 
 interface Cited {
   law: string;

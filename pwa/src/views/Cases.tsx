@@ -49,23 +49,26 @@ async function listFollowed(): Promise<{ code: string; status: string | undefine
   return out;
 }
 
+/** A list of cases, "loading" until it is read and "no cases" when it is empty. */
+export function CaseList({ cases, testid, itemTestid }: { cases: CaseListItem[] | undefined; testid: string; itemTestid?: string }) {
+  if (cases === undefined) return <p>{t("loading")}</p>;
+  if (cases.length === 0) return <Empty text={t("cases_empty")} />;
+  return (
+    <ul class="list" data-testid={testid}>
+      {cases.map((c) => (
+        <CaseRow key={c.key} c={c} testid={itemTestid} />
+      ))}
+    </ul>
+  );
+}
+
 export function Cases() {
   useSignal(lang);
   const cases = useLive(() => listCases(ctx.repo), []);
   const followed = useLive(() => listFollowed(), []);
   return (
     <Page title={t("cases_title")} testid="page-cases">
-      {cases === undefined ? (
-        <p>{t("loading")}</p>
-      ) : cases.length === 0 ? (
-        <Empty text={t("cases_empty")} />
-      ) : (
-        <ul class="list" data-testid="case-list">
-          {cases.map((c) => (
-            <CaseRow key={c.key} c={c} />
-          ))}
-        </ul>
-      )}
+      <CaseList cases={cases} testid="case-list" />
       {followed && followed.length > 0 ? (
         <>
           <h2>{t("cases_followed")}</h2>

@@ -4,7 +4,7 @@ import { t, lang } from "../i18n";
 import { ctx, session, toast, useLive, village } from "../app/state";
 import { useSignal } from "../lib/signal";
 import { navigate } from "../router";
-import { Big, Count, Field, Page } from "../ui";
+import { Big, Count, Field, Page, RegionSelect } from "../ui";
 import { cachedRegions, isVillage, refreshRegions, towns, townOf, villagesOf } from "../lib/regions";
 import { compileRules, categoryNames, suggest } from "../lib/classify";
 import { AskCategory } from "./AskCategory";
@@ -208,32 +208,20 @@ export function FileCase() {
           <legend>{t("step_where")}</legend>
           {!regions?.length ? <p class="hint">{t("regions_missing")}</p> : null}
           <Field id="f-town" label={t("town")}>
-            <select
+            <RegionSelect
               id="f-town"
-              data-testid="file-town"
+              testid="file-town"
               value={town}
-              onChange={(e) => {
-                setTown(e.currentTarget.value);
+              regions={townList}
+              choose
+              onChange={(code) => {
+                setTown(code);
                 setVill("");
               }}
-            >
-              <option value="">{t("choose")}</option>
-              {townList.map((r) => (
-                <option key={r.code} value={r.code}>
-                  {r.name}
-                </option>
-              ))}
-            </select>
+            />
           </Field>
           <Field id="f-village" label={t("village")} error={errors["f-village"]}>
-            <select id="f-village" data-testid="file-village" value={vill} onChange={(e) => setVill(e.currentTarget.value)}>
-              <option value="">{t("choose")}</option>
-              {villageList.map((r) => (
-                <option key={r.code} value={r.code}>
-                  {r.name}
-                </option>
-              ))}
-            </select>
+            <RegionSelect id="f-village" testid="file-village" value={vill} regions={villageList} choose onChange={setVill} />
           </Field>
         </fieldset>
         <fieldset>

@@ -6,39 +6,16 @@ import { useEffect, useState } from "preact/hooks";
 import { t, lang } from "../i18n";
 import { ctx, online, session, useLive } from "../app/state";
 import { useSignal } from "../lib/signal";
-import { Link } from "../router";
-import { Big, Empty, Field, Page } from "../ui";
+import { Big, Field, NeedLogin, Page, RegionSelect } from "../ui";
 import { cachedRegions, refreshRegions, towns, townOf, villagesOf } from "../lib/regions";
-import { ApiError, NetworkError } from "../lib/api";
+import { requestFailure } from "../lib/errors";
+import { downloadWithToken } from "../lib/download";
 
 const ROLES = new Set(["admin", "org_admin", "grid_worker"]);
 
 async function download(code: string): Promise<string> {
-  const token = await ctx.repo.getMeta<string>("token");
-  let res: Response;
-  try {
-    res = await fetch(`/api/v1/posters/${code}.pdf`, { headers: { Authorization: `Bearer ${token ?? ""}` } });
-  } catch (e) {
-    throw new NetworkError(e);
-  }
-  if (!res.ok) {
-    let detail = "";
-    try {
-      detail = ((await res.json()) as { detail?: string }).detail ?? "";
-    } catch {
-      /* not JSON */
-    }
-    throw new ApiError(res.status, detail);
-  }
   const name = `poster-${code}.pdf`;
-  const url = URL.createObjectURL(await res.blob());
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  await downloadWithToken(`/api/v1/posters/${code}.pdf`, name);
   return name;
 }
 
@@ -65,14 +42,7 @@ export function Posters() {
   }, [regions, own]);
 
   if (!ROLES.has(sess.role)) {
-    return (
-      <Page title={t("posters_title")} back="/" testid="page-posters">
-        <Empty text={t("login_title")} />
-        <Link href="/login" class="btn primary block" data-testid="nav-login">
-          {t("login")}
-        </Link>
-      </Page>
-    );
+    return <NeedLogin title={t("posters_title")} text={t("login_title")} login={t("login")} testid="page-posters" />;
   }
 
   const villages = town ? villagesOf(regions ?? [], town).filter((v) => !own || v.code === own) : [];
@@ -83,7 +53,7 @@ export function Posters() {
       const name = await download(code);
       setStatus({ ok: true, text: t("posters_done", { f: name }) });
     } catch (e) {
-      const why = e instanceof NetworkError ? t("posters_need_online") : e instanceof ApiError ? e.detail || `HTTP ${e.status}` : String(e);
+      const why = requestFailure(e, t("posters_need_online"));
       setStatus({ ok: false, text: t("posters_failed", { e: why }) });
     } finally {
       setBusy(null);
@@ -96,13 +66,7 @@ export function Posters() {
       {!isOnline ? <p class="banner offline">{t("posters_need_online")}</p> : null}
       {grid ? null : (
         <Field id="p-town" label={t("town")}>
-          <select id="p-town" data-testid="posters-town" value={town} onChange={(e) => setTown(e.currentTarget.value)}>
-            {towns(regions ?? []).map((r) => (
-              <option key={r.code} value={r.code}>
-                {r.name}
-              </option>
-            ))}
-          </select>
+          <RegionSelect id="p-town" testid="posters-town" value={town} regions={towns(regions ?? [])} onChange={setTown} />
         </Field>
       )}
       {!grid && town ? (

@@ -7,7 +7,7 @@ import { Big, Empty, Field, Page } from "../ui";
 import { login } from "../app/auth";
 import { ApiError, NetworkError } from "../lib/api";
 import { activeDeadline, COURT_STATES, deadlineLevel, listCases, OPEN_STATES, type CaseListItem } from "../lib/cases";
-import { CaseRow } from "./Cases";
+import { CaseList, CaseRow } from "./Cases";
 import { fmtTime } from "../ui";
 import type { RecordRow } from "../store/db";
 
@@ -123,17 +123,7 @@ export function Grid() {
       <Link href="/file" class="btn primary block" data-testid="grid-file">
         {t("file_for_villager")}
       </Link>
-      {items === undefined ? (
-        <p>{t("loading")}</p>
-      ) : items.length === 0 ? (
-        <Empty text={t("cases_empty")} />
-      ) : (
-        <ul class="list" data-testid="grid-list">
-          {items.map((c) => (
-            <CaseRow key={c.key} c={c} testid="grid-item" />
-          ))}
-        </ul>
-      )}
+      <CaseList cases={items} testid="grid-list" itemTestid="grid-item" />
     </Page>
   );
 }

@@ -3,8 +3,9 @@ import { t, lang, statusLabel } from "../i18n";
 import { ctx, toast } from "../app/state";
 import { useSignal } from "../lib/signal";
 import { Link } from "../router";
-import { Big, Page, StatusLabel, fmtTime } from "../ui";
+import { Big, Fact, Page, StatusLabel, fmtTime } from "../ui";
 import { ApiError, NetworkError, request } from "../lib/api";
+import { requestFailure } from "../lib/errors";
 import { ensureToken } from "../sync/client";
 import { normalizeCode, traceHash } from "../lib/casecode";
 
@@ -26,11 +27,13 @@ export interface TraceData {
 
 type State = { kind: "loading" } | { kind: "ok"; data: TraceData; cachedAt?: number } | { kind: "error"; text: string };
 
-/** The public progress page of a case QR: `/t/{code}#k={token}`; personal data comes masked. */
+/** The public progress page of a case QR: `/t/{code}#k={token}`; personal data comes masked.
+ * Without `#k=` (a follower's notification links `/t/{code}`: the server never has the token) the
+ * token this device kept when it followed the case opens it. */
 export function Trace({ code: rawCode }: { code: string }) {
   useSignal(lang);
   const code = normalizeCode(rawCode);
-  const token = new URLSearchParams(location.hash.replace(/^#/, "")).get("k") ?? "";
+  const [token, setToken] = useState(new URLSearchParams(location.hash.replace(/^#/, "")).get("k") ?? "");
   const [state, setState] = useState<State>({ kind: "loading" });
   const [mine, setMine] = useState<string | null>(null);
   const [followed, setFollowed] = useState(false);
@@ -41,7 +44,9 @@ export function Trace({ code: rawCode }: { code: string }) {
     (async () => {
       const secret = await ctx.repo.db.getFromIndex("secrets", "code", code);
       if (alive && secret) setMine(secret.case);
-      setFollowed(!!(await ctx.repo.getMeta<string | boolean>(`follow:${code}`)));
+      const kept = await ctx.repo.getMeta<string | boolean>(`follow:${code}`);
+      setFollowed(!!kept);
+      if (!token && typeof kept === "string" && kept) return alive && setToken(kept);
       if (!token) return setState({ kind: "error", text: t("trace_no_token") });
       setState({ kind: "loading" });
       // the offline copy opens only with the same token (stored as its hash, like the server does)
@@ -74,7 +79,7 @@ export function Trace({ code: rawCode }: { code: string }) {
       toast(t("following"), "ok");
       ctx.sync.schedule(100);
     } catch (e) {
-      toast(e instanceof NetworkError ? t("sync_error_network") : e instanceof ApiError ? e.detail || `HTTP ${e.status}` : String(e), "error");
+      toast(requestFailure(e, t("sync_error_network")), "error");
     }
   }
 
@@ -104,36 +109,11 @@ export function Trace({ code: rawCode }: { code: string }) {
               <StatusLabel status={state.data.status} testid="trace-status" />
             </p>
             <dl class="facts">
-              {state.data.category_name ? (
-                <>
-                  <dt>{t("category")}</dt>
-                  <dd>{state.data.category_name}</dd>
-                </>
-              ) : null}
-              {state.data.org_name ? (
-                <>
-                  <dt>{t("org")}</dt>
-                  <dd data-testid="trace-org">{state.data.org_name}</dd>
-                </>
-              ) : null}
-              {state.data.submitted_at ? (
-                <>
-                  <dt>{t("filed_at")}</dt>
-                  <dd>{fmtTime(state.data.submitted_at)}</dd>
-                </>
-              ) : null}
-              {state.data.respond_by ? (
-                <>
-                  <dt>{t("deadline_respond")}</dt>
-                  <dd>{fmtTime(state.data.respond_by)}</dd>
-                </>
-              ) : null}
-              {state.data.resolve_by ? (
-                <>
-                  <dt>{t("deadline_resolve")}</dt>
-                  <dd>{fmtTime(state.data.resolve_by)}</dd>
-                </>
-              ) : null}
+              {state.data.category_name ? <Fact label={t("category")}>{state.data.category_name}</Fact> : null}
+              {state.data.org_name ? <Fact label={t("org")} testid="trace-org">{state.data.org_name}</Fact> : null}
+              {state.data.submitted_at ? <Fact label={t("filed_at")}>{fmtTime(state.data.submitted_at)}</Fact> : null}
+              {state.data.respond_by ? <Fact label={t("deadline_respond")}>{fmtTime(state.data.respond_by)}</Fact> : null}
+              {state.data.resolve_by ? <Fact label={t("deadline_resolve")}>{fmtTime(state.data.resolve_by)}</Fact> : null}
             </dl>
             {state.data.deadline_provisional && (state.data.respond_by || state.data.resolve_by) ? (
               <p class="hint" data-testid="trace-deadline-provisional">

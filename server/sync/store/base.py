@@ -44,6 +44,9 @@ RecordId = tuple[str, str]
 
 @dataclass
 class StoredRecord:
+    """A record as stored: its root (case or notification key), merged state, materialized view,
+    and the seq of the last op that changed it."""
+
     root: str
     state: RecordState
     view: dict[str, Any]
@@ -58,7 +61,8 @@ class OpStore(ABC):
         """Serialise writers until commit, so seq order equals commit order."""
 
     @abstractmethod
-    def known_ids(self, ids: Sequence[str]) -> set[str]: ...
+    def known_ids(self, ids: Sequence[str]) -> set[str]:
+        """Those of ``ids`` already stored as ops."""
 
     @abstractmethod
     def append_many(self, items: Sequence[tuple[int, Op, str, str | None]]) -> None:
@@ -83,6 +87,7 @@ class OpStore(ABC):
             self.set_members(root, tags, seq)
 
     def followers_many(self, roots: Sequence[str]) -> dict[str, set[str]]:
+        """``followers`` for many roots: root -> user ids (empty set for none)."""
         return {r: self.followers(r) for r in roots}
 
     def followed_roots(self) -> list[str]:
@@ -131,30 +136,36 @@ class OpStore(ABC):
         return dict(msgspec.to_builtins(trace))
 
     @abstractmethod
-    def get_record(self, rid: RecordId) -> StoredRecord | None: ...
+    def get_record(self, rid: RecordId) -> StoredRecord | None:
+        """The record ``(entity, key)``, or None when it was never written."""
 
     @abstractmethod
-    def put_record(self, rid: RecordId, rec: StoredRecord) -> None: ...
+    def put_record(self, rid: RecordId, rec: StoredRecord) -> None:
+        """Insert or replace the record ``(entity, key)``."""
 
     @abstractmethod
-    def records_of(self, root: str) -> list[RecordId]: ...
+    def records_of(self, root: str) -> list[RecordId]:
+        """Every record under ``root`` (the root itself included)."""
 
     @abstractmethod
-    def members(self, root: str) -> set[str]: ...
+    def members(self, root: str) -> set[str]:
+        """``root``'s scope tags now (``user:ID``, ``org:ID``, ``region:CODE``, ``all`` …)."""
 
     @abstractmethod
     def set_members(self, root: str, tags: set[str], seq: int) -> None:
         """Make ``root``'s tags exactly ``tags``, logging enters and leaves at ``seq``."""
 
     @abstractmethod
-    def followers(self, root: str) -> set[str]: ...
+    def followers(self, root: str) -> set[str]:
+        """User ids that follow case ``root`` by its QR."""
 
     @abstractmethod
     def add_follower(self, root: str, user_id: str) -> bool:
         """True when ``user_id`` did not follow ``root`` before."""
 
     @abstractmethod
-    def max_seq(self) -> int: ...
+    def max_seq(self) -> int:
+        """The highest seq stored, 0 for an empty log."""
 
     @abstractmethod
     def changes(self, tags: Sequence[str], since: int, upto: int, limit: int) -> list[Change]:
@@ -165,7 +176,8 @@ class OpStore(ABC):
         """(root, action) for enter/leave events of ``tags`` with since < seq <= upto, in seq order."""
 
     @abstractmethod
-    def in_scope(self, roots: Iterable[str], tags: Sequence[str]) -> set[str]: ...
+    def in_scope(self, roots: Iterable[str], tags: Sequence[str]) -> set[str]:
+        """Those of ``roots`` that carry any of ``tags`` now."""
 
     @abstractmethod
     def history(self, roots: Sequence[str], upto: int) -> list[Change]:

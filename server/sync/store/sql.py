@@ -52,9 +52,8 @@ _STATE_DECODER = msgspec.json.Decoder(RecordState)
 _WRITER_LOCK_KEY = 0x4A46_5359  # "JFSY": the advisory lock id of sync writers on PostgreSQL
 
 
-# What a pull reads of an op: everything a client needs, nothing it must not see (actor, root).
-_CHANGE_COLUMNS = select(
-    OpRow.seq,
+# The columns an `Op` is made of, in its constructor's order.
+_OP_COLUMNS = (
     OpRow.op_id,
     OpRow.ts,
     OpRow.entity,
@@ -64,6 +63,8 @@ _CHANGE_COLUMNS = select(
     OpRow.value,
     OpRow.seen,
 )
+# What a pull reads of an op: everything a client needs, nothing it must not see (actor, root).
+_CHANGE_COLUMNS = select(OpRow.seq, *_OP_COLUMNS)
 
 
 class SqlStore(OpStore):
@@ -107,19 +108,7 @@ class SqlStore(OpStore):
     def stored_ops(self, ids: Sequence[str]) -> dict[str, tuple[Op, str | None]]:
         if not ids:
             return {}
-        rows = self.s.execute(
-            select(
-                OpRow.op_id,
-                OpRow.ts,
-                OpRow.entity,
-                OpRow.key,
-                OpRow.kind,
-                OpRow.field,
-                OpRow.value,
-                OpRow.seen,
-                OpRow.actor_id,
-            ).where(OpRow.op_id.in_(list(ids)))
-        )
+        rows = self.s.execute(select(*_OP_COLUMNS, OpRow.actor_id).where(OpRow.op_id.in_(list(ids))))
         return {
             r.op_id: (Op(r.op_id, r.ts, r.entity, r.key, r.kind, r.field, r.value, r.seen), r.actor_id)
             for r in rows
@@ -320,17 +309,8 @@ class SqlStore(OpStore):
 
 
 def _change(r: Any) -> Change:
-    return Change(
-        id=r.op_id,
-        ts=r.ts,
-        entity=r.entity,
-        key=r.key,
-        kind=r.kind,
-        field=r.field,
-        value=r.value,
-        seen=r.seen,
-        seq=int(r.seq),
-    )
+    """A row of `_CHANGE_COLUMNS` as the `Change` a pull sends."""
+    return Change(r.op_id, r.ts, r.entity, r.key, r.kind, r.field, r.value, r.seen, seq=int(r.seq))
 
 
 class SqlCaseIndex:

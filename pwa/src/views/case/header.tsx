@@ -1,7 +1,7 @@
 import { t, lang, eventLabel } from "../../i18n";
 import { ctx } from "../../app/state";
 import { Link } from "../../router";
-import { CaseSyncBadge, StatusLabel, fmtTime } from "../../ui";
+import { CaseSyncBadge, Fact, StatusLabel, fmtTime } from "../../ui";
 import { activeDeadline, deadlineLevel, type CaseBundle } from "../../lib/cases";
 import { categoryName } from "../../lib/categories";
 import { regionName, type Region } from "../../lib/regions";
@@ -58,46 +58,16 @@ export function CaseHeader({ id, b, staff, regions, orgs, mediatorName }: { id: 
         </p>
       ) : null}
       <dl class="facts">
-        {v["category"] ? (
-          <>
-            <dt>{t("category")}</dt>
-            <dd data-testid="case-category">{categoryName(String(v["category"]), lang.value)}</dd>
-          </>
-        ) : null}
+        {v["category"] ? <Fact label={t("category")} testid="case-category">{categoryName(String(v["category"]), lang.value)}</Fact> : null}
         <dt>{t("village")}</dt>
         <dd>{regionName(regions, String(v["region"] ?? ""))}</dd>
         <dt>{t("filed_at")}</dt>
         <dd>{fmtTime(b.row!.first)}</dd>
-        {v["amount"] != null ? (
-          <>
-            <dt>{t("amount")}</dt>
-            <dd>{String(v["amount"])}</dd>
-          </>
-        ) : null}
-        {v["respond_by"] ? (
-          <>
-            <dt>{t("deadline_respond")}</dt>
-            <dd data-testid="case-respond-by">{fmtTime(v["respond_by"])}</dd>
-          </>
-        ) : null}
-        {v["resolve_by"] ? (
-          <>
-            <dt>{t("deadline_resolve")}</dt>
-            <dd data-testid="case-resolve-by">{fmtTime(v["resolve_by"])}</dd>
-          </>
-        ) : null}
-        {v["org"] ? (
-          <>
-            <dt>{t("org")}</dt>
-            <dd data-testid="case-org">{org ?? t("org_pending")}</dd>
-          </>
-        ) : null}
-        {v["mediator"] ? (
-          <>
-            <dt>{t("mediator")}</dt>
-            <dd data-testid="case-mediator">{mediatorName ?? (org ? `${org}${t("mediator")}` : eventLabel("mediator_assigned", null))}</dd>
-          </>
-        ) : null}
+        {v["amount"] != null ? <Fact label={t("amount")}>{String(v["amount"])}</Fact> : null}
+        {v["respond_by"] ? <Fact label={t("deadline_respond")} testid="case-respond-by">{fmtTime(v["respond_by"])}</Fact> : null}
+        {v["resolve_by"] ? <Fact label={t("deadline_resolve")} testid="case-resolve-by">{fmtTime(v["resolve_by"])}</Fact> : null}
+        {v["org"] ? <Fact label={t("org")} testid="case-org">{org ?? t("org_pending")}</Fact> : null}
+        {v["mediator"] ? <Fact label={t("mediator")} testid="case-mediator">{mediatorName ?? (org ? `${org}${t("mediator")}` : eventLabel("mediator_assigned", null))}</Fact> : null}
       </dl>
       {v["description"] ? <p class="description">{String(v["description"])}</p> : null}
       {b.secret ? (

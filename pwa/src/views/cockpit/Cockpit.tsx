@@ -8,8 +8,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { ctx, session } from "../../app/state";
 import { useSignal } from "../../lib/signal";
-import { Link } from "../../router";
-import { Empty, Page } from "../../ui";
+import { NeedLogin, Page } from "../../ui";
 import { ApiError, NetworkError, request } from "../../lib/api";
 import type { Risks, Summary, Trend } from "./types";
 import { useText } from "./text";
@@ -74,14 +73,7 @@ export default function Cockpit() {
   }, [allowed, asked]);
 
   if (!allowed) {
-    return (
-      <Page title={tx("title")} back="/" testid="page-cockpit">
-        <Empty text={tx("need_login")} />
-        <Link href="/login" class="btn primary block" data-testid="nav-login">
-          {tx("login")}
-        </Link>
-      </Page>
-    );
+    return <NeedLogin title={tx("title")} text={tx("need_login")} login={tx("login")} testid="page-cockpit" />;
   }
 
   return (

@@ -10,7 +10,9 @@ import { ctx, session } from "../../app/state";
 import { lang } from "../../i18n";
 import { useSignal } from "../../lib/signal";
 import { Empty, Page } from "../../ui";
-import { ApiError, NetworkError, request } from "../../lib/api";
+import { request } from "../../lib/api";
+import { requestFailure } from "../../lib/errors";
+import { downloadWithToken } from "../../lib/download";
 import { Chart, type ChartOption } from "./chart";
 import { num, pct } from "./format";
 import { BLUE, GREEN, RED } from "./colors";
@@ -89,20 +91,6 @@ function Table({ rows, caption, testid }: { rows: Row[]; caption: string; testid
   );
 }
 
-async function download(path: string, name: string): Promise<void> {
-  const token = await ctx.repo.getMeta<string>("token");
-  const r = await fetch(path, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
-  if (!r.ok) throw new ApiError(r.status, "");
-  const url = URL.createObjectURL(await r.blob());
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
 export function Assessment() {
   const l = useSignal(lang);
   const w = W[l];
@@ -120,7 +108,7 @@ export function Assessment() {
         const d = await request<Out>("/api/v1/cockpit/assessment", { token });
         if (live) setData(d);
       } catch (e) {
-        if (live) setError(e instanceof NetworkError ? w.offline : e instanceof ApiError ? e.detail || `HTTP ${e.status}` : String(e));
+        if (live) setError(requestFailure(e, w.offline));
       }
     })();
     return () => {
@@ -166,23 +154,19 @@ export function Assessment() {
           <p class="ck-sub">
             {w.period} {data.from} ~ {data.to}
           </p>
-          <button type="button" class="btn" data-testid="assessment-csv" onClick={() => void download("/api/v1/cockpit/assessment.csv", `assessment-${data.from}-${data.to}.csv`).catch((e) => setError(String(e)))}>
+          <button type="button" class="btn" data-testid="assessment-csv" onClick={() => void downloadWithToken("/api/v1/cockpit/assessment.csv", `assessment-${data.from}-${data.to}.csv`).catch((e) => setError(requestFailure(e, w.offline)))}>
             {w.csv}
           </button>
           {option ? <Chart option={option} height={Math.max(180, 60 + Math.min(15, data.orgs.length || data.mediators.length) * 34)} label={w.chart} testid="assessment-chart" /> : null}
           {!data.orgs.length && !data.mediators.length ? <Empty text={w.none} /> : null}
-          {data.orgs.length ? (
-            <section class="card ck-section">
-              <h2>{w.orgs}</h2>
-              <Table rows={data.orgs} caption={w.orgs} testid="assessment-orgs" />
-            </section>
-          ) : null}
-          {data.mediators.length ? (
-            <section class="card ck-section">
-              <h2>{w.mediators}</h2>
-              <Table rows={data.mediators} caption={w.mediators} testid="assessment-mediators" />
-            </section>
-          ) : null}
+          {(["orgs", "mediators"] as const).map((k) =>
+            data[k].length ? (
+              <section key={k} class="card ck-section">
+                <h2>{w[k]}</h2>
+                <Table rows={data[k]} caption={w[k]} testid={`assessment-${k}`} />
+              </section>
+            ) : null,
+          )}
         </>
       ) : null}
     </Page>

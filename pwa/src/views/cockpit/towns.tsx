@@ -3,7 +3,7 @@ import { lang } from "../../i18n";
 import { Chart, type ChartOption } from "./chart";
 import type { Summary } from "./types";
 import { useText } from "./text";
-import { num, pct } from "./format";
+import { FigureCells, FigureHeads } from "./figures";
 import { BLUE, RED } from "./colors";
 
 /** Figures per township: a bar chart (when there is more than one) and a table. */
@@ -35,11 +35,7 @@ export function TownSection({ summary }: { summary: Summary }) {
           <thead>
             <tr>
               <th scope="col">{tx("town")}</th>
-              <th scope="col">{tx("total")}</th>
-              <th scope="col">{tx("first")}</th>
-              <th scope="col">{tx("success")}</th>
-              <th scope="col">{tx("settle")}</th>
-              <th scope="col">{tx("per10k")}</th>
+              <FigureHeads />
               <th scope="col">{tx("open")}</th>
             </tr>
           </thead>
@@ -47,11 +43,7 @@ export function TownSection({ summary }: { summary: Summary }) {
             {towns.map((t) => (
               <tr key={t.region} data-testid="cockpit-town-row" data-region={t.region ?? ""}>
                 <th scope="row">{t.name}</th>
-                <td>{t.total}</td>
-                <td>{pct(t.first_mediation_rate)}</td>
-                <td>{pct(t.mediation_success_rate)}</td>
-                <td>{pct(t.settle_withdraw_rate)}</td>
-                <td>{num(t.litigation_per_10k)}</td>
+                <FigureCells row={t} />
                 <td>{t.open}</td>
               </tr>
             ))}

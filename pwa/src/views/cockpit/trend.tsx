@@ -3,7 +3,7 @@ import { lang } from "../../i18n";
 import { Chart, type ChartOption } from "./chart";
 import type { Trend } from "./types";
 import { useText } from "./text";
-import { num, pct } from "./format";
+import { FigureCells, FigureHeads } from "./figures";
 import { BLUE, GREEN, RED } from "./colors";
 
 /** Twelve months of counts and rates: a line chart and the same figures as a table. */
@@ -55,22 +55,14 @@ export function TrendSection({ trend }: { trend: Trend }) {
             <thead>
               <tr>
                 <th scope="col">{tx("month")}</th>
-                <th scope="col">{tx("total")}</th>
-                <th scope="col">{tx("first")}</th>
-                <th scope="col">{tx("success")}</th>
-                <th scope="col">{tx("settle")}</th>
-                <th scope="col">{tx("per10k")}</th>
+                <FigureHeads />
               </tr>
             </thead>
             <tbody>
               {months.map((m) => (
                 <tr key={m.month}>
                   <th scope="row">{m.month}</th>
-                  <td>{m.total}</td>
-                  <td>{pct(m.first_mediation_rate)}</td>
-                  <td>{pct(m.mediation_success_rate)}</td>
-                  <td>{pct(m.settle_withdraw_rate)}</td>
-                  <td>{num(m.litigation_per_10k)}</td>
+                  <FigureCells row={m} />
                 </tr>
               ))}
             </tbody>
