@@ -238,7 +238,7 @@ def _register_domain_commands() -> None:
     """Domains add their own commands (``commands`` list in ``server/<domain>/cli.py``)."""
     import importlib
 
-    for name in ("server.qr.cli", "server.notify.cli", "server.routing.cli"):
+    for name in ("server.qr.cli", "server.notify.cli", "server.routing.cli", "server.cockpit.cli"):
         try:
             mod = importlib.import_module(name)
         except ModuleNotFoundError as e:

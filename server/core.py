@@ -115,8 +115,10 @@ class Components:
             settings.database_url, settings.database_read_url, fair_writes=settings.sqlite_fair_writes
         )
         replica = ServerReplica()
+        # Routing tells people through notify's events; texts unless the gateway is off.
+        notifier = events.Events(texts=not sms.is_off(settings.sms_gateway))
         routing = RoutingService(
-            db, load_config(settings.routing_config), notifier=events, area=Area.parse(settings.area)
+            db, load_config(settings.routing_config), notifier=notifier, area=Area.parse(settings.area)
         )
         limits = Limits(
             page_ops=settings.sync_page_ops,
@@ -200,6 +202,16 @@ class JiefenPlugin(InitPluginProtocol):
         app_config.on_shutdown.append(self.parts.db.dispose)  # after every lifespan has ended
         return app_config
 
+    @contextmanager
+    def _running(self, name: str, worker: W) -> Iterator[W]:
+        """Start ``worker`` and show it as ``running.<name>`` until the block ends, then stop it."""
+        with _started(worker):
+            setattr(self.running, name, worker)
+            try:
+                yield worker
+            finally:
+                setattr(self.running, name, None)
+
     @asynccontextmanager
     async def _followers(self, _: Litestar) -> AsyncIterator[None]:
         """Followers of before the trace rule lose what they held (once per start)."""
@@ -212,20 +224,12 @@ class JiefenPlugin(InitPluginProtocol):
         """The SMS gateway (a misconfigured one stops the server here) and its worker."""
         st = self.parts.settings
         gateway = sms.load_gateway(st.sms_gateway)
-        sms.configure(enabled=gateway is not None)
-        try:
-            if gateway is None or st.scheduler_interval_s <= 0:
-                yield
-                return
-            channel = SmsChannel(gateway, signature=st.sms_signature)
-            with _started(SmsWorker(self.parts.db, channel, interval=st.scheduler_interval_s)) as w:
-                self.running.sms = w
-                try:
-                    yield
-                finally:
-                    self.running.sms = None
-        finally:
-            sms.configure(enabled=True)  # back to the default gateway's behaviour
+        if gateway is None or st.scheduler_interval_s <= 0:
+            yield
+            return
+        channel = SmsChannel(gateway, signature=st.sms_signature)
+        with self._running("sms", SmsWorker(self.parts.db, channel, interval=st.scheduler_interval_s)):
+            yield
 
     @asynccontextmanager
     async def _push(self, _: Litestar) -> AsyncIterator[None]:
@@ -234,12 +238,8 @@ class JiefenPlugin(InitPluginProtocol):
             yield
             return
         worker = PushWorker(self.parts.db, interval=st.scheduler_interval_s, subject=st.vapid_subject)
-        with _started(worker):
-            self.running.push = worker
-            try:
-                yield
-            finally:
-                self.running.push = None
+        with self._running("push", worker):
+            yield
 
     @asynccontextmanager
     async def _scheduler(self, _: Litestar) -> AsyncIterator[None]:
@@ -248,12 +248,9 @@ class JiefenPlugin(InitPluginProtocol):
         if p.settings.scheduler_interval_s <= 0:
             yield
             return
-        with _started(Scheduler(p.db, p.routing, p.replica, p.settings.scheduler_interval_s)) as sched:
-            self.running.scheduler = sched
-            try:
-                yield
-            finally:
-                self.running.scheduler = None
+        scheduler = Scheduler(p.db, p.routing, p.replica, p.settings.scheduler_interval_s)
+        with self._running("scheduler", scheduler):
+            yield
 
     @asynccontextmanager
     async def _housekeeping(self, _: Litestar) -> AsyncIterator[None]:
@@ -263,12 +260,8 @@ class JiefenPlugin(InitPluginProtocol):
             return
         # The upload handlers' store: its per-hash locks keep a sweep off a file being written.
         worker = Housekeeper(p.db, p.blobs, periods_of(st), st.housekeeping_interval_s)
-        with _started(worker):
-            self.running.housekeeper = worker
-            try:
-                yield
-            finally:
-                self.running.housekeeper = None
+        with self._running("housekeeper", worker):
+            yield
 
     @asynccontextmanager
     async def _listener(self, _: Litestar) -> AsyncIterator[None]:
@@ -293,13 +286,9 @@ class JiefenPlugin(InitPluginProtocol):
             },
             reset,
         )
-        with _started(listener):
-            self.running.listener = listener
+        with self._running("listener", listener):
             listener.connected.wait(timeout=5)
-            try:
-                yield
-            finally:
-                self.running.listener = None
+            yield
 
 
 def _plugin(app: Litestar) -> JiefenPlugin:

@@ -143,7 +143,6 @@ class SmsHarness(Harness):
 @pytest.fixture(params=["push", "sms"])
 def channel(request: pytest.FixtureRequest) -> Iterator[Harness]:
     if request.param == "sms":
-        sms.configure(enabled=True)
         yield SmsHarness()
         return
     with FakePushService() as push:

@@ -7,7 +7,6 @@ import dataclasses
 import logging
 import secrets
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -56,11 +55,8 @@ class NotAGateway:
 
 
 @pytest.fixture(autouse=True)
-def _sms_on() -> Iterator[None]:
-    sms.configure(enabled=True)
+def _nothing_recorded() -> None:
     RecordingGateway.sent_by_app.clear()
-    yield
-    sms.configure(enabled=True)
 
 
 def texts(db: Database) -> list[SmsDelivery]:
@@ -207,12 +203,20 @@ def test_a_citizen_filed_case_texts_no_applicant(client: TestClient[Any], db: Da
     assert new_texts(db, before) == []  # the citizen has the app: the push and the inbox suffice
 
 
-def test_off_queues_nothing(client: TestClient[Any], db: Database) -> None:
-    sms.configure(enabled=False)
+def test_off_queues_nothing(settings: Settings, db: Database) -> None:
+    from server.app import create_app
+
     set_phone(db, MEDIATOR_USER, MEDIATOR_PHONE)
-    key, _ = grid_filed_case(client)
-    accept(client, key)
-    assign(db, key)
+    with TestClient(create_app(dataclasses.replace(settings, sms_gateway="off"))) as client:
+        key, _ = grid_filed_case(client)  # filed and routed: the assignment would text
+        accept(client, key)  # a status change: the applicants would get a text
+
+        def reassign(w: Writer) -> None:  # and what routing does on an escalation, with texts off
+            w.server_put("case", key, "org", ORG)
+            w.server_put("case", key, "mediator", MEDIATOR)
+            events.Events(texts=False).case_assigned(w, key, w.view("case", key))
+
+        in_writer(db, reassign)
     assert texts(db) == []
 
 
@@ -225,7 +229,7 @@ def test_the_app_with_the_gateway_off_queues_nothing_and_runs_no_sms_worker(sett
         assert running.push is not None and running.sms is None
         file_case(client)  # in the demo village: its mediator has a phone
         assert texts(components_of(app).db) == []
-    assert sms.enabled()  # shutdown restores the default
+    assert components_of(app).routing.ctx.notifier == events.Events(texts=False)
 
 
 # -- sending ----------------------------------------------------------------------------------------

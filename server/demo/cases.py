@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from server import casecode
 from server.accounts.models import User
 from server.accounts.principal import Principal
+from server.cockpit import rollup
 from server.db import Database
 from server.demo.plan import (
     EVENTS_PER_TRANSACTION,
@@ -253,6 +254,11 @@ def _backdate(s: Session, key: str, at: datetime, *, filed: bool) -> None:
     }
     if filed:
         values["created_at"] = at
+        row = s.get(CaseRow, key)
+        if row is not None:  # else its filing was refused
+            # The cockpit counts a case under its filing day: move it there too (rollup.py).
+            counted = rollup.key_of_row(row)
+            rollup.count_change(s, counted, rollup.key_of(at, row.region, row.status, bool(row.accepted)))
     s.execute(update(CaseRow).where(CaseRow.key == key).values(**values))
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal, cast, get_args
 from zoneinfo import ZoneInfo
@@ -28,13 +28,14 @@ from server.accounts.models import User
 from server.db import utcnow
 from server.notify import sms, webpush
 from server.notify.models import PushDelivery, PushSubscriptionRow
-from server.notify.webpush import MAX_TTL, NotificationText
+from server.notify.webpush import MAX_TTL, NotificationText, Urgency
 from server.registry.models import Mediator, Org
 from server.sync.service import Writer
 from server.sync.store import SqlStore
 from server.vocabulary import CATEGORY_NAMES_ZH
 
 __all__ = [
+    "Events",
     "case_assigned",
     "deadline_breached",
     "deadline_warning",
@@ -122,7 +123,7 @@ def notify_users(
 def _sms_staff(w: Writer, user_ids: Iterable[str], text: NotificationText) -> None:
     """A text to each of these staff users who has a phone number and no push subscription."""
     users = list(dict.fromkeys(u for u in user_ids if u))
-    if not users or not sms.enabled():
+    if not users:
         return
     s = _session(w)
     rows = s.execute(
@@ -157,7 +158,7 @@ def _applicant_phones(w: Writer, case_key: str) -> list[str]:
 def _sms_applicants(w: Writer, case_key: str, view: Mapping[str, Any], text: NotificationText) -> None:
     """A text to the applicants when a grid worker filed the case for them (they may have no app)."""
     filer = _str(view.get("filer"))
-    if filer is None or not sms.enabled():
+    if filer is None:
         return
     s = _session(w)
     if s.scalar(select(User.role).where(User.id == filer)) != "grid_worker":
@@ -223,22 +224,21 @@ def _due(value: Any) -> datetime | None:
 # -- events -----------------------------------------------------------------------------------
 
 
-def case_assigned(w: Writer, case_key: str, view: Mapping[str, Any]) -> None:
-    """A case reached an organisation: its assigned mediator (if any) and its org admins (by SMS
-    those of them with a phone and no push subscription)."""
-    s = _session(w)
+def case_assigned(w: Writer, case_key: str, view: Mapping[str, Any], *, texts: bool = True) -> None:
+    """A case reached an organisation: its assigned mediator (if any) and its org admins (by SMS,
+    when ``texts``, those of them with a phone and no push subscription)."""
     category = CATEGORY_NAMES_ZH.get(str(view.get("category") or ""))
     text = webpush.new_assignment(
         case_key, _code(case_key, view), str(view.get("summary") or ""), category_name=category
     )
-    users = _mediator_user(s, view) + _org_admins(s, _str(view.get("org")))
-    notify_users(w, users, text, case_key=case_key, ttl=DAY, urgency="normal", kind=text.kind)
-    _sms_staff(w, users, text)
+    _tell_handlers(w, case_key, view, text, ttl=DAY, urgency="normal", texts=texts)
 
 
-def deadline_warning(w: Writer, case_key: str, view: Mapping[str, Any], kind: str) -> None:
-    """An SLA deadline (``kind`` respond|resolve) is near: the mediator and the org admins."""
-    s = _session(w)
+def deadline_warning(
+    w: Writer, case_key: str, view: Mapping[str, Any], kind: str, *, texts: bool = True
+) -> None:
+    """An SLA deadline (``kind`` respond|resolve) is near: the mediator and the org admins (texts
+    as for ``case_assigned``)."""
     what = _what(kind)
     code = _code(case_key, view)
     due = _due(view.get(f"{what}_by"))
@@ -254,13 +254,17 @@ def deadline_warning(w: Writer, case_key: str, view: Mapping[str, Any], kind: st
         )
     # A warning is moot once the deadline passed (the breach notice counts then): never keep it longer.
     ttl = min(DAY, text.ttl) if due is not None else DAY
-    users = _mediator_user(s, view) + _org_admins(s, _str(view.get("org")))
-    notify_users(w, users, text, case_key=case_key, ttl=ttl, urgency="high", kind=text.kind)
-    _sms_staff(w, users, text)
+    _tell_handlers(w, case_key, view, text, ttl=ttl, texts=texts)
 
 
 def deadline_breached(
-    w: Writer, case_key: str, view: Mapping[str, Any], kind: str, escalated_to: str | None
+    w: Writer,
+    case_key: str,
+    view: Mapping[str, Any],
+    kind: str,
+    escalated_to: str | None,
+    *,
+    texts: bool = True,
 ) -> None:
     """A deadline passed. ``view`` is the case before any escalation: its ``org`` is the one that
     missed the deadline, whose admins (and the mediator) hear of it. ``escalated_to`` is an org id
@@ -270,17 +274,41 @@ def deadline_breached(
     if escalated_to:
         target = s.scalar(select(Org.name).where(Org.id == escalated_to)) or escalated_to
     text = webpush.breach(case_key, _code(case_key, view), _what(kind), escalated_to=target)
+    _tell_handlers(w, case_key, view, text, ttl=text.ttl, texts=texts)
+
+
+def _tell_handlers(
+    w: Writer,
+    case_key: str,
+    view: Mapping[str, Any],
+    text: NotificationText,
+    *,
+    ttl: int,
+    texts: bool,
+    urgency: Urgency = "high",
+) -> None:
+    """The case's mediator and its organisation's admins: inbox and a push (kept ``ttl`` seconds),
+    and a text to those push cannot reach when ``texts``."""
+    s = _session(w)
     users = _mediator_user(s, view) + _org_admins(s, _str(view.get("org")))
-    notify_users(w, users, text, case_key=case_key, ttl=text.ttl, urgency="high", kind=text.kind)
-    _sms_staff(w, users, text)
+    notify_users(w, users, text, case_key=case_key, ttl=ttl, urgency=urgency, kind=text.kind)
+    if texts:
+        _sms_staff(w, users, text)
 
 
 def status_changed(
-    w: Writer, case_key: str, view: Mapping[str, Any], old: str | None, new: str, *, reason: str | None = None
+    w: Writer,
+    case_key: str,
+    view: Mapping[str, Any],
+    old: str | None,
+    new: str,
+    *,
+    reason: str | None = None,
+    texts: bool = True,
 ) -> None:
     """The case moved from ``old`` to ``new``: its filer and everyone following it by QR; by SMS
-    the applicants when a grid worker filed for them. ``reason`` (e.g. where a declined case went
-    and why) replaces the stock hint."""
+    (when ``texts``) the applicants when a grid worker filed for them. ``reason`` (e.g. where a
+    declined case went and why) replaces the stock hint."""
     if old == new:
         return
     code = _code(case_key, view)
@@ -295,7 +323,8 @@ def status_changed(
     if followers:
         plain = replace(_status_text(case_key, code, new, None), url=f"/t/{code}")
         notify_users(w, followers, plain, case_key=case_key, ttl=3 * DAY, urgency="normal", kind=plain.kind)
-    _sms_applicants(w, case_key, view, text)
+    if texts:
+        _sms_applicants(w, case_key, view, text)
 
 
 def _status_text(case_key: str, code: str, new: str, reason: str | None) -> NotificationText:
@@ -310,3 +339,34 @@ def _status_text(case_key: str, code: str, new: str, reason: str | None) -> Noti
             url=f"/cases/{case_key}",
             tag=f"case:{case_key}:status",
         )
+
+
+@dataclass(frozen=True)
+class Events:
+    """Routing's ``Notifier`` in the app: the events above, with texts only when ``texts`` (False
+    for ``JIEFEN_SMS_GATEWAY=off``; the composition root decides it once, from the settings)."""
+
+    texts: bool = True
+
+    def case_assigned(self, w: Writer, case_key: str, view: Mapping[str, Any]) -> None:
+        case_assigned(w, case_key, view, texts=self.texts)
+
+    def status_changed(
+        self,
+        w: Writer,
+        case_key: str,
+        view: Mapping[str, Any],
+        old: str,
+        new: str,
+        *,
+        reason: str | None = None,
+    ) -> None:
+        status_changed(w, case_key, view, old, new, reason=reason, texts=self.texts)
+
+    def deadline_warning(self, w: Writer, case_key: str, view: Mapping[str, Any], kind: str) -> None:
+        deadline_warning(w, case_key, view, kind, texts=self.texts)
+
+    def deadline_breached(
+        self, w: Writer, case_key: str, view: Mapping[str, Any], kind: str, escalated_to: str | None
+    ) -> None:
+        deadline_breached(w, case_key, view, kind, escalated_to, texts=self.texts)

@@ -54,9 +54,8 @@ __all__ = [
     "SmsJob",
     "SmsOutbox",
     "SmsWorker",
-    "configure",
     "deliver_sms_due",
-    "enabled",
+    "is_off",
     "load_gateway",
     "queue",
     "sms_content",
@@ -67,20 +66,10 @@ log = logging.getLogger("jiefen.notify.sms")
 MAX_ATTEMPTS = 5  # with webpush.backoff() about eight minutes of trying
 MAX_CONTENT = SMS_MAX_CHARS - 20  # room for the 【签名】 the channel puts in front
 
-_enabled = True
 
-
-def configure(*, enabled: bool) -> None:
-    """Whether events queue texts at all (``JIEFEN_SMS_GATEWAY=off`` → False); set at app startup.
-
-    Process-wide, like the gateway it stands for: the event functions run inside routing's unit
-    of work, which knows nothing of the settings."""
-    global _enabled
-    _enabled = enabled
-
-
-def enabled() -> bool:
-    return _enabled
+def is_off(spec: str) -> bool:
+    """``JIEFEN_SMS_GATEWAY`` says to send no texts (then none are queued either)."""
+    return spec.strip() == "off"
 
 
 def load_gateway(spec: str) -> SmsGateway | None:
@@ -88,11 +77,11 @@ def load_gateway(spec: str) -> SmsGateway | None:
 
     Raises ``ValueError`` for anything else, so a misspelt setting stops the server at startup
     instead of silently dropping every text."""
+    if is_off(spec):
+        return None
     spec = spec.strip()
     if spec in ("", "log"):
         return LoggingSmsGateway()
-    if spec == "off":
-        return None
     module_name, sep, attr = spec.partition(":")
     if not sep or not module_name or not attr:
         raise ValueError(f"JIEFEN_SMS_GATEWAY must be log, off or package.module:Class, not {spec!r}")
@@ -134,8 +123,6 @@ def queue(
 
     ``ttl`` (seconds, 0 = none) is how long the text stays worth sending. Returns how many
     were queued."""
-    if not _enabled:
-        return 0
     seen: dict[str, str | None] = {}
     for user_id, raw in recipients:
         # One text per number however it was written (139-0572-8866, +86 13905728866…); a number no

@@ -232,7 +232,7 @@ export interface components {
       confidence: number;
       matched: string[];
       sections: components["schemas"]["SectionOut"][];
-      organisation: components["schemas"]["consult_api_OrgOut"] | null;
+      organisation: components["schemas"]["Responsible"] | null;
       legal_bases: components["schemas"]["BasisOut"][];
       guidance_version: string;
       prefill: components["schemas"]["PrefillOut"];
@@ -266,7 +266,7 @@ export interface components {
     DirectoryOut: {
       region: string;
       orgs: {
-        [key: string]: components["schemas"]["consult_api_OrgOut"] | null;
+        [key: string]: components["schemas"]["Responsible"] | null;
       };
     };
     /** FiguresOut */
@@ -373,6 +373,18 @@ export interface components {
       open: number;
       month: string;
     };
+    /** OrgOut */
+    OrgOut: {
+      id: string;
+      name: string;
+      level: string;
+      kind: string;
+      region: string;
+      categories: string[];
+      online: boolean;
+      in_person: boolean;
+      hotline: string | null;
+    };
     /** PartyOut */
     PartyOut: {
       key: string;
@@ -398,6 +410,15 @@ export interface components {
       parent: string | null;
       level: string;
       population: number;
+    };
+    /** Responsible */
+    Responsible: {
+      id: string;
+      name: string;
+      level: string;
+      level_name: string;
+      hotline: string | null;
+      reason: string;
     };
     /** RevokedOut */
     RevokedOut: {
@@ -550,27 +571,6 @@ export interface components {
       message: string;
       respondent?: string | null;
       cases?: number | null;
-    };
-    /** OrgOut */
-    consult_api_OrgOut: {
-      id: string;
-      name: string;
-      level: string;
-      level_name: string;
-      hotline: string | null;
-      reason: string;
-    };
-    /** OrgOut */
-    registry_api_OrgOut: {
-      id: string;
-      name: string;
-      level: string;
-      kind: string;
-      region: string;
-      categories: string[];
-      online: boolean;
-      in_person: boolean;
-      hotline: string | null;
     };
     /**
      * SyncRequest
@@ -925,7 +925,7 @@ export interface operations {
         headers: {
         };
         content: {
-          "application/json": components["schemas"]["registry_api_OrgOut"][];
+          "application/json": components["schemas"]["OrgOut"][];
         };
       };
       /** @description 请求有误（格式、取值或缺少字段） */

@@ -11,6 +11,7 @@ import msgspec
 from sqlalchemy import and_, delete, event, func, insert, select, text, tuple_
 from sqlalchemy.orm import Session
 
+from server.cockpit import rollup
 from server.crossproc import announce, remote_writes
 from server.db import utcnow
 from server.sync.merge import RecordState
@@ -75,7 +76,9 @@ class SqlStore(OpStore):
         # Rows looked up in this unit of work, None for known-absent: saves a SELECT per record.
         self._rows: dict[RecordId, RecordRow | None] = {}
         self._cases: dict[str, CaseRow | None] = {}
-        self.case_index = SqlCaseIndex(session, self._cases)
+        # Cases an ``accepted`` timeline record was written for in this unit of work.
+        self._accepted: set[str] = set()
+        self.case_index = SqlCaseIndex(session, self._cases, self._accepted)
         self.pg = session.get_bind().dialect.name == "postgresql"
 
     def lock_for_write(self) -> None:
@@ -176,6 +179,8 @@ class SqlStore(OpStore):
 
     def put_record(self, rid: RecordId, rec: StoredRecord) -> None:
         state = msgspec.to_builtins(rec.state)
+        if rid[0] == "timeline" and rec.view.get("event") == "accepted":
+            self._accepted.add(rec.root)
         row = self._row(rid)
         if row is None:
             row = RecordRow(
@@ -314,23 +319,31 @@ def _change(r: Any) -> Change:
 
 
 class SqlCaseIndex:
-    """The typed ``cases`` projection other domains query, and the blob references of its evidence.
+    """The typed ``cases`` projection other domains query, the blob references of its evidence and
+    the cockpit's roll-up counts (server/cockpit/rollup.py), all in the writer's transaction.
 
-    ``cases`` shares the store's cache of case rows (filled by ``SqlStore.prefetch``).
+    ``cases`` shares the store's cache of case rows (filled by ``SqlStore.prefetch``);
+    ``accepted`` the store's set of cases given an ``accepted`` timeline event in this unit of work.
     """
 
-    def __init__(self, session: Session, cases: dict[str, CaseRow | None]) -> None:
+    def __init__(self, session: Session, cases: dict[str, CaseRow | None], accepted: set[str]) -> None:
         self.s = session
         self._cases = cases
+        self._accepted = accepted
 
     def project(self, key: str, view: dict[str, Any]) -> None:
         row = self._cases[key] if key in self._cases else self.s.get(CaseRow, key)
         new = row is None
         if row is None:
-            row = CaseRow(key=key)
+            now = utcnow()
+            row = CaseRow(key=key, created_at=now, updated_at=now, status="submitted", accepted=False)
             self.s.add(row)
             self._cases[key] = row
+        counted = None if new else rollup.key_of_row(row)
         project(row, view)
+        if key in self._accepted:
+            row.accepted = True
+        rollup.count_change(self.s, counted, rollup.key_of_row(row))
         # Blob references follow the case's evidence set (GET /api/v1/blobs checks them).
         want = {str(h) for h in view.get("evidence") or []}
         # Signatures on the agreement are blobs of the case too (server/agreement/signing.py).
