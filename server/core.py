@@ -45,7 +45,7 @@ from server.notify import events, sms
 from server.notify.channels import SmsChannel
 from server.notify.push import PushWorker
 from server.notify.sms import SmsWorker
-from server.pwa import serve_pwa
+from server.pwa import serve_pwa, serve_pwa_head
 from server.qr import api as qr_api
 from server.ratelimit import Limiter, LoginBackoff, bucket_for, limiter_for
 from server.registry.api import RegistryController
@@ -81,6 +81,7 @@ ROUTE_HANDLERS: list[Any] = [
     *assessment_api.route_handlers,
     *audit_api.route_handlers,
     serve_pwa,
+    serve_pwa_head,
 ]
 
 
@@ -202,11 +203,23 @@ class JiefenPlugin(InitPluginProtocol):
         app_config.on_shutdown.append(self.parts.db.dispose)  # after every lifespan has ended
         return app_config
 
+    @contextmanager
+    def _running(self, name: str, worker: W) -> Iterator[W]:
+        """Start ``worker`` and show it as ``running.<name>`` until the block ends, then stop it."""
+        with _started(worker):
+            setattr(self.running, name, worker)
+            try:
+                yield worker
+            finally:
+                setattr(self.running, name, None)
+
     @asynccontextmanager
     async def _followers(self, _: Litestar) -> AsyncIterator[None]:
         """Followers of before the trace rule lose what they held (once per start)."""
         with self.parts.db.session() as s:
             self.parts.sync_service.rescope_followed(SqlStore(s), int(time.time() * 1000))
+        with self.parts.db.session() as s:  # cases of before the area tags: readable by their area
+            self.parts.sync_service.backfill_area_tags(SqlStore(s), int(time.time() * 1000))
         yield
 
     @asynccontextmanager
@@ -218,12 +231,8 @@ class JiefenPlugin(InitPluginProtocol):
             yield
             return
         channel = SmsChannel(gateway, signature=st.sms_signature)
-        with _started(SmsWorker(self.parts.db, channel, interval=st.scheduler_interval_s)) as w:
-            self.running.sms = w
-            try:
-                yield
-            finally:
-                self.running.sms = None
+        with self._running("sms", SmsWorker(self.parts.db, channel, interval=st.scheduler_interval_s)):
+            yield
 
     @asynccontextmanager
     async def _push(self, _: Litestar) -> AsyncIterator[None]:
@@ -232,12 +241,8 @@ class JiefenPlugin(InitPluginProtocol):
             yield
             return
         worker = PushWorker(self.parts.db, interval=st.scheduler_interval_s, subject=st.vapid_subject)
-        with _started(worker):
-            self.running.push = worker
-            try:
-                yield
-            finally:
-                self.running.push = None
+        with self._running("push", worker):
+            yield
 
     @asynccontextmanager
     async def _scheduler(self, _: Litestar) -> AsyncIterator[None]:
@@ -246,12 +251,9 @@ class JiefenPlugin(InitPluginProtocol):
         if p.settings.scheduler_interval_s <= 0:
             yield
             return
-        with _started(Scheduler(p.db, p.routing, p.replica, p.settings.scheduler_interval_s)) as sched:
-            self.running.scheduler = sched
-            try:
-                yield
-            finally:
-                self.running.scheduler = None
+        scheduler = Scheduler(p.db, p.routing, p.replica, p.settings.scheduler_interval_s)
+        with self._running("scheduler", scheduler):
+            yield
 
     @asynccontextmanager
     async def _housekeeping(self, _: Litestar) -> AsyncIterator[None]:
@@ -261,12 +263,8 @@ class JiefenPlugin(InitPluginProtocol):
             return
         # The upload handlers' store: its per-hash locks keep a sweep off a file being written.
         worker = Housekeeper(p.db, p.blobs, periods_of(st), st.housekeeping_interval_s)
-        with _started(worker):
-            self.running.housekeeper = worker
-            try:
-                yield
-            finally:
-                self.running.housekeeper = None
+        with self._running("housekeeper", worker):
+            yield
 
     @asynccontextmanager
     async def _listener(self, _: Litestar) -> AsyncIterator[None]:
@@ -280,6 +278,7 @@ class JiefenPlugin(InitPluginProtocol):
             p.principals.clear()
             crossproc.note_remote_write()
             p.routing.refresh_registry()
+            p.routing.rules.invalidate()
 
         listener = crossproc.Listener(
             p.db.url,
@@ -288,16 +287,15 @@ class JiefenPlugin(InitPluginProtocol):
                 "token": lambda h: p.principals.drop(token_hash=h),
                 "user": lambda u: p.principals.drop(user_id=u),
                 "registry": lambda _: p.routing.refresh_registry(),
+                "rules": lambda _: p.routing.rules.invalidate(),
             },
             reset,
         )
-        with _started(listener):
-            self.running.listener = listener
+        # Routing trusts its in-memory registry and rules only while it hears of changes.
+        p.routing.ctx.watch(listener.connected.is_set)
+        with self._running("listener", listener):
             listener.connected.wait(timeout=5)
-            try:
-                yield
-            finally:
-                self.running.listener = None
+            yield
 
 
 def _plugin(app: Litestar) -> JiefenPlugin:

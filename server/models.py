@@ -8,6 +8,7 @@ by name, so the imports are whole modules (no second list of class names to keep
 import server.accounts.models
 import server.assessment.models
 import server.audit.models
+import server.cockpit.models
 import server.consult.models
 import server.notify.models
 import server.ratelimit

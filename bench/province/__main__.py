@@ -1,24 +1,29 @@
-"""Provincial scale: a 浙江省-shaped registry and many cases loaded by COPY on PostgreSQL, then the
-cockpit and routing measured against baselines of the same run (issue #12; figures in bench/README.md).
+"""Provincial scale: a 浙江省-shaped database of ``--cases`` cases loaded by COPY on PostgreSQL, then
+the cockpit measured against a baseline of the same run (issue #12; figures in bench/README.md).
 
     .venv/bin/python -m bench.province [--cases 1000000] [--keep]
 
-- Data: ``bench/province/generate.py`` (the province registry and ``--cases`` cases with their
-  ops, records, scope rows and projection, by ``COPY``).
-- Measured (median of 5 after one warm-up, milliseconds): the cockpit summary (per-town and
-  per-county tallies, population) and the 24-month trend for the province and for 长兴县, through
-  the server's own query functions (server/cockpit/queries.py); baseline: ``SELECT count(*) FROM
-  cases`` in the same run. ``EXPLAIN (ANALYZE, BUFFERS)`` of the province summary statement.
-  Classify + route p99 against the DB-backed registry at this size (``RoutingService`` registry).
+- Data: ``bench/province/generate.py`` (the province registry and the cases with their ops,
+  records, scope rows, projection and the cockpit's roll-up).
+- Measured (median of 5 after one warm-up, milliseconds), through the server's own query functions
+  in the order the cockpit API calls them (server/cockpit/api.py): the summary (tallies by town —
+  and by county for a view wider than one county — towns, counties, population) and the 24-month
+  trend, for the province (``33``) and for 长兴县 (``330522``). Baseline: ``SELECT count(*) FROM
+  cases`` in the same run. For comparison, the same tallies counted straight from ``cases``
+  (``direct.py``, what the cockpit did before the roll-up), median of 3.
+- ``EXPLAIN (ANALYZE, BUFFERS)`` of the roll-up statements (summary by town, trend) for both scopes.
+- ``--keep`` keeps the database; ``--url URL`` measures such a database again without loading.
+- The load average (1 min) before and after the measures.
 
-Writes bench/results/province.json and province.md. Not part of ``make test``.
+Writes bench/results/province.json and province.md. Not part of ``make test``. Other province
+measures (fresh pulls, citizen install, routing, sync round trips) are other modules of this package.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import random
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -27,21 +32,18 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, text
+from sqlalchemy.dialects import postgresql
 
 from bench.province import generate
-from server.cockpit import queries
+from server.cockpit import direct, queries, rollup
+from server.cockpit.models import CaseCount
 from server.cockpit.queries import Scope
 from server.db import Database
-from server.routing import load_rules
-from server.routing.classify import Classifier
-from server.routing.config import RoutingConfig
-from server.routing.registry_view import DbRegistry, load_orgs
-from server.routing.route import CaseFacts, Registry, route
 from server.sync.models import CaseRow
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "bench" / "results"
-COUNTY = "330522"
+PROVINCE, COUNTY = "33", "330522"
 
 
 def _median_ms(fn: Callable[[], Any], runs: int = 5) -> float:
@@ -55,95 +57,133 @@ def _median_ms(fn: Callable[[], Any], runs: int = 5) -> float:
 
 
 def _summary(db: Database, scope: Scope, start: datetime, end: datetime) -> Callable[[], Any]:
+    """What GET /api/v1/cockpit/summary reads for ``scope`` (server/cockpit/api.py)."""
+
     def run() -> Any:
         with db.read_session() as s:
             queries.tallies_by_town(s, start, end, scope)
-            queries.tallies_by_county(s, start, end, scope)
             queries.towns(s, scope)
             queries.population(s, scope)
+            if scope.prefix is None or len(scope.prefix) < 6:
+                queries.tallies_by_county(s, start, end, scope)
+                queries.counties(s, scope)
 
     return run
 
 
 def _trend(db: Database, scope: Scope, bounds: list[datetime]) -> Callable[[], Any]:
+    """What GET /api/v1/cockpit/trend?months=24 reads for ``scope``."""
+
     def run() -> Any:
         with db.read_session() as s:
             queries.tallies_by_month(s, bounds, scope)
+            queries.population(s, scope)
 
     return run
 
 
-def _route_p99(db: Database, n: int = 5000) -> dict[str, float]:
-    classifier = Classifier.from_rules(load_rules())
-    texts = [
-        json.loads(line)["text"] for line in (ROOT / "tests" / "data" / "classification_eval.jsonl").open()
-    ]
-    rng = random.Random(3)
+def _direct_summary(db: Database, prefix: str, start: datetime, end: datetime) -> Callable[[], Any]:
+    def run() -> Any:
+        with db.read_session() as s:
+            direct.by_town(s, start, end, prefix)
+            if len(prefix) < 6:
+                direct.by_county(s, start, end, prefix)
+
+    return run
+
+
+def _explain(db: Database, stmt: Any) -> list[str]:
+    sql = str(stmt.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
     with db.read_session() as s:
-        villages = list(
-            s.scalars(select(text("code")).select_from(text("regions")).where(text("level = 'village'")))
-        )
-        registry = Registry(load_orgs(s), [])
-        view = DbRegistry(registry, s)
-        config = RoutingConfig()
-        times = []
-        for i in range(n):
-            t0 = time.perf_counter_ns()
-            guess = classifier.classify(texts[i % len(texts)])
-            route(CaseFacts(region=rng.choice(villages), category=guess.category, channel="online",
-                            amount=None, applicants=1), view, config)  # fmt: skip
-            times.append((time.perf_counter_ns() - t0) / 1000)
-    times.sort()
-    return {"n": n, "p50_us": round(times[n // 2], 1), "p99_us": round(times[int(n * 0.99)], 1)}
+        return list(s.execute(text(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")).scalars())
+
+
+def _markdown(out: dict[str, Any]) -> str:
+    ms = out["ms"]
+    base = ms["baseline_count_all_cases"]
+    targets = {"summary_province": 500, "summary_county": 100, "trend24_province": 500, "trend24_county": 100}
+    lines = [
+        f"# bench/province — {out['cases']:,} cases, {out['started'][:16]} UTC",
+        "",
+        f"Load average (1 min) before/after the measures: {out['load_before']} / {out['load_after']}; "
+        f"whole run {out['total_s']} s (load {out['load_s']}).",
+        "",
+        "| measure | median ms | × baseline | target |",
+        "|---|---|---|---|",
+    ]
+    for k, v in ms.items():
+        t = targets.get(k)
+        lines.append(f"| {k} | {v} | {round(v / base, 2) if base else '–'} | {f'≤ {t}' if t else ''} |")
+    return "\n".join(lines) + "\n"
+
+
+def measure(url: str, now: datetime) -> dict[str, Any]:
+    """The measures on a loaded database (``now``: the time the cases were generated back from)."""
+    out: dict[str, Any] = {}
+    db = Database(url)
+    today = now.astimezone(queries.CST).date()
+    # The summary's default window: the first of the month 11 months back to today, inclusive.
+    y, m = divmod(today.year * 12 + today.month - 1 - 11, 12)
+    start = queries.day_start(today.replace(year=y, month=m + 1, day=1))
+    end = queries.day_start(today + timedelta(days=1))
+    bounds = queries.month_starts(today, 24)
+
+    def baseline() -> None:
+        with db.read_session() as s:
+            s.scalar(select(func.count()).select_from(CaseRow))
+
+    with db.read_session() as s:
+        out["cockpit_counts_rows"] = int(s.scalar(select(func.count()).select_from(CaseCount)) or 0)
+    out["load_before"] = round(os.getloadavg()[0], 1)
+    out["ms"] = {
+        "baseline_count_all_cases": _median_ms(baseline),
+        "summary_province": _median_ms(_summary(db, Scope(PROVINCE), start, end)),
+        "summary_county": _median_ms(_summary(db, Scope(COUNTY), start, end)),
+        "trend24_province": _median_ms(_trend(db, Scope(PROVINCE), bounds)),
+        "trend24_county": _median_ms(_trend(db, Scope(COUNTY), bounds)),
+        "direct_summary_province": _median_ms(_direct_summary(db, PROVINCE, start, end), runs=3),
+        "direct_summary_county": _median_ms(_direct_summary(db, COUNTY, start, end), runs=3),
+    }
+    out["load_after"] = round(os.getloadavg()[0], 1)
+    parts = rollup.windows(start, end) or []
+    trend = [(rollup.COUNTY_MONTH, bounds[0].astimezone(queries.CST).date().isoformat(),
+              bounds[-1].astimezone(queries.CST).date().isoformat())]  # fmt: skip
+    out["explain"] = {
+        "summary_province_by_town": _explain(db, rollup.statement(CaseCount.town, parts, PROVINCE)),
+        "summary_county_by_town": _explain(db, rollup.statement(CaseCount.town, parts, COUNTY)),
+        "trend24_province": _explain(db, rollup.statement(CaseCount.period, trend, PROVINCE)),
+        "trend24_county": _explain(db, rollup.statement(CaseCount.period, trend, COUNTY)),
+    }
+    db.dispose()
+    return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cases", type=int, default=1_000_000)
     ap.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    ap.add_argument("--url", help="measure this already loaded database (kept by --keep); no load")
     args = ap.parse_args()
     out: dict[str, Any] = {"cases": args.cases, "started": datetime.now(UTC).isoformat()}
     t0 = time.perf_counter()
-    url = generate.create_database()
-    try:
-        now = datetime.now(UTC)
-        loaded = generate.load(url, args.cases, now=now)
-        out["registry"], out["rows"], out["load_s"] = loaded.registry, loaded.rows, loaded.seconds
-        db = Database(url)
-        today = now.astimezone(queries.CST).date()
-        start = queries.day_start(today - timedelta(days=365))
-        end = queries.day_start(today + timedelta(days=1))
-        bounds = queries.month_starts(today, 24)
-
-        def baseline() -> None:
-            with db.read_session() as s:
-                s.scalar(select(func.count()).select_from(CaseRow))
-
-        out["ms"] = {
-            "baseline_count_all_cases": _median_ms(baseline),
-            "summary_province": _median_ms(_summary(db, Scope("33"), start, end)),
-            "summary_county": _median_ms(_summary(db, Scope(COUNTY), start, end)),
-            "trend24_province": _median_ms(_trend(db, Scope("33"), bounds)),
-            "trend24_county": _median_ms(_trend(db, Scope(COUNTY), bounds)),
-        }
-        out["route"] = _route_p99(db)
-        with db.read_session() as s:
-            where = "created_at >= :a AND created_at < :b AND region LIKE '33%'"
-            plan = s.execute(
-                text(
-                    "EXPLAIN (ANALYZE, BUFFERS) SELECT substr(region, 1, 9), status, count(*) "
-                    f"FROM cases WHERE {where} GROUP BY 1, 2"
-                ),
-                {"a": start, "b": end},
-            ).scalars()
-            out["explain_summary_province"] = list(plan)
-        db.dispose()
-        out["total_s"] = round(time.perf_counter() - t0, 1)
-    finally:
-        if not args.keep:
-            generate.drop_database(url)
+    if args.url:
+        out.update(measure(args.url, datetime.now(UTC)))
+        out["load_s"] = "not loaded in this run (--url)"
+    else:
+        url = generate.create_database()
+        print(f"database: {url}", flush=True)
+        try:
+            now = datetime.now(UTC)
+            loaded = generate.load(url, args.cases, now=now)
+            out["registry"], out["rows"], out["load_s"] = loaded.registry, loaded.rows, loaded.seconds
+            out.update(measure(url, now))
+        finally:
+            if not args.keep:
+                generate.drop_database(url)
+    out["total_s"] = round(time.perf_counter() - t0, 1)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "province.json").write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
+    (RESULTS / "province.md").write_text(_markdown(out), encoding="utf-8")
     print(json.dumps(out, ensure_ascii=False, indent=1))
 
 

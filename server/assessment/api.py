@@ -134,6 +134,13 @@ def build(s: Session, p: Principal, start_d: date, end_d: date) -> AssessmentOut
     by_org, by_mediator = assess(hs, ratings)
     org_names = dict(s.execute(select(Org.id, Org.name)).all())
     mediators = {m.id: m for m in s.scalars(select(Mediator))}
+    if (prefix := p.area_prefix()) is not None:
+        # An admin or analyst bound to a county (or city): the organisations inside it only.
+        inside = set(s.scalars(select(Org.id).where(Org.region.startswith(prefix, autoescape=True))))
+        by_org = {k: v for k, v in by_org.items() if k in inside}
+        by_mediator = {
+            k: v for k, v in by_mediator.items() if k in mediators and mediators[k].org_id in inside
+        }
     if p.role == "mediator":
         by_org = {}
         by_mediator = {k: v for k, v in by_mediator.items() if k == p.mediator_id}

@@ -43,6 +43,8 @@ def record(s: Session, p: Principal, cases: Iterable[str], via: str, at: datetim
 
 @dataclass(frozen=True)
 class Entry:
+    """One access as the audit shows it (JSON row and CSV columns): ISO time, who, which case, how."""
+
     at: str
     user_id: str
     username: str
@@ -53,9 +55,15 @@ class Entry:
 
 
 def entries(
-    s: Session, *, case_code: str | None = None, user_id: str | None = None, limit: int = 5000
+    s: Session,
+    *,
+    case_code: str | None = None,
+    user_id: str | None = None,
+    area: str | None = None,
+    limit: int = 5000,
 ) -> list[Entry]:
-    """Newest first, at most ``limit``; filtered by case code and/or user id."""
+    """Newest first, at most ``limit``; filtered by case code and/or user id; with ``area`` (an
+    administrative prefix such as ``330522``) only the accesses to cases inside it."""
     q = (
         select(PersonalDataAccess, CaseRow.code, User.username)
         .join(CaseRow, CaseRow.key == PersonalDataAccess.case_key, isouter=True)
@@ -67,6 +75,8 @@ def entries(
         q = q.where(CaseRow.code == case_code)
     if user_id:
         q = q.where(PersonalDataAccess.user_id == user_id)
+    if area:
+        q = q.where(CaseRow.region.startswith(area, autoescape=True))
     return [
         Entry(a.at.isoformat(), a.user_id, username or "", a.role, code or "", a.case_key, a.via)
         for a, code, username in s.execute(q)

@@ -1,4 +1,8 @@
-"""SQL for the cockpit: GROUP BY counts on the ``cases`` projection, never one row per case in Python.
+"""SQL for the cockpit: GROUP BY counts, never one row per case in Python.
+
+The summary's and trend's tallies come from the roll-up (``rollup.py``: counts per day and month,
+kept by the case projection); a window or scope it cannot answer exactly falls back to counting
+``cases`` (``direct.py``, the reference). Risks read the recent ``cases`` rows.
 
 Times: ``cases.created_at`` is UTC; days and months are China Standard Time (UTC+8), turned into
 UTC bounds here so every backend compares plain timestamps. A township is the first 9 digits of a
@@ -15,10 +19,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, literal_column, or_, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
-from server.cockpit.metrics import IMPLIES_MEDIATED, Tally, town_of
+from server.cockpit import direct, rollup
+from server.cockpit.metrics import Tally, town_of
 from server.cockpit.risks import (
     CST,
     GROUP_MIN_APPLICANTS,
@@ -41,9 +46,7 @@ class Scope:
     prefix: str | None = None
 
     def where(self) -> ColumnElement[bool]:
-        if not self.prefix:
-            return literal(True)
-        return CaseRow.region.startswith(self.prefix, autoescape=True)
+        return direct.in_scope(self.prefix)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,41 +76,8 @@ def _town9() -> ColumnElement[str]:
     return func.substr(CaseRow.region, 1, 9)
 
 
-def _mediated() -> ColumnElement[bool]:
-    """True when the case was ever accepted: its status implies it, or its timeline says so."""
-    accepted_event = exists().where(
-        RecordRow.root == CaseRow.key,
-        RecordRow.entity == "timeline",
-        RecordRow.view["event"].as_string() == "accepted",
-    )
-    return or_(CaseRow.status.in_(sorted(IMPLIES_MEDIATED)), accepted_event)
-
-
-def _tallies(s: Session, group: ColumnElement[Any], where: ColumnElement[bool]) -> dict[Any, list[Tally]]:
-    inner = (
-        select(
-            group.label("g"),
-            CaseRow.status.label("status"),
-            case((_mediated(), 1), else_=0).label("mediated"),
-        )
-        .where(where)
-        .subquery()
-    )
-    q: Select[Any] = select(inner.c.g, inner.c.status, inner.c.mediated, func.count()).group_by(
-        inner.c.g, inner.c.status, inner.c.mediated
-    )
-    out: dict[Any, list[Tally]] = {}
-    for g, status, mediated, n in s.execute(q):
-        out.setdefault(g, []).append(Tally(str(status), bool(mediated), int(n)))
-    return out
-
-
-def tallies_by_town(
-    s: Session, start: datetime, end: datetime, scope: Scope
-) -> dict[str | None, list[Tally]]:
-    """Tallies of cases filed in [start, end), by town code (None: a region outside any town)."""
-    where = and_(CaseRow.created_at >= start, CaseRow.created_at < end, scope.where())
-    raw = _tallies(s, _town9(), where)
+def _town_codes(raw: dict[Any, list[Tally]]) -> dict[str | None, list[Tally]]:
+    """Group keys ``substr(region, 1, 9)`` as 12-digit town codes (None: no township)."""
     out: dict[str | None, list[Tally]] = {}
     for g, ts in raw.items():
         code = f"{g}000" if isinstance(g, str) and len(g) == 9 and g[6:] != "000" else None
@@ -115,11 +85,26 @@ def tallies_by_town(
     return out
 
 
+def tallies_by_town(
+    s: Session, start: datetime, end: datetime, scope: Scope
+) -> dict[str | None, list[Tally]]:
+    """Tallies of cases filed in [start, end), by town code (None: a region outside any town).
+
+    From the roll-up (rollup.py) when the bounds are midnights in China time, else from cases."""
+    parts = rollup.windows(start, end)
+    if parts is not None and rollup.covers(scope.prefix):
+        return _town_codes(rollup.by_town(s, parts, scope.prefix))
+    return _town_codes(direct.by_town(s, start, end, scope.prefix))
+
+
 def tallies_by_county(s: Session, start: datetime, end: datetime, scope: Scope) -> dict[str, list[Tally]]:
     """Tallies of cases filed in [start, end), by 6-digit county code (a city or province view)."""
-    where = and_(CaseRow.created_at >= start, CaseRow.created_at < end, scope.where())
-    raw = _tallies(s, func.substr(CaseRow.region, 1, 6), where)
-    return {str(g): ts for g, ts in raw.items() if isinstance(g, str)}
+    parts = rollup.windows(start, end)
+    if parts is not None and rollup.covers(scope.prefix):
+        raw = rollup.by_county(s, parts, scope.prefix)
+    else:
+        raw = direct.by_county(s, start, end, scope.prefix)
+    return {str(g): ts for g, ts in raw.items() if isinstance(g, str) and g}
 
 
 def counties(s: Session, scope: Scope) -> list[Town]:
@@ -132,16 +117,11 @@ def counties(s: Session, scope: Scope) -> list[Town]:
 
 def tallies_by_month(s: Session, bounds: Sequence[datetime], scope: Scope) -> list[list[Tally]]:
     """Tallies per month: ``bounds`` from ``month_starts``; one list per month, oldest first."""
-    inner = bounds[1:-1]
-    # One month has no inner bound, and CASE with no WHEN is not SQL: every row is bucket 0.
-    bucket: ColumnElement[Any] = (
-        case(*[(CaseRow.created_at < b, i) for i, b in enumerate(inner)], else_=len(bounds) - 2)
-        if inner
-        else literal_column("0")
-    )
-    where = and_(CaseRow.created_at >= bounds[0], CaseRow.created_at < bounds[-1], scope.where())
-    raw = _tallies(s, bucket, where)
-    return [raw.get(i, []) for i in range(len(bounds) - 1)]
+    if rollup.covers(scope.prefix):
+        found = rollup.by_month(s, bounds, scope.prefix)
+        if found is not None:
+            return found
+    return direct.by_month(s, bounds, scope.prefix)
 
 
 def towns(s: Session, scope: Scope) -> list[Town]:

@@ -12,12 +12,12 @@ from litestar import Request, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select, true
 
-from server.accounts.guards import authenticated, roles
+from server.accounts.guards import authenticated, roles, whole_area_admin
 from server.accounts.principal import Principal
 from server.consult.models import Consultation
-from server.consult.service import CST, ConsultService, region_known
+from server.consult.service import CST, ConsultService, Responsible, region_known
 from server.db import Database
 from server.http import ApiError, client_address
 from server.ratelimit import Limiter
@@ -41,15 +41,6 @@ def _region(s: Any, region: object) -> str | None:
     if not region_known(s, region):
         raise ApiError(400, "找不到该地区，请重新选择所在村（社区）")
     return region
-
-
-class OrgOut(msgspec.Struct):
-    id: str
-    name: str
-    level: str
-    level_name: str
-    hotline: str | None
-    reason: str
 
 
 class SectionOut(msgspec.Struct):
@@ -76,7 +67,7 @@ class ConsultOut(msgspec.Struct):
     confidence: float
     matched: list[str]
     sections: list[SectionOut]
-    organisation: OrgOut | None
+    organisation: Responsible | None
     legal_bases: list[BasisOut]
     guidance_version: str
     prefill: PrefillOut
@@ -131,7 +122,7 @@ def get_guidance(
 @put(
     "/api/v1/consult/guidance",
     operation_id="putGuidance",
-    guards=[roles("admin")],
+    guards=[whole_area_admin],
     tags=["consult"],
     sync_to_thread=True,
 )
@@ -150,7 +141,7 @@ def put_guidance(
 
 class DirectoryOut(msgspec.Struct):
     region: str
-    orgs: dict[str, OrgOut | None]
+    orgs: dict[str, Responsible | None]
 
 
 RegionParam = Annotated[str, QueryParameter(description="村（社区）或乡镇 12 位代码")]
@@ -171,9 +162,7 @@ def directory(
         code = _region(s, region)
         assert code is not None
         found = consult_service.directory(s, code)
-    return DirectoryOut(
-        region=code, orgs={c: None if o is None else OrgOut(**o.__dict__) for c, o in found.items()}
-    )
+    return DirectoryOut(region=code, orgs=found)
 
 
 class TallyItem(msgspec.Struct):
@@ -242,7 +231,10 @@ ToDate = Annotated[date | None, QueryParameter(name="to", description="结束日
     sync_to_thread=True,
 )
 def consultation_counts(
-    db: NamedDependency[Database], date_from: FromDate = None, date_to: ToDate = None
+    request: Request[Principal, Any, Any],
+    db: NamedDependency[Database],
+    date_from: FromDate = None,
+    date_to: ToDate = None,
 ) -> ConsultCountsOut:
     """智能咨询 counts by category and month (anonymous tallies; no text is ever stored)."""
     today = datetime.now(UTC).astimezone(CST).date()
@@ -250,7 +242,11 @@ def consultation_counts(
     start = date_from or end - timedelta(days=365)
     if start > end or (end - start).days > 3 * 366:
         raise ApiError(400, "日期范围不正确（开始不晚于结束，跨度不超过 3 年）")
-    span = Consultation.day.between(start, end)
+    prefix = request.user.area_prefix()  # bound to a county or city: its own consultations
+    span = and_(
+        Consultation.day.between(start, end),
+        Consultation.area.startswith(prefix, autoescape=True) if prefix else true(),
+    )
     with db.read_session() as s:
         rows = s.execute(
             select(Consultation.category, func.count()).where(span).group_by(Consultation.category)

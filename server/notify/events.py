@@ -28,7 +28,7 @@ from server.accounts.models import User
 from server.db import utcnow
 from server.notify import sms, webpush
 from server.notify.models import PushDelivery, PushSubscriptionRow
-from server.notify.webpush import MAX_TTL, NotificationText
+from server.notify.webpush import MAX_TTL, NotificationText, Urgency
 from server.registry.models import Mediator, Org
 from server.sync.service import Writer
 from server.sync.store import SqlStore
@@ -227,15 +227,11 @@ def _due(value: Any) -> datetime | None:
 def case_assigned(w: Writer, case_key: str, view: Mapping[str, Any], *, texts: bool = True) -> None:
     """A case reached an organisation: its assigned mediator (if any) and its org admins (by SMS,
     when ``texts``, those of them with a phone and no push subscription)."""
-    s = _session(w)
     category = CATEGORY_NAMES_ZH.get(str(view.get("category") or ""))
     text = webpush.new_assignment(
         case_key, _code(case_key, view), str(view.get("summary") or ""), category_name=category
     )
-    users = _mediator_user(s, view) + _org_admins(s, _str(view.get("org")))
-    notify_users(w, users, text, case_key=case_key, ttl=DAY, urgency="normal", kind=text.kind)
-    if texts:
-        _sms_staff(w, users, text)
+    _tell_handlers(w, case_key, view, text, ttl=DAY, urgency="normal", texts=texts)
 
 
 def deadline_warning(
@@ -243,7 +239,6 @@ def deadline_warning(
 ) -> None:
     """An SLA deadline (``kind`` respond|resolve) is near: the mediator and the org admins (texts
     as for ``case_assigned``)."""
-    s = _session(w)
     what = _what(kind)
     code = _code(case_key, view)
     due = _due(view.get(f"{what}_by"))
@@ -259,10 +254,7 @@ def deadline_warning(
         )
     # A warning is moot once the deadline passed (the breach notice counts then): never keep it longer.
     ttl = min(DAY, text.ttl) if due is not None else DAY
-    users = _mediator_user(s, view) + _org_admins(s, _str(view.get("org")))
-    notify_users(w, users, text, case_key=case_key, ttl=ttl, urgency="high", kind=text.kind)
-    if texts:
-        _sms_staff(w, users, text)
+    _tell_handlers(w, case_key, view, text, ttl=ttl, texts=texts)
 
 
 def deadline_breached(
@@ -282,8 +274,24 @@ def deadline_breached(
     if escalated_to:
         target = s.scalar(select(Org.name).where(Org.id == escalated_to)) or escalated_to
     text = webpush.breach(case_key, _code(case_key, view), _what(kind), escalated_to=target)
+    _tell_handlers(w, case_key, view, text, ttl=text.ttl, texts=texts)
+
+
+def _tell_handlers(
+    w: Writer,
+    case_key: str,
+    view: Mapping[str, Any],
+    text: NotificationText,
+    *,
+    ttl: int,
+    texts: bool,
+    urgency: Urgency = "high",
+) -> None:
+    """The case's mediator and its organisation's admins: inbox and a push (kept ``ttl`` seconds),
+    and a text to those push cannot reach when ``texts``."""
+    s = _session(w)
     users = _mediator_user(s, view) + _org_admins(s, _str(view.get("org")))
-    notify_users(w, users, text, case_key=case_key, ttl=text.ttl, urgency="high", kind=text.kind)
+    notify_users(w, users, text, case_key=case_key, ttl=ttl, urgency=urgency, kind=text.kind)
     if texts:
         _sms_staff(w, users, text)
 

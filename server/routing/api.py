@@ -9,7 +9,7 @@ from litestar import Request, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 
 from server.accounts.guards import roles, whole_area_admin
 from server.accounts.principal import Principal
@@ -123,11 +123,16 @@ def corrections(
     """Mediators' category corrections for reviewing the rules: counts per (from, to) pair; for
     admins also the latest 500 with case code and matched keywords."""
     cc = CategoryCorrection
+    # An admin or analyst bound to a county (or city) reviews that area's corrections only.
+    prefix = request.user.area_prefix()
+    inside = CaseRow.region.startswith(prefix, autoescape=True) if prefix else true()
     with db.read_session() as s:
         counts = [
             CorrectionCount(f, t, int(n))
             for f, t, n in s.execute(
                 select(cc.from_category, cc.to_category, func.count())
+                .join(CaseRow, CaseRow.key == cc.case_key, isouter=True)
+                .where(inside)
                 .group_by(cc.from_category, cc.to_category)
                 .order_by(func.count().desc(), cc.to_category)
             )
@@ -138,6 +143,7 @@ def corrections(
         rows = s.execute(
             select(cc, CaseRow.code)
             .join(CaseRow, CaseRow.key == cc.case_key, isouter=True)
+            .where(inside)
             .order_by(cc.id.desc())
             .limit(500)
         )
@@ -200,7 +206,7 @@ def holiday_year(year: FromPath[int], db: NamedDependency[Database]) -> dict[str
 @put(
     "/api/v1/holidays/{year:int}",
     operation_id="putHolidayYear",
-    guards=[roles("admin")],
+    guards=[whole_area_admin],
     tags=["routing"],
     sync_to_thread=True,
 )

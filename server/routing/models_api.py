@@ -15,7 +15,7 @@ from litestar.params import FromPath
 from litestar.status_codes import HTTP_200_OK
 from sqlalchemy import select
 
-from server.accounts.guards import roles
+from server.accounts.guards import roles, whole_area_admin
 from server.accounts.principal import Principal
 from server.db import Database
 from server.http import ApiError
@@ -62,7 +62,7 @@ def list_models(db: NamedDependency[Database]) -> list[ModelOut]:
 @post(
     "/api/v1/rules/models",
     operation_id="trainCategoryModel",
-    guards=[roles("admin")],
+    guards=[whole_area_admin],
     tags=["routing"],
     sync_to_thread=True,
 )
@@ -80,7 +80,7 @@ def train_model(
 @post(
     "/api/v1/rules/models/{model_id:int}/publish",
     operation_id="publishCategoryModel",
-    guards=[roles("admin")],
+    guards=[whole_area_admin],
     tags=["routing"],
     status_code=HTTP_200_OK,
     sync_to_thread=True,

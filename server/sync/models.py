@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, BigId, Json, UTCDateTime, utcnow
@@ -97,6 +97,11 @@ class CaseRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """An ``accepted`` event is on the case's timeline (an organisation took it at some point).
+
+    Kept by the projection (``SqlCaseIndex.project``) for the cockpit's roll-up; the timeline
+    records stay the source of truth (``server/cockpit/direct.py`` reads them)."""
 
 
 class Follow(Base):

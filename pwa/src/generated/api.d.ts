@@ -225,7 +225,7 @@ export interface components {
       confidence: number;
       matched: string[];
       sections: components["schemas"]["SectionOut"][];
-      organisation: components["schemas"]["consult_api_OrgOut"] | null;
+      organisation: components["schemas"]["Responsible"] | null;
       legal_bases: components["schemas"]["BasisOut"][];
       guidance_version: string;
       prefill: components["schemas"]["PrefillOut"];
@@ -259,7 +259,7 @@ export interface components {
     DirectoryOut: {
       region: string;
       orgs: {
-        [key: string]: components["schemas"]["consult_api_OrgOut"] | null;
+        [key: string]: components["schemas"]["Responsible"] | null;
       };
     };
     /** FiguresOut */
@@ -359,6 +359,18 @@ export interface components {
       open: number;
       month: string;
     };
+    /** OrgOut */
+    OrgOut: {
+      id: string;
+      name: string;
+      level: string;
+      kind: string;
+      region: string;
+      categories: string[];
+      online: boolean;
+      in_person: boolean;
+      hotline: string | null;
+    };
     /** PartyOut */
     PartyOut: {
       key: string;
@@ -384,6 +396,15 @@ export interface components {
       parent: string | null;
       level: string;
       population: number;
+    };
+    /** Responsible */
+    Responsible: {
+      id: string;
+      name: string;
+      level: string;
+      level_name: string;
+      hotline: string | null;
+      reason: string;
     };
     /** RevokedOut */
     RevokedOut: {
@@ -507,27 +528,6 @@ export interface components {
       message: string;
       respondent?: string | null;
       cases?: number | null;
-    };
-    /** OrgOut */
-    consult_api_OrgOut: {
-      id: string;
-      name: string;
-      level: string;
-      level_name: string;
-      hotline: string | null;
-      reason: string;
-    };
-    /** OrgOut */
-    registry_api_OrgOut: {
-      id: string;
-      name: string;
-      level: string;
-      kind: string;
-      region: string;
-      categories: string[];
-      online: boolean;
-      in_person: boolean;
-      hotline: string | null;
     };
     /**
      * SyncRequest
@@ -882,7 +882,7 @@ export interface operations {
         headers: {
         };
         content: {
-          "application/json": components["schemas"]["registry_api_OrgOut"][];
+          "application/json": components["schemas"]["OrgOut"][];
         };
       };
       /** @description 请求有误（格式、取值或缺少字段） */

@@ -19,7 +19,7 @@ type Schemas = components["schemas"];
 /** The wire types of POST /api/v1/consult, generated from the server's OpenAPI document. */
 export type Section = Schemas["SectionOut"];
 export type Basis = Schemas["BasisOut"];
-export type ResponsibleOrg = Schemas["consult_api_OrgOut"];
+export type ResponsibleOrg = Schemas["Responsible"];
 export type ConsultAnswer = Schemas["ConsultOut"] & {
   /** made on this phone without the server */
   offline?: boolean;

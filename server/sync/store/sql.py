@@ -8,9 +8,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import msgspec
-from sqlalchemy import and_, delete, event, func, insert, select, text, tuple_
+from sqlalchemy import and_, delete, event, exists, func, insert, literal, or_, select, text, tuple_
 from sqlalchemy.orm import Session
 
+from server.cockpit import rollup
 from server.crossproc import announce, remote_writes
 from server.db import utcnow
 from server.sync.merge import RecordState
@@ -29,6 +30,7 @@ from server.sync.projection import project
 from server.sync.store.base import OpStore, RecordId, StoredRecord
 
 _generation = [0]
+LOG_SPAN = "jiefen_log_span"  # session.info key, see ``append_many``
 
 
 @event.listens_for(Session, "after_commit")
@@ -75,7 +77,9 @@ class SqlStore(OpStore):
         # Rows looked up in this unit of work, None for known-absent: saves a SELECT per record.
         self._rows: dict[RecordId, RecordRow | None] = {}
         self._cases: dict[str, CaseRow | None] = {}
-        self.case_index = SqlCaseIndex(session, self._cases)
+        # Cases an ``accepted`` timeline record was written for in this unit of work.
+        self._accepted: set[str] = set()
+        self.case_index = SqlCaseIndex(session, self._cases, self._accepted)
         self.pg = session.get_bind().dialect.name == "postgresql"
 
     def lock_for_write(self) -> None:
@@ -120,6 +124,9 @@ class SqlStore(OpStore):
         if not self.s.info.get("jiefen_wrote_ops"):
             announce(self.s, "head")  # other processes' cached heads end at this commit
         self.s.info["jiefen_wrote_ops"] = True  # see ``log_generation``
+        # (head before, head after) of this transaction's ops: versions routing's cache (registry_cache.py)
+        first, _ = self.s.info.get(LOG_SPAN, (items[0][0] - 1, 0))
+        self.s.info[LOG_SPAN] = (first, items[-1][0])
         now = utcnow()
         # One executemany through Core: a batch of 500 ops is one round trip, not 500.
         self.s.execute(
@@ -176,6 +183,8 @@ class SqlStore(OpStore):
 
     def put_record(self, rid: RecordId, rec: StoredRecord) -> None:
         state = msgspec.to_builtins(rec.state)
+        if rid[0] == "timeline" and rec.view.get("event") == "accepted":
+            self._accepted.add(rec.root)
         row = self._row(rid)
         if row is None:
             row = RecordRow(
@@ -244,6 +253,19 @@ class SqlStore(OpStore):
             ):
                 out[case_key].add(user)
         return out
+
+    def roots_without_area_tags(self, limit: int) -> list[str]:
+        def tagged(width: int) -> Any:
+            tag = literal("area:") + func.substr(CaseRow.region, 1, width)
+            return exists().where(ScopeMember.root == CaseRow.key, ScopeMember.tag == tag)
+
+        q = (
+            select(CaseRow.key)
+            .where(func.length(CaseRow.region) == 12, or_(~tagged(6), ~tagged(4)))
+            .order_by(CaseRow.key)
+            .limit(limit)
+        )
+        return list(self.s.scalars(q))
 
     def followed_roots(self) -> list[str]:
         return list(self.s.scalars(select(Follow.case_key).distinct().order_by(Follow.case_key)))
@@ -314,23 +336,31 @@ def _change(r: Any) -> Change:
 
 
 class SqlCaseIndex:
-    """The typed ``cases`` projection other domains query, and the blob references of its evidence.
+    """The typed ``cases`` projection other domains query, the blob references of its evidence and
+    the cockpit's roll-up counts (server/cockpit/rollup.py), all in the writer's transaction.
 
-    ``cases`` shares the store's cache of case rows (filled by ``SqlStore.prefetch``).
+    ``cases`` shares the store's cache of case rows (filled by ``SqlStore.prefetch``);
+    ``accepted`` the store's set of cases given an ``accepted`` timeline event in this unit of work.
     """
 
-    def __init__(self, session: Session, cases: dict[str, CaseRow | None]) -> None:
+    def __init__(self, session: Session, cases: dict[str, CaseRow | None], accepted: set[str]) -> None:
         self.s = session
         self._cases = cases
+        self._accepted = accepted
 
     def project(self, key: str, view: dict[str, Any]) -> None:
         row = self._cases[key] if key in self._cases else self.s.get(CaseRow, key)
         new = row is None
         if row is None:
-            row = CaseRow(key=key)
+            now = utcnow()
+            row = CaseRow(key=key, created_at=now, updated_at=now, status="submitted", accepted=False)
             self.s.add(row)
             self._cases[key] = row
+        counted = None if new else rollup.key_of_row(row)
         project(row, view)
+        if key in self._accepted:
+            row.accepted = True
+        rollup.count_change(self.s, counted, rollup.key_of_row(row))
         # Blob references follow the case's evidence set (GET /api/v1/blobs checks them).
         want = {str(h) for h in view.get("evidence") or []}
         # Signatures on the agreement are blobs of the case too (server/agreement/signing.py).
