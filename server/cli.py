@@ -72,7 +72,8 @@ def serve(host: str, port: int, demo: bool, workers: int) -> None:
         _seed(settings)
     if not (settings.pwa_dist / "index.html").is_file():
         click.echo("提示：未找到前端构建 pwa/dist，请先运行 make pwa。", err=True)
-    click.echo(f"解纷 Jiefen 正在运行：http://{host}:{port}  (API 文档 /schema)")
+    # uvicorn logs at "warning" only: server.asgi says when each process is ready to answer.
+    click.echo(f"解纷 Jiefen 正在启动：http://{host}:{port}  (API 文档 /schema)")
     uvicorn.run(
         "server.asgi:app", host=host, port=port, workers=workers, log_level="warning", proxy_headers=False
     )
@@ -140,6 +141,7 @@ def seed_demo(area: str | None, cases: int) -> None:
 def _seed(settings: Settings, cases: int = 600, area: str | None = None) -> None:
     from server.db import Database
     from server.demo.cases import seed_demo_cases
+    from server.registry.area import Area
     from server.registry.seed import seed_demo as run
 
     database = Database(settings.database_url)
@@ -152,7 +154,8 @@ def _seed(settings: Settings, cases: int = 600, area: str | None = None) -> None
             bar.update(tasks[stage], completed=done)  # type: ignore[arg-type]
 
         counts = run(database, report, area or settings.area)
-        demo = seed_demo_cases(database, cases, progress=report) if cases else None
+        served = Area.parse(settings.area)
+        demo = seed_demo_cases(database, cases, progress=report, area=served) if cases else None
     database.dispose()
     if counts["regions"]:
         click.echo(
@@ -161,6 +164,8 @@ def _seed(settings: Settings, cases: int = 600, area: str | None = None) -> None
         )
     else:
         click.echo("数据库中已有行政区划与组织，跳过。")
+    if demo is not None and demo.rejected:
+        click.echo(f"注意：{demo.rejected} 项演示操作被服务器拒绝（见服务器日志）。", err=True)
     if demo is not None and demo.cases:
         click.echo(f"演示案件：{demo.cases} 件（近 12 个月）。示例追踪链接：")
         click.echo(f"  {settings.base_url}/t/{demo.sample_code}#k={demo.sample_token}")
@@ -203,6 +208,9 @@ def create_user(
                         capacity=20,
                     )
                 )
+                from server.crossproc import announce
+
+                announce(s, "registry")  # running servers' routing sees the new mediator
         click.echo(f"已创建用户 {username}（{role}）")
     except AccountError as e:
         click.echo(f"错误：{e.message}", err=True)

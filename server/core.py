@@ -45,7 +45,7 @@ from server.notify import events, sms
 from server.notify.channels import SmsChannel
 from server.notify.push import PushWorker
 from server.notify.sms import SmsWorker
-from server.pwa import serve_pwa
+from server.pwa import serve_pwa, serve_pwa_head
 from server.qr import api as qr_api
 from server.ratelimit import Limiter, LoginBackoff, bucket_for, limiter_for
 from server.registry.api import RegistryController
@@ -81,6 +81,7 @@ ROUTE_HANDLERS: list[Any] = [
     *assessment_api.route_handlers,
     *audit_api.route_handlers,
     serve_pwa,
+    serve_pwa_head,
 ]
 
 
@@ -217,6 +218,8 @@ class JiefenPlugin(InitPluginProtocol):
         """Followers of before the trace rule lose what they held (once per start)."""
         with self.parts.db.session() as s:
             self.parts.sync_service.rescope_followed(SqlStore(s), int(time.time() * 1000))
+        with self.parts.db.session() as s:  # cases of before the area tags: readable by their area
+            self.parts.sync_service.backfill_area_tags(SqlStore(s), int(time.time() * 1000))
         yield
 
     @asynccontextmanager
@@ -275,6 +278,7 @@ class JiefenPlugin(InitPluginProtocol):
             p.principals.clear()
             crossproc.note_remote_write()
             p.routing.refresh_registry()
+            p.routing.rules.invalidate()
 
         listener = crossproc.Listener(
             p.db.url,
@@ -283,9 +287,12 @@ class JiefenPlugin(InitPluginProtocol):
                 "token": lambda h: p.principals.drop(token_hash=h),
                 "user": lambda u: p.principals.drop(user_id=u),
                 "registry": lambda _: p.routing.refresh_registry(),
+                "rules": lambda _: p.routing.rules.invalidate(),
             },
             reset,
         )
+        # Routing trusts its in-memory registry and rules only while it hears of changes.
+        p.routing.ctx.watch(listener.connected.is_set)
         with self._running("listener", listener):
             listener.connected.wait(timeout=5)
             yield

@@ -10,9 +10,11 @@ every listening process when (and only if) the transaction commits. Each process
 | ``head``       | a transaction appended ops to the log       | ends its empty-sync fast path (HeadCache) |
 | ``token:HASH`` | a bearer token was revoked (logout)         | forgets that token's principal            |
 | ``user:ID``    | all of a user's tokens were revoked         | forgets the user's principals             |
-| ``registry``   | organisations or regions changed            | reloads routing's registry cache          |
+| ``registry``   | organisations, mediators or regions changed | reloads routing's registry cache          |
+| ``rules``      | a rule set or category model was published  | re-reads the rule set in force            |
 
-The rule set needs no message: every classification reads the newest version id (rulebook.py).
+While its listener is connected a process trusts its routing caches (registry_cache.py,
+rulebook.py); while it is not, they read the database on every decision, as on SQLite.
 After the listening connection drops, the listener reconnects and forgets everything (it may have
 missed messages). On SQLite (one process) nothing is sent and no thread runs.
 """

@@ -10,9 +10,9 @@ from __future__ import annotations
 import mimetypes
 from pathlib import Path
 
-from litestar import Response, get
+from litestar import Response, get, head
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import FromPath
 from litestar.response import File
 
@@ -62,6 +62,20 @@ def _file(path: Path, rel: str) -> File:
 
 @get(["/", "/{path:path}"], operation_id="pwa", include_in_schema=False, sync_to_thread=False)
 def serve_pwa(settings: NamedDependency[Settings], path: FromPath[str] = "") -> File | Response[str]:
+    """The built app's file at ``path``, else ``index.html``; 404 for API-like paths."""
+    return _pwa(settings, path)
+
+
+@head(["/", "/{path:path}"], operation_id="pwaHead", include_in_schema=False, sync_to_thread=False)
+def serve_pwa_head(settings: NamedDependency[Settings], path: FromPath[str] = "") -> File:
+    """``HEAD`` answers like ``GET`` without the body (uptime checks and link previews use it)."""
+    found = _pwa(settings, path)
+    if isinstance(found, File):
+        return found
+    raise HTTPException(status_code=found.status_code, detail="前端尚未构建")
+
+
+def _pwa(settings: Settings, path: str) -> File | Response[str]:
     dist = settings.pwa_dist.resolve()
     rel = path.lstrip("/")
     if rel.startswith(_RESERVED):

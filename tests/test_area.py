@@ -223,3 +223,38 @@ def test_a_county_deployment_refuses_its_neighbour(client: TestClient[Any]) -> N
     body = d.sync()
     assert [r["code"] for r in body["rejected"]] == ["bad_value", "bad_value"]
     assert d.view("case", "x1") is None and d.view("case", "x2") is None
+
+
+def test_city_demo_files_cases_in_every_county_it_serves(city_settings: Settings) -> None:
+    """`seed-demo --area 3305` routes inside the served city: cases land in all five counties, and
+    the report counts only what the server stored (its sample trace link opens a real case)."""
+    from sqlalchemy import func, select
+
+    from server.demo.cases import seed_demo_cases
+    from server.registry.area import Area
+    from server.sync.models import CaseRow
+
+    db = Database(city_settings.database_url)
+    try:
+        report = seed_demo_cases(db, 60, seed=5, area=Area.parse("3305"))
+        with db.session() as s:
+            stored = s.scalar(select(func.count()).select_from(CaseRow)) or 0
+            counties = set(s.scalars(select(func.substr(CaseRow.region, 1, 6)).distinct()))
+            sample = s.scalar(select(CaseRow.key).where(CaseRow.code == report.sample_code))
+    finally:
+        db.dispose()
+    assert report.cases == stored > 0
+    assert counties == {"330502", "330503", "330521", "330522", "330523"}
+    assert sample is not None
+
+
+def test_a_county_admin_lists_mediators_of_its_own_county_only(city: TestClient[Any]) -> None:
+    """An organisation's mediators (names, open cases) are for its staff and its area's admins."""
+    deqing = login(city, "admin_330521")
+    theirs = city.get("/api/v1/orgs/org-330522001-pmc/mediators", headers=deqing)
+    assert theirs.status_code == 403 and "本区域" in theirs.json()["detail"]
+    assert "mediators" not in theirs.text and "open_cases" not in theirs.text
+    own = city.get("/api/v1/orgs/org-330521001-pmc/mediators", headers=deqing)
+    assert own.status_code == 200 and own.json()
+    city_admin = login(city, "admin")
+    assert city.get("/api/v1/orgs/org-330522001-pmc/mediators", headers=city_admin).status_code == 200

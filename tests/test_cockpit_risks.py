@@ -60,6 +60,17 @@ def test_spike_rule_table(recent: int, previous: int, warn: bool) -> None:
         assert w.message.startswith(f"夹浦镇近7天拖欠工资纠纷{recent}件")
 
 
+@pytest.mark.parametrize(
+    ("category", "sentence"),
+    [("wage_arrears", "拖欠工资纠纷"), ("neighbour", "邻里纠纷"), ("labour", "劳动争议")],
+)
+def test_warnings_name_the_dispute_once(category: str, sentence: str) -> None:
+    names = {"wage_arrears": "拖欠工资", "neighbour": "邻里纠纷", "labour": "劳动争议"}
+    (w,) = spikes([WeekCounts("330522103000", category, 11, 40)], TOWNS, names)
+    assert w.message.startswith(f"夹浦镇近7天{sentence}11件")
+    assert "纠纷纠纷" not in w.message and "争议纠纷" not in w.message
+
+
 def test_spikes_sorted_by_strength() -> None:
     rows = [
         WeekCounts("330522001000", "neighbor", 4, 8),  # 4 / (1 + 1) = 2

@@ -261,7 +261,11 @@ def test_no_worker_runs_when_the_scheduler_is_off(settings: Settings) -> None:
 
     app = create_app(settings)  # the fixture's scheduler_interval_s=0
     with TestClient(app):
-        assert running_of(app) == Running()
+        running = running_of(app)
+        assert (running.scheduler, running.push, running.sms, running.housekeeper) == (None,) * 4
+        # The cache listener is not a poller: on PostgreSQL it runs whatever the scheduler does.
+        assert (running.listener is not None) == settings.database_url.startswith("postgresql")
+    assert running_of(app) == Running()
 
 
 # -- migrations -------------------------------------------------------------------------------------

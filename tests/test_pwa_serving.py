@@ -47,6 +47,17 @@ def test_index_and_spa_routes_get_the_app_shell(pwa_client: TestClient[Any]) -> 
         assert "解纷" in r.text
 
 
+def test_head_answers_like_get_without_a_body(pwa_client: TestClient[Any]) -> None:
+    """Uptime checks and link previews send HEAD to the app's pages."""
+    for path in ("/", "/cases/abc", "/sw.js"):
+        got, headed = pwa_client.get(path), pwa_client.head(path)
+        assert headed.status_code == 200 and headed.content == b""
+        assert headed.headers["content-type"] == got.headers["content-type"]
+        assert headed.headers["cache-control"] == got.headers["cache-control"]
+    assert pwa_client.head("/assets/missing.js").status_code == 404
+    assert pwa_client.head("/api/v1/nothing-here").status_code == 404
+
+
 def test_hashed_assets_are_immutable_and_typed(pwa_client: TestClient[Any]) -> None:
     r = pwa_client.get("/assets/index-abc123.js")
     assert r.headers["content-type"].startswith("text/javascript")

@@ -3,14 +3,21 @@
     .venv/bin/python -m bench.routing.latency [-n 20000] [--warmup 2000] [--no-pg]
 
 Each iteration classifies one of the labelled eval descriptions (tests/data/classification_eval.jsonl)
-and routes it from a random region of the county or the province (see ``world.workload``), timed with
-``perf_counter_ns`` around the two calls (the classifier's part timed on its own too).  Three
-registries:
+with the classifier in force — ``Rulebook.current(s)``: keyword rules + the learned model, as
+``assignment.route_new`` calls it — and routes it from a random region of the county or the province
+(see ``world.workload``), timed with ``perf_counter_ns`` around the two calls (the classifier's part
+timed on its own too).  Registries:
 
-- ``memory``: ``route.Registry``, everything in dicts (the pure decision);
-- ``sqlite``: ``registry_view.DbRegistry`` over a SQLite session, as ``RoutingService`` uses it:
-  organisations cached, each decision's mediators read live (one indexed SELECT);
-- ``postgresql``: the same over PostgreSQL on 127.0.0.1 (skipped when none answers, or ``--no-pg``).
+- ``memory``: ``route.Registry``, everything in dicts (the pure decision; rules + shipped model built
+  once, no version reads);
+- ``sqlite``: ``registry_view.DbRegistry`` over a SQLite session, as ``RoutingService`` uses it
+  without a cross-process listener: organisations cached, the rule and model versions read on each
+  classification (two indexed SELECTs), each decision's mediators read live (one indexed SELECT);
+- ``postgresql``: the same over PostgreSQL on 127.0.0.1 (skipped when none answers, or ``--no-pg``);
+- ``postgresql-cached``: as a PostgreSQL server process with its listener connected
+  (``RoutingContext.watch``): rules trusted until a ``rules`` message, mediators from
+  ``MediatorCache`` at an unchanged log head (registry_cache.py), every organisation seen once in
+  the warm-up, so no decision reads the database.
 
 The garbage collector stays on, as in the server: ``max`` includes its pauses.  Writes
 bench/results/routing_latency.json and bench/results/routing_latency.md.
@@ -25,7 +32,7 @@ import platform
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,7 +41,7 @@ from typing import Any
 import psycopg
 from rich.console import Console
 from rich.progress import Progress
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 
 from bench.routing import world as W
@@ -44,10 +51,13 @@ from server.registry.models import Mediator as MediatorRow
 from server.registry.models import Org as OrgRow
 from server.registry.models import Region
 from server.routing import load_rules
-from server.routing.classify import Classifier
+from server.routing.categorizer import Categorizer
+from server.routing.classify import Classification, Classifier
 from server.routing.config import RoutingConfig
-from server.routing.registry_view import DbRegistry, load_orgs
+from server.routing.context import NullNotifier, RoutingContext
+from server.routing.learning import shipped_model_data
 from server.routing.route import CaseFacts, RegistryView, route
+from server.routing.training import load_model_json
 
 RESULTS = W.ROOT / "bench" / "results"
 PG_ADMIN_URL = os.environ.get("JIEFEN_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -55,8 +65,11 @@ TARGET_P99_US = 2000.0
 console = Console()
 
 
+Classify = Callable[[str], Classification]
+
+
 def measure(
-    classifier: Classifier,
+    classify: Classify,
     registry: RegistryView,
     cases: list[tuple[str, CaseFacts]],
     warmup: int,
@@ -76,7 +89,7 @@ def measure(
         for i, (text, f) in enumerate(cases[:warmup] + cases):
             c0 = cpu_clock()
             t0 = clock()
-            category = classifier.classify(text).category
+            category = classify(text).category
             t1 = clock()
             decision = route(
                 CaseFacts(f.region, category, f.channel, f.amount, f.applicants), registry, config
@@ -114,20 +127,45 @@ def _load_registry(db: Database, world: W.World) -> None:
 def _db_run(
     url: str,
     world: W.World,
-    classifier: Classifier,
     cases: list[tuple[str, CaseFacts]],
     warmup: int,
     label: str,
+    *,
+    cached: bool = False,
 ) -> dict[str, Any]:
     migrate.upgrade(url)
     db = Database(url)
     try:
         _load_registry(db, world)
-        with db.read_session() as s:
-            orgs = W.Registry(load_orgs(s), [])
-            return measure(classifier, DbRegistry(orgs, s), cases, warmup, label)
+        return db_measure(db, cases, warmup, label, cached=cached)
     finally:
         db.dispose()
+
+
+def db_measure(
+    db: Database, cases: list[tuple[str, CaseFacts]], warmup: int, label: str, *, cached: bool = False
+) -> dict[str, Any]:
+    """``measure`` through a ``RoutingContext`` on ``db``: ``Rulebook.current`` + ``DbRegistry``.
+
+    ``cached``: as a process whose listener is connected, at a log head nobody moves; the warm-up
+    then routes once to every organisation of ``cases`` so the timed decisions read nothing."""
+    ctx = RoutingContext(db, RoutingConfig(), NullNotifier())
+    if cached:
+        ctx.watch(lambda: True)
+    with db.read_session() as s:
+        head = int(s.scalar(text("SELECT coalesce(max(seq), 0) FROM ops")) or 0) if cached else None
+        registry = ctx.registry(s, head)
+        rules = ctx.rules
+
+        def classify(text: str) -> Classification:
+            return rules.current(s).classify(text)
+
+        if cached:  # one untimed pass over the workload: every organisation it reaches is cached
+            measure(classify, registry, cases, 0, label + " (filling the cache)")
+        out = measure(classify, registry, cases, warmup, label)
+        if cached:
+            out["cache"] = {"hits": ctx.mediators.hits, "misses": ctx.mediators.misses}
+        return out
 
 
 def _dsn(url: str) -> str:
@@ -206,31 +244,35 @@ def main(argv: list[str] | None = None) -> int:
     province_orgs = sum(1 for o in world.orgs if o.region.startswith(W.PROVINCE))
     province_mediators = sum(1 for m in world.mediators if m.org.startswith(f"org-{W.PROVINCE}"))
     assert province_orgs >= 1_000 and province_mediators >= 10_000, (province_orgs, province_mediators)
-    classifier = Classifier.from_rules(load_rules())
+    categorizer = Categorizer(Classifier.from_rules(load_rules()), load_model_json(shipped_model_data()))
     cases = W.workload(world, args.iterations)
     runs: dict[str, dict[str, Any] | None] = {}
-    runs["memory"] = measure(classifier, W.registry(world), cases, args.warmup, "in-memory Registry")
+    runs["memory"] = measure(
+        categorizer.classify, W.registry(world), cases, args.warmup, "in-memory Registry"
+    )
     with tempfile.TemporaryDirectory(prefix="jf_bench_") as tmp:
         runs["sqlite"] = _db_run(
-            f"sqlite:///{tmp}/routing.sqlite3", world, classifier, cases, args.warmup, "DbRegistry (SQLite)"
+            f"sqlite:///{tmp}/routing.sqlite3", world, cases, args.warmup, "DbRegistry (SQLite)"
         )
     if args.no_pg:
-        runs["postgresql"] = None
+        runs["postgresql"] = runs["postgresql-cached"] = None
     else:
-        with pg_database() as url:
-            runs["postgresql"] = (
-                None
-                if url is None
-                else _db_run(url, world, classifier, cases, args.warmup, "DbRegistry (PostgreSQL)")
-            )
+        for name, cached in (("postgresql", False), ("postgresql-cached", True)):
+            with pg_database() as url:
+                runs[name] = (
+                    None
+                    if url is None
+                    else _db_run(url, world, cases, args.warmup, f"DbRegistry ({name})", cached=cached)
+                )
     result = {
         "benchmark": "classify + route latency",
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
         "machine": f"{os.cpu_count()} cores, Python {platform.python_version()}",
         "command": "python -m bench.routing.latency",
+        "classifier": "Rulebook.current(s): keyword rules + learned model",
         "iterations": args.iterations,
         "warmup": args.warmup,
-        "rules_version": classifier.version,
+        "rules_version": categorizer.version,
         "world": {
             "orgs": len(world.orgs),
             "mediators": len(world.mediators),

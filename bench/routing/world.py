@@ -55,7 +55,7 @@ class World:
 
 
 def _province(rng: random.Random) -> tuple[list[RegionRow], list[OrgRow]]:
-    county_tpl = demo._read_json("changxing_orgs.json")["county_orgs"]
+    county_tpl = demo._read_json("demo_orgs.json")["county_orgs"]
     regions: list[RegionRow] = []
     orgs: list[OrgRow] = []
     general = demo.GENERAL_CATEGORIES
@@ -74,7 +74,7 @@ def _province(rng: random.Random) -> tuple[list[RegionRow], list[OrgRow]]:
             orgs.append(
                 OrgRow(
                     id=oid,
-                    name=f"虚拟县{c}{spec['name'].removeprefix('长兴县')}",
+                    name=spec["name"].replace("{county}", f"虚拟县{c}"),
                     kind=spec["kind"],
                     level=spec["level"],
                     region=county,

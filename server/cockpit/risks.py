@@ -68,6 +68,12 @@ def is_spike(recent: int, baseline: float) -> bool:
     return recent >= SPIKE_MIN_COUNT and recent >= 2 * baseline + 1
 
 
+def as_dispute(category_name: str) -> str:
+    """A category's name as a kind of dispute in a sentence: ``拖欠工资`` → ``拖欠工资纠纷``, while
+    ``邻里纠纷`` and ``劳动争议`` already say so (never ``邻里纠纷纠纷``)."""
+    return category_name if category_name.endswith(("纠纷", "争议")) else category_name + "纠纷"
+
+
 def spikes(
     rows: Iterable[WeekCounts], town_names: dict[str, str], category_names: dict[str, str]
 ) -> list[Alert]:
@@ -79,7 +85,9 @@ def spikes(
             continue
         tname = town_names.get(r.town, r.town)
         cname = category_names.get(r.category, r.category)
-        msg = f"{tname}近7天{cname}纠纷{r.recent}件，前8周平均每周{baseline:.1f}件，明显增多，请关注。"
+        msg = (
+            f"{tname}近7天{as_dispute(cname)}{r.recent}件，前8周平均每周{baseline:.1f}件，明显增多，请关注。"
+        )
         w = Alert("spike", r.town, tname, r.category, cname, r.recent, round(baseline, 2), msg)
         out.append((r.recent / (baseline + 1), w))
     out.sort(key=lambda x: (-x[0], x[1].region or "", x[1].category or ""))
@@ -220,7 +228,7 @@ def group_disputes(
         tname = town_names.get(r.town, r.town) if r.town else "全县"
         cname = category_names.get(r.category, r.category) if r.category else "未分类"
         msg = (
-            f"{tname}一起{cname}纠纷涉及{r.applicants}名申请人，"
+            f"{tname}一起{as_dispute(cname)}涉及{r.applicants}名申请人，"
             f"{r.created_at.astimezone(CST):%Y-%m-%d}提交，尚未办结，请防范群体性事件。"
         )
         out.append(Alert("group_dispute", r.town, tname, r.category, cname, r.applicants, None, msg))

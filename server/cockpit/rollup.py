@@ -154,7 +154,15 @@ def _where(parts: Sequence[tuple[str, str, str]], prefix: str | None) -> ColumnE
         *[and_(CaseCount.grain == g, CaseCount.period >= lo, CaseCount.period < hi) for g, lo, hi in parts]
     )
     if prefix:
-        return and_(when, CaseCount.town.startswith(prefix, autoescape=True))
+        # The range lets the (grain, town, period) index find a county's or township's rows (a
+        # LIKE with ESCAPE does not); the LIKE keeps the match exact under any collation.
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        return and_(
+            when,
+            CaseCount.town >= prefix,
+            CaseCount.town < upper,
+            CaseCount.town.startswith(prefix, autoescape=True),
+        )
     return when
 
 

@@ -48,6 +48,7 @@ from server.demo.plan import (
     make_plan,
     transition_value,
 )
+from server.registry.area import Area
 from server.registry.models import Mediator, Org, Region
 from server.routing.service import RoutingService
 from server.sync.hlc import Clock
@@ -120,9 +121,13 @@ def seed_demo_cases(
     seed: int = 7,
     progress: Progress | None = None,
     now: datetime | None = None,
+    area: Area | None = None,
 ) -> DemoReport:
     """File ``n`` demo cases over the past 12 months through sync and routing (see module doc).
 
+    ``area`` is the served area (``JIEFEN_AREA``; 长兴县 when None): routing refuses cases of regions
+    outside it, exactly as the server would. Only cases the server stored are counted in
+    ``report.cases``; a refused filing counts in ``report.rejected`` and its later moves are skipped.
     Does nothing (returns an empty report) when demo cases exist already or the registry is empty.
     """
     started = time.perf_counter()
@@ -161,7 +166,7 @@ def seed_demo_cases(
 
     clock = _PinnedClock()
     server = ServerReplica(now_ms=clock.ms)
-    routing = RoutingService(db, clock=clock.now)
+    routing = RoutingService(db, clock=clock.now, area=area)
     sync = SyncService(server, hooks=routing)
     actors: dict[str, _Actor] = {}
 
@@ -176,12 +181,17 @@ def seed_demo_cases(
         events.extend((t, i, j, m) for j, (t, m) in enumerate(p.moves, 1))
     events.sort()
     total = len(events)
+    filed: set[int] = set()  # plan indexes whose filing the server stored
+    last_filed = -1
     for lo in range(0, total, EVENTS_PER_TRANSACTION):
         with db.session() as s:
             store = SqlStore(s)
             for at, i, _, move in events[lo : lo + EVENTS_PER_TRANSACTION]:
                 clock.at = at
                 plan = plans[i]
+                if move != "file" and i not in filed:
+                    out.skipped += 1  # its filing was refused: nothing to move
+                    continue
                 if move == "file":
                     filer = actor(Principal(plan.filer, plan.filer_role))
                     ops = _filing_ops(filer, plan)
@@ -198,14 +208,19 @@ def seed_demo_cases(
                 req = SyncRequest(replica=who.replica, ops=ops)
                 _, rejected = sync.push(store, who.p, req, clock.ms())
                 out.rejected += len(rejected)
+                if move == "file" and s.get(CaseRow, plan.key) is None:
+                    continue  # refused (e.g. a region outside the served area)
                 _backdate(s, plan.key, at, filed=move == "file")
                 if move == "file":
+                    filed.add(i)
+                    last_filed = i
                     out.cases += 1
                 else:
                     out.moves += 1
             report("演示案件", min(lo + EVENTS_PER_TRANSACTION, total), total)
-    if plans:
-        out.sample_code, out.sample_token = plans[-1].code, plans[-1].token
+    if last_filed >= 0:
+        last = plans[last_filed]
+        out.sample_code, out.sample_token = last.code, last.token
     out.seconds = round(time.perf_counter() - started, 2)
     return out
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
-from litestar import Controller, get
+from litestar import Controller, Request, get
 from litestar.di import NamedDependency
+from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath
 from sqlalchemy import select
 
 from server.accounts.guards import own_org
+from server.accounts.principal import Principal
 from server.db import Database
 from server.registry.models import Mediator, Org, Region
 
@@ -65,7 +69,17 @@ class RegistryController(Controller):
     @get(
         "/orgs/{org_id:str}/mediators", operation_id="listOrgMediators", guards=[own_org], sync_to_thread=True
     )
-    def mediators(self, org_id: FromPath[str], db: NamedDependency[Database]) -> list[MediatorOut]:
+    def mediators(
+        self, request: Request[Principal, Any, Any], org_id: FromPath[str], db: NamedDependency[Database]
+    ) -> list[MediatorOut]:
+        """An organisation's mediators with their load, for its own staff or an admin of its area.
+
+        403 for an admin bound to another county or city (names and workloads are staff data)."""
+        prefix = request.user.area_prefix() if request.user.role == "admin" else None
         with db.session() as s:
+            if prefix is not None:
+                region = s.scalar(select(Org.region).where(Org.id == org_id))
+                if region is not None and not region.startswith(prefix):
+                    raise PermissionDeniedException("只能查看本区域的机构")
             rows = s.scalars(select(Mediator).where(Mediator.org_id == org_id).order_by(Mediator.id))
             return [MediatorOut(m.id, m.name, m.specialities, m.capacity, m.open_cases) for m in rows]

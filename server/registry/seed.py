@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.accounts.service import create_user
+from server.crossproc import announce
 from server.db import Database
 from server.registry import demo_data as demo
 from server.registry.area import DEFAULT_AREA, Area
@@ -113,4 +114,5 @@ def seed_demo(db: Database, progress: Progress | None = None, area: str = DEFAUL
                 if med is not None:
                     med.user_id = user.id
             report("工作人员账号", i, len(staff))
+        announce(s, "registry")  # running processes reload their registry caches (crossproc.py)
     return {"regions": len(regions), "orgs": len(orgs), "mediators": len(mediators), "users": len(staff)}

@@ -13,6 +13,7 @@ from server.registry.models import Mediator as MediatorRow
 from server.routing import sla
 from server.routing.context import RoutingContext, case_text, iso, parse_dt, session_of
 from server.routing.holidays import Arrangement, WorkCalendar
+from server.routing.registry_cache import note_load
 from server.routing.route import CaseFacts, RoutingDecision, escalate, route
 from server.routing.timeline import record
 from server.routing.timers import plan_timers
@@ -55,7 +56,7 @@ def route_new(ctx: RoutingContext, w: Writer, key: str) -> None:
         w.server_put("case", key, "category", category)
     w.server_put("case", key, "category_reason", reason)
     w.server_put("case", key, "category_confidence", round(guess.confidence, 3))
-    decision = route(facts(view, category), ctx.registry(s), ctx.config_for(view))
+    decision = route(facts(view, category), ctx.registry(s, w.head()), ctx.config_for(view))
     record(ctx, w, key, "submitted", None, "submitted", None, "system", "案件已提交")
     assign(ctx, w, key, decision, from_state="submitted")
 
@@ -102,11 +103,13 @@ def assign(ctx: RoutingContext, w: Writer, key: str, d: RoutingDecision, *, from
 def adjust_load(w: Writer, mediator_id: Any, delta: int) -> None:
     """Add ``delta`` to a mediator's open-case count (nothing for no mediator)."""
     if mediator_id:
-        session_of(w).execute(
+        s = session_of(w)
+        s.execute(
             update(MediatorRow)
             .where(MediatorRow.id == mediator_id)
             .values(open_cases=MediatorRow.open_cases + delta)
         )
+        note_load(s, str(mediator_id), delta)  # the routing cache folds it in at commit
 
 
 def move_up(
@@ -118,7 +121,7 @@ def move_up(
     d = escalate(
         facts(view, str(view.get("category") or "other")),
         str(view.get("level") or "village"),
-        ctx.registry(s),
+        ctx.registry(s, w.head()),
         ctx.config_for(view),
         why,
     )

@@ -16,6 +16,7 @@ from server.registry.area import DEFAULT_AREA, Area
 from server.routing.calendar_store import CalendarCache
 from server.routing.config import RoutingConfig
 from server.routing.holidays import WorkCalendar
+from server.routing.registry_cache import MediatorCache
 from server.routing.registry_view import DbRegistry, load_orgs
 from server.routing.route import Registry
 from server.routing.rulebook import Rulebook
@@ -93,6 +94,13 @@ class RoutingContext:
         self.clock = clock
         self._orgs: Registry | None = None
         self._lock = threading.Lock()
+        self.mediators = MediatorCache(db.engine)
+
+    def watch(self, listening: Callable[[], bool]) -> None:
+        """Trust the in-memory registry and rule caches while ``listening()`` (crossproc.py: this
+        process hears other processes' ``registry`` and ``rules`` announcements); else read live."""
+        self.mediators.watching = listening
+        self.rules.watching = listening
 
     def now(self, w: Writer | None = None) -> datetime:
         """The time of this unit of work: the pinned clock, else the Writer's (a request's or the
@@ -103,17 +111,19 @@ class RoutingContext:
             return datetime.fromtimestamp(w.now_ms / 1000, UTC)
         return datetime.now(UTC)
 
-    def registry(self, s: Session) -> DbRegistry:
-        """Organisations (indexed once per process) with mediators' load read live through ``s``."""
+    def registry(self, s: Session, head: int | None = None) -> DbRegistry:
+        """Organisations (indexed once per process) with mediators read through ``s``, or from the
+        mediator cache when ``head`` (the log head under the writer lock, ``Writer.head``) is given."""
         with self._lock:
             if self._orgs is None:
                 self._orgs = Registry(load_orgs(s), [])
-            return DbRegistry(self._orgs, s)
+            return DbRegistry(self._orgs, s, self.mediators, head)
 
     def refresh_registry(self) -> None:
-        """Forget the cached organisations (they changed here or in another process)."""
+        """Forget the cached organisations and mediators (they changed here or in another process)."""
         with self._lock:
             self._orgs = None
+        self.mediators.clear()
 
     def config_for(self, case: Mapping[str, Any]) -> RoutingConfig:
         """Thresholds and SLA periods of the case's county (``RoutingConfig.for_region``)."""

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server.crossproc import announce
 from server.db import utcnow
 from server.routing.categorizer import Categorizer
 from server.routing.classify import Classifier
@@ -117,4 +118,6 @@ def publish(s: Session, model_id: int, by_user: str | None, now: datetime | None
     row.published_at = now or utcnow()
     row.published_by = by_user
     s.flush()
+    announce(s, "rules")  # every process's Rulebook re-reads at this commit (rulebook.py)
+    s.info["jiefen_publishing_rules"] = True
     return row

@@ -1,8 +1,8 @@
-"""The registry as routing sees it: organisations cached in memory, mediators' load read live.
+"""The registry as routing sees it: organisations cached in memory, mediators read live or from
+the per-process cache that is proven current (registry_cache.py).
 
-Organisations change rarely (an admin edits them), so they are indexed once per process and
-refreshed on demand; a mediator's open-case count changes with every assignment, so it is read
-from the database at decision time.
+Organisations change rarely (seeding, an admin), so they are indexed once per process and
+refreshed on demand; a mediator's open-case count changes with every assignment.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.registry.models import Mediator as MediatorRow
 from server.registry.models import Org as OrgRow
 from server.registry.models import Region
+from server.routing.registry_cache import MediatorCache, read_mediators
 from server.routing.route import Mediator, Org, Registry
 
 
@@ -39,11 +39,16 @@ def load_orgs(s: Session) -> list[Org]:
 
 
 class DbRegistry:
-    """A ``RegistryView`` over one session: cached orgs, live mediators."""
+    """A ``RegistryView`` over one session: cached orgs; mediators from ``cache`` when it can prove
+    them current at log head ``head`` (registry_cache.py), else read live."""
 
-    def __init__(self, orgs: Registry, session: Session) -> None:
+    def __init__(
+        self, orgs: Registry, session: Session, cache: MediatorCache | None = None, head: int | None = None
+    ) -> None:
         self._orgs = orgs
         self._s = session
+        self._cache = cache
+        self._head = head
 
     def orgs_at(self, level: str, area: str, kind: str) -> Sequence[Org]:
         return self._orgs.orgs_at(level, area, kind)
@@ -52,29 +57,9 @@ class DbRegistry:
         return self._orgs.org(org_id)
 
     def mediators_of(self, org_id: str) -> Sequence[Mediator]:
-        # Plain columns, not ORM objects: this read sits on every routing decision.
-        rows = self._s.execute(
-            select(
-                MediatorRow.id,
-                MediatorRow.specialities,
-                MediatorRow.open_cases,
-                MediatorRow.capacity,
-                MediatorRow.name,
-            )
-            .where(MediatorRow.org_id == org_id)
-            .order_by(MediatorRow.id)
-        )
-        return [
-            Mediator(
-                id=mid,
-                org_id=org_id,
-                specialities=frozenset(spec or ()),
-                open_cases=load,
-                capacity=cap,
-                name=name,
-            )
-            for mid, spec, load, cap, name in rows
-        ]
+        if self._cache is None:
+            return read_mediators(self._s, org_id)
+        return self._cache.mediators_of(self._s, org_id, self._head)
 
 
 def unserved_in(s: Session, regions: set[str], counties: set[str]) -> set[str]:

@@ -31,6 +31,7 @@ from server.routing.holidays import Arrangement, WorkCalendar
 from server.routing.registry_view import DbRegistry, unserved_in
 from server.routing.route import RoutingDecision
 from server.routing.rulebook import Rulebook
+from server.sync import scopes
 from server.sync.ops import Op, Rejection
 from server.sync.service import Writer
 from server.vocabulary import WITH_ORG
@@ -120,6 +121,8 @@ class RoutingService:
     def on_intent(self, w: Writer, p: Principal, op: Op, case: Mapping[str, Any]) -> Rejection | None:
         """Apply one intent op of ``p`` to ``case`` (its current view); a refusal is returned."""
         value = op.value if isinstance(op.value, dict) else {}
+        if not scopes.reads_case(p, case):
+            return Rejection(op.id, "forbidden", scopes.MESSAGES["forbidden"])
         if op.field == "transition":
             return workflow.transition(self.ctx, w, p, op, case, value)
         if op.field in ("pause", "resume"):

@@ -98,6 +98,13 @@ def admin_covers(p: Principal, case_view: Mapping[str, Any]) -> bool:
     return prefix is None or str(case_view.get("region") or "").startswith(prefix)
 
 
+def reads_case(p: Principal, case_view: Mapping[str, Any]) -> bool:
+    """Whether ``p`` reads this case by sync (shares a scope tag with it). Someone who does not is
+    refused an intent with the same ``forbidden`` whatever the case's state, so a guessed key tells
+    them nothing about the case."""
+    return not case_tags(case_view).isdisjoint(p.scope_tags())
+
+
 def is_handling_staff(p: Principal, case_view: Mapping[str, Any]) -> bool:
     """Staff of the organisation (or court) the case is with, or an admin of the case's area."""
     if p.role == "admin":

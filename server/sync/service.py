@@ -102,6 +102,7 @@ class Writer:
     new_cases: set[str] = field(default_factory=set)
     last_seq: int = 0
     next_seq: int = 0  # numbered here under the writer lock; stored in one batch at ``finish``
+    base_seq: int = 0  # the log head before this unit of work's ops (``head``)
     pending: list[tuple[int, Op, str, str | None]] = field(default_factory=list)
     counters: dict[str, int] = field(default_factory=dict)  # for hooks that number their writes
 
@@ -120,12 +121,18 @@ class Writer:
         rec = self.record((entity, key))
         return rec.view if rec is not None else {}
 
+    def head(self) -> int:
+        """The log head when this unit of work began writing (read once, under the writer lock)."""
+        if not self.next_seq:
+            self.next_seq = self.store.max_seq() + 1
+            self.base_seq = self.next_seq - 1
+        return self.base_seq
+
     def apply(self, op: Op, root: str, actor: str | None) -> int:
         """Give ``op`` the next seq, merge it into its record (intents change no state) and queue it
         for ``finish``; ``root`` is the case or notification it belongs to, ``actor`` the user who
         sent it (None for the server). Returns the seq. The op must already be validated."""
-        if not self.next_seq:
-            self.next_seq = self.store.max_seq() + 1
+        self.head()
         seq, self.next_seq = self.next_seq, self.next_seq + 1
         self.pending.append((seq, op, root, actor))
         self.last_seq = seq
@@ -490,6 +497,26 @@ class SyncService:
         if stale:
             w.finish()
         return stale
+
+    def backfill_area_tags(self, store: OpStore, now_ms: int, batch: int = 1000) -> int:
+        """Give cases filed before the ``area:`` scope tags existed their tags, so a county's or
+        city's admin reads them (the deployment may have widened from one county to its city since).
+        Idempotent: returns how many cases changed (0 when none lacks them; one indexed read).
+
+        Each case gets a ``rescope`` log entry, so the new readers' next pull brings its history.
+        ``batch`` cases per unit of work; the caller commits (here: once, at the end)."""
+        done, seen = 0, set[str]()
+        while keys := [k for k in store.roots_without_area_tags(batch) if k not in seen]:
+            seen.update(keys)  # a case its rescope could not tag (no such region) is not retried
+            store.lock_for_write()
+            w = Writer(store, self.server, now_ms)
+            for key in keys:
+                w.server_intent(key, "rescope", {})
+            w.finish()
+            done += len(keys)
+            if len(keys) < batch:
+                break
+        return done
 
     def sync(self, store: OpStore, p: Principal, req: SyncRequest, now_ms: int) -> SyncResponse:
         """``push`` then ``pull`` in one unit of work; the caller commits (``now_ms``: Unix ms)."""

@@ -94,6 +94,11 @@ class OpStore(ABC):
         """Every case root someone follows by QR."""
         return []
 
+    def roots_without_area_tags(self, limit: int) -> list[str]:
+        """Up to ``limit`` case roots (key order) with a village/town region whose scope lacks its
+        ``area:{county}`` or ``area:{city}`` tag: filed before those tags existed."""
+        return []
+
     @abstractmethod
     def claim_replica(self, replica: str, user_id: str) -> str:
         """The principal owning ``replica``; an unowned replica becomes ``user_id``'s now.

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import msgspec
-from sqlalchemy import and_, delete, event, func, insert, select, text, tuple_
+from sqlalchemy import and_, delete, event, exists, func, insert, literal, or_, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from server.cockpit import rollup
@@ -30,6 +30,7 @@ from server.sync.projection import project
 from server.sync.store.base import OpStore, RecordId, StoredRecord
 
 _generation = [0]
+LOG_SPAN = "jiefen_log_span"  # session.info key, see ``append_many``
 
 
 @event.listens_for(Session, "after_commit")
@@ -123,6 +124,9 @@ class SqlStore(OpStore):
         if not self.s.info.get("jiefen_wrote_ops"):
             announce(self.s, "head")  # other processes' cached heads end at this commit
         self.s.info["jiefen_wrote_ops"] = True  # see ``log_generation``
+        # (head before, head after) of this transaction's ops: versions routing's cache (registry_cache.py)
+        first, _ = self.s.info.get(LOG_SPAN, (items[0][0] - 1, 0))
+        self.s.info[LOG_SPAN] = (first, items[-1][0])
         now = utcnow()
         # One executemany through Core: a batch of 500 ops is one round trip, not 500.
         self.s.execute(
@@ -249,6 +253,19 @@ class SqlStore(OpStore):
             ):
                 out[case_key].add(user)
         return out
+
+    def roots_without_area_tags(self, limit: int) -> list[str]:
+        def tagged(width: int) -> Any:
+            tag = literal("area:") + func.substr(CaseRow.region, 1, width)
+            return exists().where(ScopeMember.root == CaseRow.key, ScopeMember.tag == tag)
+
+        q = (
+            select(CaseRow.key)
+            .where(func.length(CaseRow.region) == 12, or_(~tagged(6), ~tagged(4)))
+            .order_by(CaseRow.key)
+            .limit(limit)
+        )
+        return list(self.s.scalars(q))
 
     def followed_roots(self) -> list[str]:
         return list(self.s.scalars(select(Follow.case_key).distinct().order_by(Follow.case_key)))

@@ -14,8 +14,9 @@ import type { Risks, Summary, Trend } from "./types";
 import { useText } from "./text";
 import { Cards } from "./cards";
 import { TrendSection } from "./trend";
-import { TownSection } from "./towns";
+import { CountySection, TownSection } from "./towns";
 import { RiskSection } from "./risks";
+import { countyRows } from "./regions";
 import { ConsultSection } from "./consultations";
 import "./Cockpit.css";
 
@@ -121,8 +122,9 @@ function Board({ data }: { data: Data }) {
       </p>
       <Cards f={s.scope} />
       <TrendSection trend={data.trend} />
+      <CountySection summary={s} />
       <TownSection summary={s} />
-      <RiskSection risks={data.risks} />
+      <RiskSection risks={data.risks} counties={countyRows(s)} />
       <ConsultSection from={s.from} to={s.to} />
       <p class="ck-note">{s.population_note}</p>
     </>

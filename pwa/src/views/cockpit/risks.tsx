@@ -1,9 +1,10 @@
 import { Empty } from "../../ui";
-import type { Risks } from "./types";
+import type { Risks, TownFigures } from "./types";
+import { countyOf } from "./regions";
 import { useText, type TextKey } from "./text";
 
 /** Risk early warnings (spike, repeated respondent, group dispute) and the rules that raise them. */
-export function RiskSection({ risks }: { risks: Risks }) {
+export function RiskSection({ risks, counties = [] }: { risks: Risks; counties?: TownFigures[] }) {
   const tx = useText();
   const list = risks.warnings;
   return (
@@ -16,7 +17,8 @@ export function RiskSection({ risks }: { risks: Risks }) {
           {list.map((w, i) => (
             <li key={`${w.type}-${w.region ?? ""}-${w.category ?? ""}-${i}`} class={`ck-risk ck-${w.type}`} data-testid="cockpit-risk" data-type={w.type}>
               <span class="ck-tag">{tx(w.type)}</span>
-              <span class="ck-where">
+              <span class="ck-where" data-testid="cockpit-risk-where">
+                {countyOf(w, counties) ? `${countyOf(w, counties)} · ` : ""}
                 {w.region_name}
                 {w.category_name ? ` · ${w.category_name}` : ""}
                 {w.respondent ? ` · ${w.respondent}` : ""}

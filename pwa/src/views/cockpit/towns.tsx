@@ -1,7 +1,9 @@
 import { useMemo } from "preact/hooks";
 import { lang } from "../../i18n";
 import { Chart, type ChartOption } from "./chart";
-import type { Summary } from "./types";
+import type { ComponentChildren } from "preact";
+import type { Summary, TownFigures } from "./types";
+import { countyRows } from "./regions";
 import { useText } from "./text";
 import { FigureCells, FigureHeads } from "./figures";
 import { BLUE, RED } from "./colors";
@@ -9,8 +11,25 @@ import { BLUE, RED } from "./colors";
 /** Figures per township: a bar chart (when there is more than one) and a table. */
 export function TownSection({ summary }: { summary: Summary }) {
   const tx = useText();
-  const towns = summary.towns;
-  const sorted = useMemo(() => [...towns].sort((a, b) => a.total - b.total), [towns]);
+  return (
+    <RegionSection rows={summary.towns} title={tx("towns")} head={tx("town")} chartLabel={tx("towns_label")} testid="cockpit-town">
+      {summary.unplaced ? <p class="ck-note">{tx("unplaced", { n: summary.unplaced })}</p> : null}
+    </RegionSection>
+  );
+}
+
+/** A city's or province's view: the same figures per county (none for a county's view). */
+export function CountySection({ summary }: { summary: Summary }) {
+  const tx = useText();
+  const rows = countyRows(summary);
+  if (!rows.length) return null;
+  return <RegionSection rows={rows} title={tx("counties")} head={tx("county")} chartLabel={tx("counties_label")} testid="cockpit-county" />;
+}
+
+function RegionSection(props: { rows: TownFigures[]; title: string; head: string; chartLabel: string; testid: string; children?: ComponentChildren }) {
+  const tx = useText();
+  const { rows, testid } = props;
+  const sorted = useMemo(() => [...rows].sort((a, b) => a.total - b.total), [rows]);
   const option = useMemo<ChartOption>(
     () => ({
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
@@ -26,22 +45,22 @@ export function TownSection({ summary }: { summary: Summary }) {
     [sorted, lang.value],
   );
   return (
-    <section class="card ck-section" aria-labelledby="ck-towns">
-      <h2 id="ck-towns">{tx("towns")}</h2>
-      {towns.length > 1 ? <Chart option={option} height={Math.max(160, 40 + towns.length * 30)} label={tx("towns_label")} testid="cockpit-town-chart" /> : null}
+    <section class="card ck-section" aria-labelledby={`ck-${testid}`}>
+      <h2 id={`ck-${testid}`}>{props.title}</h2>
+      {rows.length > 1 ? <Chart option={option} height={Math.max(160, 40 + rows.length * 30)} label={props.chartLabel} testid={`${testid}-chart`} /> : null}
       <div class="ck-scroll">
-        <table class="ck-table" data-testid="cockpit-town-table">
-          <caption>{tx("towns")}</caption>
+        <table class="ck-table" data-testid={`${testid}-table`}>
+          <caption>{props.title}</caption>
           <thead>
             <tr>
-              <th scope="col">{tx("town")}</th>
+              <th scope="col">{props.head}</th>
               <FigureHeads />
               <th scope="col">{tx("open")}</th>
             </tr>
           </thead>
           <tbody>
-            {towns.map((t) => (
-              <tr key={t.region} data-testid="cockpit-town-row" data-region={t.region ?? ""}>
+            {rows.map((t) => (
+              <tr key={t.region} data-testid={`${testid}-row`} data-region={t.region ?? ""}>
                 <th scope="row">{t.name}</th>
                 <FigureCells row={t} />
                 <td>{t.open}</td>
@@ -50,7 +69,7 @@ export function TownSection({ summary }: { summary: Summary }) {
           </tbody>
         </table>
       </div>
-      {summary.unplaced ? <p class="ck-note">{tx("unplaced", { n: summary.unplaced })}</p> : null}
+      {props.children}
     </section>
   );
 }
