@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar import Request, Response
+from litestar.exceptions import ValidationException
 from litestar.exceptions.responses import create_exception_response
 from litestar.types import ExceptionHandlersMap
 from sqlalchemy.exc import OperationalError
@@ -41,6 +42,7 @@ from server.routing.config_file import ConfigError
 from server.routing.holidays import ArrangementError
 from server.routing.linear_model import ModelError
 from server.settings import SettingsError
+from server.validation import validation_refused
 
 __all__ = ["REFUSALS", "Refusal", "database_busy", "exception_handlers", "refusals_to_log_quietly", "refuse"]
 
@@ -134,7 +136,9 @@ def refusals_to_log_quietly() -> set[type[Exception]]:
 
 
 def exception_handlers() -> ExceptionHandlersMap:
-    """Litestar's ``exception_handlers``: every class in ``REFUSALS``, and ``OperationalError``."""
+    """Litestar's ``exception_handlers``: every class in ``REFUSALS``, ``OperationalError``, and a
+    typed body that does not fit (``ValidationException``, answered in Chinese by ``validation``)."""
     handlers: ExceptionHandlersMap = dict.fromkeys(REFUSALS, _refused)
     handlers[OperationalError] = database_busy
+    handlers[ValidationException] = validation_refused
     return handlers

@@ -8,12 +8,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from litestar.testing import TestClient
 
 from server.db import Database
 from server.migrate import upgrade
 from server.settings import Settings
 from tests import dbutil
+
+# Properties are about behaviour, not speed: on a shared 2-core machine generation can be slow, and
+# Hypothesis' timing checks would fail a test for the machine's load (speed lives in bench/).
+hypothesis_settings.register_profile(
+    "jiefen", deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+hypothesis_settings.load_profile("jiefen")
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)]
 DEMO_PASSWORD = "jiefen-demo"

@@ -151,3 +151,81 @@ def test_no_route_answers_hostile_input_with_a_5xx(client: TestClient[Any]) -> N
                         assert fine(r), (method, url, body[:40], r.status_code, r.text[:200])
                         seen += 1
     assert seen > 200
+
+
+_KEYS = {"p256dh": "BEl62iUYgUivxIkv69yViEuiBIa-Ib9-SkvMeAtA3LFgDzkrxZJjSgSnfckjBJuBkr3qBUYIHBQFLXYp5Nksh8U",
+         "auth": "tBHItJI5svbpez7KI4CCXg"}  # fmt: skip
+# Typed bodies (msgspec Structs): wrong types, missing fields, NUL bytes, huge values, wrong shapes.
+BAD_TYPED_BODIES: list[tuple[str, str, str, Any]] = [
+    ("POST", "/api/v1/push/subscriptions", "staff", {"endpoint": 1, "keys": _KEYS}),
+    ("POST", "/api/v1/push/subscriptions", "staff", {"keys": _KEYS}),
+    ("POST", "/api/v1/push/subscriptions", "staff", {"endpoint": "https://push.example.com/x"}),
+    (
+        "POST",
+        "/api/v1/push/subscriptions",
+        "staff",
+        {"endpoint": "https://p.example.com/\u0000", "keys": _KEYS},
+    ),
+    (
+        "POST",
+        "/api/v1/push/subscriptions",
+        "staff",
+        {"endpoint": "https://p.example.com/" + "a" * 200_000, "keys": _KEYS},
+    ),
+    (
+        "POST",
+        "/api/v1/push/subscriptions",
+        "staff",
+        {"endpoint": "https://p.example.com/", "keys": {"p256dh": "A" * 50_000, "auth": "x"}},
+    ),
+    (
+        "POST",
+        "/api/v1/push/subscriptions",
+        "staff",
+        {"endpoint": "https://p.example.com/", "keys": _KEYS, "expirationTime": "x"},
+    ),
+    ("POST", "/api/v1/push/subscriptions", "staff", ["https://p.example.com/"]),
+    ("DELETE", "/api/v1/push/subscriptions", "staff", {"endpoint": 5}),
+    ("DELETE", "/api/v1/push/subscriptions", "staff", {}),
+    ("DELETE", "/api/v1/push/subscriptions", "staff", {"endpoint": ""}),
+    ("DELETE", "/api/v1/push/subscriptions", "staff", {"endpoint": "x" * 200_000}),
+    ("POST", "/api/v1/follow", "device", {"code": 1, "token": "t"}),
+    ("POST", "/api/v1/follow", "device", {"code": "JF-330522-2611-ABCDEF"}),
+    ("POST", "/api/v1/follow", "device", {"code": "x" * 200_000, "token": "t"}),
+    ("POST", "/api/v1/follow", "device", {"code": "JF\u0000", "token": "\u0000"}),
+    ("POST", "/api/v1/follow", "device", None),
+    ("POST", "/api/v1/consult", "device", {"text": ["欠工资"]}),
+    ("POST", "/api/v1/consult", "device", {}),
+    ("POST", "/api/v1/consult", "device", {"text": "欠" * 300_000}),
+    ("POST", "/api/v1/consult", "device", {"text": "欠工资\u0000"}),
+    ("POST", "/api/v1/consult", "device", {"text": "欠工资", "region": 330522001008}),
+    ("POST", "/api/v1/consult/tally", "device", {"items": []}),
+    ("POST", "/api/v1/consult/tally", "device", {"items": "x"}),
+    ("POST", "/api/v1/consult/tally", "device", {"items": [{"day": 5, "category": "neighbor"}]}),
+    ("POST", "/api/v1/consult/tally", "device", {"items": [{"day": "2026-13-40", "category": "neighbor"}]}),
+    ("POST", "/api/v1/consult/tally", "device", {"items": [{"category": "neighbor"}]}),
+    (
+        "POST",
+        "/api/v1/consult/tally",
+        "device",
+        {"items": [{"day": "2026-11-30", "category": "n" * 100_000}]},
+    ),
+    (
+        "POST",
+        "/api/v1/consult/tally",
+        "device",
+        {"items": [{"day": "2026-11-30", "category": "neighbor"}] * 51},
+    ),
+]
+
+
+def test_typed_bodies_refuse_bad_input_with_a_chinese_400(client: TestClient[Any]) -> None:
+    heads = {"staff": login(client, "mediator"), "device": new_device(client)}
+    for method, path, who, body in BAD_TYPED_BODIES:
+        r = client.request(method, path, headers={**heads[who], "Content-Type": "application/json"},
+                           content=json.dumps(body, ensure_ascii=False).encode())  # fmt: skip
+        where = (method, path, str(body)[:60])
+        assert r.status_code == 400, (*where, r.status_code, r.text[:300])
+        detail = r.json()["detail"]
+        assert re.search(r"[\u4e00-\u9fff]", detail), (*where, detail)
+        assert "Validation failed" not in detail, where

@@ -209,7 +209,10 @@ def test_real_requests_answer_domain_errors_with_the_documented_status(client: T
         {"status_code": 401, "detail": "用户名或密码错误"},
     )  # AccountError
 
-    r = client.post("/api/v1/push/subscriptions", json={}, headers=new_device(client))
+    # A body of the declared shape (an empty one is a validation refusal) with an endpoint no push
+    # service has.
+    sub = {"endpoint": "ftp://push.example.com/x", "keys": {"p256dh": "x", "auth": "y"}}
+    r = client.post("/api/v1/push/subscriptions", json=sub, headers=new_device(client))
     assert r.status_code == 400 and set(r.json()) == {"status_code", "detail"}  # PushError
 
     admin = login(client, "admin")
@@ -258,7 +261,11 @@ def test_no_worker_runs_when_the_scheduler_is_off(settings: Settings) -> None:
 
     app = create_app(settings)  # the fixture's scheduler_interval_s=0
     with TestClient(app):
-        assert running_of(app) == Running()
+        running = running_of(app)
+        assert (running.scheduler, running.push, running.sms, running.housekeeper) == (None,) * 4
+        # The cache listener is not a poller: on PostgreSQL it runs whatever the scheduler does.
+        assert (running.listener is not None) == settings.database_url.startswith("postgresql")
+    assert running_of(app) == Running()
 
 
 # -- migrations -------------------------------------------------------------------------------------

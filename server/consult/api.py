@@ -73,6 +73,11 @@ class ConsultOut(msgspec.Struct):
     prefill: PrefillOut
 
 
+class ConsultIn(msgspec.Struct):
+    text: Annotated[str, msgspec.Meta(description="遇到的问题（1–2000 字）", max_length=MAX_TEXT)]
+    region: Annotated[str, msgspec.Meta(description="所在村（社区）12 位代码", max_length=12)] | None = None
+
+
 @post(
     "/api/v1/consult",
     operation_id="consult",
@@ -82,24 +87,22 @@ class ConsultOut(msgspec.Struct):
 )
 def consult(
     request: Request[Any, Any, Any],
-    data: JSONBody[dict[str, Any]],
+    data: JSONBody[ConsultIn],
     db: NamedDependency[Database],
     consult_service: NamedDependency[ConsultService],
     consult_limiter: NamedDependency[Limiter],
 ) -> ConsultOut:
-    """Body ``{"text": "…" (1–2000 chars), "region": "330522001008" | null}`` → the likely category,
+    """A description (1–2000 chars) and optionally the caller's village → the likely category,
     guidance sections, the organisation that handles it for that region, and the legal bases.
     Counted anonymously (day, township, category). 400 on bad input, 429 when flooded."""
     _limit(request, consult_limiter)
-    text = data.get("text")
-    if not isinstance(text, str) or not text.strip():
+    text = data.text
+    if not text.strip():
         raise ApiError(400, "请描述您遇到的问题")
-    if len(text) > MAX_TEXT:
-        raise ApiError(400, f"描述最多 {MAX_TEXT} 个字")
     if _BAD_CHARS.search(text):
         raise ApiError(400, "描述中含有不允许的控制字符")
     with db.session() as s:
-        region = _region(s, data.get("region"))
+        region = _region(s, data.region)
         out = consult_service.consult(s, text.strip(), region)
     return msgspec.convert(out, ConsultOut)
 
@@ -167,8 +170,12 @@ def directory(
 
 class TallyItem(msgspec.Struct):
     day: date
-    category: str
-    region: str | None = None
+    category: Annotated[str, msgspec.Meta(max_length=32)]
+    region: Annotated[str, msgspec.Meta(max_length=12)] | None = None
+
+
+class TallyIn(msgspec.Struct):
+    items: Annotated[list[TallyItem], msgspec.Meta(min_length=1, max_length=50)]
 
 
 @post(
@@ -181,21 +188,15 @@ class TallyItem(msgspec.Struct):
 )
 def tally(
     request: Request[Principal, Any, Any],
-    data: JSONBody[dict[str, Any]],
+    data: JSONBody[TallyIn],
     db: NamedDependency[Database],
     consult_limiter: NamedDependency[Limiter],
 ) -> dict[str, int]:
-    """Consultations a device answered offline: ``{"items": [{"day", "category", "region"?}]}`` (≤ 50,
-    days of the last 30). Only day, township and category are kept."""
+    """Consultations a device answered offline: 1–50 items of day (the last 30 days), category and
+    region (optional). Only day, township and category are kept."""
     _limit(request, consult_limiter)
-    items = data.get("items")
-    if not isinstance(items, list) or not 1 <= len(items) <= 50:
-        raise ApiError(400, "items 应为 1 到 50 条记录")
     today = datetime.now(UTC).astimezone(CST).date()
-    try:
-        parsed = [msgspec.convert(i, TallyItem) for i in items]
-    except msgspec.ValidationError:
-        raise ApiError(400, "记录格式不正确（day、category、region）") from None
+    parsed = data.items
     with db.session() as s:
         for it in parsed:
             if it.category not in CATEGORY_IDS or not today - timedelta(days=30) <= it.day <= today:

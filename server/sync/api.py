@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from anyio import to_thread
@@ -118,8 +118,8 @@ async def _read_limited(request: Request[Any, Any, Any], limit: int) -> bytes:
 
 
 class FollowIn(msgspec.Struct):
-    code: str
-    token: str
+    code: Annotated[str, msgspec.Meta(description="案件编号（二维码上的）", max_length=64)]
+    token: Annotated[str, msgspec.Meta(description="二维码凭证", max_length=256)]
 
 
 class FollowOut(msgspec.Struct):
@@ -137,23 +137,19 @@ class FollowOut(msgspec.Struct):
 )
 def follow(
     request: Request[Principal, Any, Any],
-    data: JSONBody[dict[str, Any]],
+    data: JSONBody[FollowIn],
     db: NamedDependency[Database],
     replica: NamedDependency[ServerReplica],
     trace_limiter: NamedDependency[Limiter],
 ) -> FollowOut:
     """Follow a case by the token in its QR: the case enters this principal's (read-only) scope."""
-    try:
-        body = msgspec.convert(data, FollowIn)
-    except msgspec.ValidationError:
-        raise ApiError(400, "请提供案件编号和二维码凭证") from None
-    code = casecode.normalize(body.code) if body.code else ""
+    code = casecode.normalize(data.code) if data.code else ""
     address = client_address(request)
     # Only failures count (per address, and per code shared with the trace page): a correct token
     # is never refused.
     over = token_failures_over(trace_limiter, address, code)
     with db.session() as s:
-        row = authorized_case(s, code, body.token)
+        row = authorized_case(s, code, data.token)
         if row is None:
             count_token_failure(trace_limiter, address, code)
             raise ApiError(429, "查询过于频繁，请稍后再试") if over else ApiError(404, "未找到该案件")

@@ -218,6 +218,13 @@ export interface components {
       by_category: components["schemas"]["CountOut"][];
       by_month: components["schemas"]["CountOut"][];
     };
+    /** ConsultIn */
+    ConsultIn: {
+      /** @description 遇到的问题（1–2000 字） */
+      text: string;
+      /** @description 所在村（社区）12 位代码 */
+      region?: string | null;
+    };
     /** ConsultOut */
     ConsultOut: {
       category: string;
@@ -279,6 +286,13 @@ export interface components {
       region: string | null;
       name: string;
       population: number | null;
+    };
+    /** FollowIn */
+    FollowIn: {
+      /** @description 案件编号（二维码上的） */
+      code: string;
+      /** @description 二维码凭证 */
+      token: string;
     };
     /** FollowOut */
     FollowOut: {
@@ -452,6 +466,20 @@ export interface components {
       endpoint: string;
       created: boolean;
     };
+    /** SubscriptionIn */
+    SubscriptionIn: {
+      /** @description 推送服务地址（https） */
+      endpoint: string;
+      keys: components["schemas"]["SubscriptionKeysIn"];
+      expirationTime?: number | null;
+    };
+    /** SubscriptionKeysIn */
+    SubscriptionKeysIn: {
+      /** @description P-256 公钥（base64url，65 字节） */
+      p256dh: string;
+      /** @description 认证密钥（base64url，16 字节） */
+      auth: string;
+    };
     /** SummaryOut */
     SummaryOut: {
       from: string;
@@ -463,6 +491,17 @@ export interface components {
       /** @default 人口为近似演示数据，万人成讼率仅供演示 */
       population_note?: string;
       generated_at: string;
+    };
+    /** TallyIn */
+    TallyIn: {
+      items: components["schemas"]["TallyItem"][];
+    };
+    /** TallyItem */
+    TallyItem: {
+      /** Format: date */
+      day: string;
+      category: string;
+      region?: string | null;
     };
     /** TokenOut */
     TokenOut: {
@@ -506,6 +545,10 @@ export interface components {
       /** @default 人口为近似演示数据，万人成讼率仅供演示 */
       population_note?: string;
       generated_at: string;
+    };
+    /** UnsubscribeIn */
+    UnsubscribeIn: {
+      endpoint: string;
     };
     /** UserOut */
     UserOut: {
@@ -1038,9 +1081,7 @@ export interface operations {
   followCase: {
     requestBody: {
       content: {
-        "application/json": {
-          [key: string]: unknown;
-        };
+        "application/json": components["schemas"]["FollowIn"];
       };
     };
     responses: {
@@ -1732,7 +1773,7 @@ export interface operations {
   subscribePush: {
     requestBody: {
       content: {
-        "application/json": unknown;
+        "application/json": components["schemas"]["SubscriptionIn"];
       };
     };
     responses: {
@@ -1768,7 +1809,7 @@ export interface operations {
   unsubscribePush: {
     requestBody: {
       content: {
-        "application/json": unknown;
+        "application/json": components["schemas"]["UnsubscribeIn"];
       };
     };
     responses: {
@@ -2137,9 +2178,7 @@ export interface operations {
   consult: {
     requestBody: {
       content: {
-        "application/json": {
-          [key: string]: unknown;
-        };
+        "application/json": components["schemas"]["ConsultIn"];
       };
     };
     responses: {
@@ -2293,9 +2332,7 @@ export interface operations {
   consultTally: {
     requestBody: {
       content: {
-        "application/json": {
-          [key: string]: unknown;
-        };
+        "application/json": components["schemas"]["TallyIn"];
       };
     };
     responses: {
