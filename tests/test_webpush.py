@@ -23,7 +23,6 @@ from server.notify.channels import (
     Recipient,
     SmsChannel,
     SmsError,
-    WebPushChannel,
     mask_phone,
     sms_text,
 )
@@ -285,17 +284,6 @@ def test_long_summaries_are_clipped_to_fit_a_notification() -> None:
 
 
 # ---------------------------------------------------------------- channels
-
-
-def test_webpush_channel_delivers_through_the_push_service(push: FakePushService) -> None:
-    device = make_push_device(push.endpoint())
-    channel = WebPushChannel(VAPID, SUBJECT, timeout=5)
-    assert isinstance(channel, Channel)
-    result = channel.send(Recipient("u1", subscription=device.subscription), breach("k2", CODE, "respond"))
-    assert result.ok
-    assert push.requests[0].headers["urgency"] == "high"
-    assert device.decrypt(push.requests[0].body)["url"] == "/cases/k2"
-    assert not channel.send(Recipient("u1"), breach("k2", CODE, "respond")).ok
 
 
 class RecordingGateway:

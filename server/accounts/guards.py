@@ -37,7 +37,9 @@ def whole_area_admin(connection: ASGIConnection[Any, Any, Any, Any], handler: Ba
     an admin bound to one county or city is refused."""
     roles("admin")(connection, handler)
     if connection.user.area_prefix() is not None:
-        raise PermissionDeniedException("这是全平台的设置（规则、模型、节假日、咨询内容），只有全区域管理员可以修改")
+        raise PermissionDeniedException(
+            "这是全平台的设置（规则、模型、节假日、咨询内容），只有全区域管理员可以修改"
+        )
 
 
 def own_org(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:

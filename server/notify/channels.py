@@ -10,14 +10,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from cryptography.hazmat.primitives.asymmetric import ec
-
-from server.notify import webpush
-from server.notify.vapid import VapidKeys
 from server.notify.webpush import DeliveryResult, NotificationText
 
 __all__ = [
@@ -27,7 +23,6 @@ __all__ = [
     "SmsChannel",
     "SmsError",
     "SmsGateway",
-    "WebPushChannel",
     "mask_phone",
     "sms_text",
 ]
@@ -47,36 +42,6 @@ class Channel(Protocol):
     name: str
 
     def send(self, recipient: Recipient, message: NotificationText) -> DeliveryResult: ...
-
-
-class WebPushChannel:
-    name = "webpush"
-
-    def __init__(
-        self,
-        vapid_private_key: str | VapidKeys | ec.EllipticCurvePrivateKey,
-        subject: str,
-        *,
-        timeout: float = 10.0,
-        sender: Callable[..., DeliveryResult] = webpush.send,
-    ) -> None:
-        self._key = vapid_private_key
-        self._subject = subject
-        self._timeout = timeout
-        self._sender = sender
-
-    def send(self, recipient: Recipient, message: NotificationText) -> DeliveryResult:
-        if recipient.subscription is None:
-            return DeliveryResult(ok=False, error="no push subscription")
-        return self._sender(
-            recipient.subscription,
-            message.to_payload(),
-            vapid_private_key=self._key,
-            subject=self._subject,
-            ttl=message.ttl,
-            urgency=message.urgency,
-            timeout=self._timeout,
-        )
 
 
 class SmsError(Exception):
