@@ -6,19 +6,22 @@ reassigned — a case that reopens while staying "mediated" only through its tim
 stage the roll-up-backed tallies (``queries.tallies_by_*``) must equal the reference
 (``direct.py``) for every scope (province, city, county, town, a county with no cases) and for
 windows of whole months, partial months and single days; and the incrementally kept table must
-equal a rebuild from scratch.
+equal a rebuild from scratch. Through the API, a province's summary (counties only) and a city's
+(counties and towns) count every case of the area exactly once.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from click.testing import CliRunner
 from litestar.testing import TestClient
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
+from server.app import create_app
 from server.cockpit import direct, queries, rollup
 from server.cockpit.metrics import Tally
 from server.cockpit.models import CaseCount
@@ -76,8 +79,12 @@ def assert_rollup_equals_cases(db: Database) -> int:
                 )
                 assert town == ref_town, (prefix, start, end)
                 county = _flat(queries.tallies_by_county(s, start, end, scope))
-                ref_county = _flat({g: ts for g, ts in direct.by_county(s, start, end, prefix).items() if g})
+                ref_county = _flat(
+                    {g or None: ts for g, ts in direct.by_county(s, start, end, prefix).items()}
+                )
                 assert county == ref_county, (prefix, start, end)
+                # A province's summary takes its total from the county tallies alone.
+                assert sum(county.values()) == sum(town.values()), (prefix, start, end)
                 if prefix == "33":
                     counted = max(counted, sum(town.values()))
             for months in (1, 2, 12, 24):
@@ -187,3 +194,42 @@ def test_bounds_that_are_not_midnights_are_counted_from_the_cases(
             }
         )
     assert got == ref and sum(got.values()) > 0
+
+
+def test_a_province_summary_lists_counties_a_city_also_towns_both_count_every_case(
+    client: TestClient[Any], db: Database, settings: Settings
+) -> None:
+    report = seed_demo_cases(db, 40, seed=11)
+    citizen = Device(client, new_device(client))
+    citizen.file_case("p1", "邻居装修噪音扰民，多次协商未果", region=VILLAGE)
+    citizen.file_case("p2", "拖欠工资三个月", region=OTHER_TOWN_VILLAGE)
+    assert citizen.sync()["rejected"] == []
+    with db.read_session() as s:
+        everything = int(s.scalar(select(func.count()).select_from(CaseRow)) or 0)
+    assert everything == report.cases + 2
+    bodies = {}
+    for area in ("33", "3305"):
+        with TestClient(create_app(dataclasses.replace(settings, area=area))) as c:
+            r = c.get("/api/v1/cockpit/summary", params={"from": "2000-01-01"}, headers=login(c, "analyst"))
+            assert r.status_code == 400  # more than 3 years
+            r = c.get("/api/v1/cockpit/summary", headers=login(c, "analyst"))
+            assert r.status_code == 200, r.text
+            bodies[area] = r.json()
+    province, city = bodies["33"], bodies["3305"]
+    in_window = province["scope"]["total"]
+    assert 0 < in_window <= everything and city["scope"]["total"] == in_window
+    # The province: a row per county of the registry and no township rows; every case in one.
+    assert province["towns"] == [] and province["counties"]
+    assert sum(c["total"] for c in province["counties"]) + province["unplaced"] == in_window
+    changxing = next(c for c in province["counties"] if c["region"] == "330522000000")
+    assert changxing["total"] == in_window and province["unplaced"] == 0
+    # The city: the same counties' figures, and a row per township.
+    assert [(c["region"], c["total"], c["success"]) for c in city["counties"]] == [
+        (c["region"], c["total"], c["success"])
+        for c in province["counties"]
+        if c["region"].startswith("3305")
+    ]
+    assert city["towns"] and sum(t["total"] for t in city["towns"]) + city["unplaced"] == in_window
+    assert {t["region"][:9] for t in city["towns"] if t["total"]} >= {VILLAGE[:9], OTHER_TOWN_VILLAGE[:9]}
+    for key in ("mediated", "success", "failure", "closed", "settled", "litigation", "open"):
+        assert province["scope"][key] == city["scope"][key], key

@@ -6,12 +6,15 @@ the cockpit measured against a baseline of the same run (issue #12; figures in b
 - Data: ``bench/province/generate.py`` (the province registry and the cases with their ops,
   records, scope rows, projection and the cockpit's roll-up).
 - Measured (median of 5 after one warm-up, milliseconds), through the server's own query functions
-  in the order the cockpit API calls them (server/cockpit/api.py): the summary (tallies by town —
-  and by county for a view wider than one county — towns, counties, population) and the 24-month
-  trend, for the province (``33``) and for 长兴县 (``330522``). Baseline: ``SELECT count(*) FROM
-  cases`` in the same run. For comparison, the same tallies counted straight from ``cases``
-  (``direct.py``, what the cockpit did before the roll-up), median of 3.
-- ``EXPLAIN (ANALYZE, BUFFERS)`` of the roll-up statements (summary by town, trend) for both scopes.
+  in the order the cockpit API calls them (server/cockpit/api.py): the summary (tallies by town for
+  a city or narrower, by county for a view wider than one county, towns, counties, population)
+  and the 24-month trend, for the province (``33``), 杭州市 (``3301``, the summary) and 长兴县
+  (``330522``); and the province's summary with its township rows, as before it listed counties
+  only. Baseline: ``SELECT count(*) FROM cases`` in the same run. For comparison, the same tallies
+  counted straight from ``cases`` (``direct.py``, what the cockpit did before the roll-up), median
+  of 3.
+- ``EXPLAIN (ANALYZE, BUFFERS)`` of the roll-up statements: the province's summary by county (and
+  by town, which it no longer reads), 长兴县's by town, the trends of both.
 - ``--keep`` keeps the database; ``--url URL`` measures such a database again without loading.
 - The load average (1 min) before and after the measures.
 
@@ -43,7 +46,7 @@ from server.sync.models import CaseRow
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "bench" / "results"
-PROVINCE, COUNTY = "33", "330522"
+PROVINCE, CITY, COUNTY = "33", "3301", "330522"  # 浙江省, 杭州市 (the most townships), 长兴县
 
 
 def _median_ms(fn: Callable[[], Any], runs: int = 5) -> float:
@@ -56,13 +59,18 @@ def _median_ms(fn: Callable[[], Any], runs: int = 5) -> float:
     return round(statistics.median(times), 1)
 
 
-def _summary(db: Database, scope: Scope, start: datetime, end: datetime) -> Callable[[], Any]:
-    """What GET /api/v1/cockpit/summary reads for ``scope`` (server/cockpit/api.py)."""
+def _summary(
+    db: Database, scope: Scope, start: datetime, end: datetime, *, towns: bool | None = None
+) -> Callable[[], Any]:
+    """What GET /api/v1/cockpit/summary reads for ``scope`` (server/cockpit/api.py); ``towns``
+    True: also the township rows as before a province's view dropped them (for comparison)."""
+    with_towns = queries.lists_towns(scope) if towns is None else towns
 
     def run() -> Any:
         with db.read_session() as s:
-            queries.tallies_by_town(s, start, end, scope)
-            queries.towns(s, scope)
+            if with_towns:
+                queries.tallies_by_town(s, start, end, scope)
+                queries.towns(s, scope)
             queries.population(s, scope)
             if scope.prefix is None or len(scope.prefix) < 6:
                 queries.tallies_by_county(s, start, end, scope)
@@ -101,7 +109,12 @@ def _explain(db: Database, stmt: Any) -> list[str]:
 def _markdown(out: dict[str, Any]) -> str:
     ms = out["ms"]
     base = ms["baseline_count_all_cases"]
-    targets = {"summary_province": 500, "summary_county": 100, "trend24_province": 500, "trend24_county": 100}
+    targets = {
+        "summary_province": 500,
+        "summary_county": 100,
+        "trend24_province": 500,
+        "trend24_county": 100,
+    }
     lines = [
         f"# bench/province — {out['cases']:,} cases, {out['started'][:16]} UTC",
         "",
@@ -138,6 +151,8 @@ def measure(url: str, now: datetime) -> dict[str, Any]:
     out["ms"] = {
         "baseline_count_all_cases": _median_ms(baseline),
         "summary_province": _median_ms(_summary(db, Scope(PROVINCE), start, end)),
+        "summary_province_with_towns": _median_ms(_summary(db, Scope(PROVINCE), start, end, towns=True)),
+        "summary_city": _median_ms(_summary(db, Scope(CITY), start, end)),
         "summary_county": _median_ms(_summary(db, Scope(COUNTY), start, end)),
         "trend24_province": _median_ms(_trend(db, Scope(PROVINCE), bounds)),
         "trend24_county": _median_ms(_trend(db, Scope(COUNTY), bounds)),
@@ -148,8 +163,14 @@ def measure(url: str, now: datetime) -> dict[str, Any]:
     parts = rollup.windows(start, end) or []
     trend = [(rollup.COUNTY_MONTH, bounds[0].astimezone(queries.CST).date().isoformat(),
               bounds[-1].astimezone(queries.CST).date().isoformat())]  # fmt: skip
+    county_parts = [
+        (rollup.COUNTY_MONTH if g == rollup.MONTH else rollup.COUNTY_DAY, lo, hi) for g, lo, hi in parts
+    ]
     out["explain"] = {
-        "summary_province_by_town": _explain(db, rollup.statement(CaseCount.town, parts, PROVINCE)),
+        "summary_province_by_county": _explain(db, rollup.statement(CaseCount.town, county_parts, PROVINCE)),
+        "summary_province_by_town (no longer read)": _explain(
+            db, rollup.statement(CaseCount.town, parts, PROVINCE)
+        ),
         "summary_county_by_town": _explain(db, rollup.statement(CaseCount.town, parts, COUNTY)),
         "trend24_province": _explain(db, rollup.statement(CaseCount.period, trend, PROVINCE)),
         "trend24_county": _explain(db, rollup.statement(CaseCount.period, trend, COUNTY)),

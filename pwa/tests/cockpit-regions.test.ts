@@ -1,6 +1,6 @@
 /** The cockpit's region tables come from the server's summary: counties for a city or province. */
 import { describe, expect, it } from "vitest";
-import { countyOf, countyRows } from "../src/views/cockpit/regions";
+import { countyOf, countyRows, listsTowns } from "../src/views/cockpit/regions";
 import type { Summary, TownFigures } from "../src/views/cockpit/types";
 
 function row(region: string, name: string, total: number): TownFigures {
@@ -51,6 +51,13 @@ describe("county rows", () => {
 
   it("shows no county table for a county's own view", () => {
     expect(countyRows(summary([], [row("330522001000", "雉城街道", 2)]))).toEqual([]);
+  });
+
+  it("has a township table for a county and a city, none for the province (counties only)", () => {
+    expect(listsTowns(summary([], [row("330522001000", "雉城街道", 2)]))).toBe(true);
+    expect(listsTowns(summary([], []))).toBe(true); // a county without townships still shows its (empty) table
+    expect(listsTowns(summary([DQ, CX], [row("330521001000", "武康街道", 1)]))).toBe(true);
+    expect(listsTowns(summary([DQ, CX], []))).toBe(false);
   });
 
   it("places a township's warning in its county, only when the view lists counties", () => {

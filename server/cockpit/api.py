@@ -2,8 +2,9 @@
 
 Analysts and admins see the served area (``JIEFEN_AREA``) or, when their account is bound to a
 county or a city, that region; an org admin sees the townships of its organisation's region (a
-county-level organisation: the county). A view wider than one county also lists its counties.
-Nothing personal leaves these endpoints: counts,
+county-level organisation: the county). A view wider than one county also lists its counties;
+the province's view lists only its counties (``queries.lists_towns``). Nothing personal leaves
+these endpoints: counts,
 rates, region and category names, and — for a repeated respondent, to admins and org admins
 only — the name masked to one character. Definitions: server/cockpit/metrics.py, risks.py and docs/cockpit.md.
 """
@@ -65,8 +66,8 @@ class SummaryOut(msgspec.Struct, kw_only=True):
     date_to: str = msgspec.field(name="to")
     scope: FiguresOut
     counties: list[FiguresOut]  # a city's or province's view: one row per county; else empty
-    towns: list[FiguresOut]
-    unplaced: int  # cases whose region is no township of the registry (in the total, in no row)
+    towns: list[FiguresOut]  # a city's view or narrower: one row per township; the province: empty
+    unplaced: int  # cases in the total but in no row listed (no such township; province: county)
     population_note: str = POPULATION_NOTE
     generated_at: str
 
@@ -195,19 +196,23 @@ def summary(
         scope, code, name = _scope(s, request.user, settings.area)
         if (narrowed := _narrow(s, scope, region)) is not None:
             scope, code, name = narrowed
-        by_town = queries.tallies_by_town(s, start, end, scope)
-        towns = queries.towns(s, scope)
+        with_towns = queries.lists_towns(scope)
+        by_town = queries.tallies_by_town(s, start, end, scope) if with_towns else {}
+        towns = queries.towns(s, scope) if with_towns else []
         pop = queries.population(s, scope)
         wide = scope.prefix is None or len(scope.prefix) < 6
         by_county = queries.tallies_by_county(s, start, end, scope) if wide else {}
         counties = queries.counties(s, scope) if wide else []
-    every: list[Tally] = [t for ts in by_town.values() for t in ts]
+    # Every case of the scope is in exactly one entry of either tally; the rows listed are the
+    # towns when there are any, else the counties (a province), and ``unplaced`` is the rest.
+    listed: dict[str | None, list[Tally]] = dict(by_town) if with_towns else dict(by_county)
+    every: list[Tally] = [t for ts in listed.values() for t in ts]
     rows = [_out(t.code, t.name, figures(by_town.get(t.code, []), t.population)) for t in towns]
     county_rows = [
         _out(c.code, c.name, figures(by_county.get(c.code[:6], []), c.population)) for c in counties
     ]
-    known = {t.code for t in towns}
-    unplaced = sum(t.n for code_, ts in by_town.items() if code_ not in known for t in ts)
+    known = {t.code for t in towns} if with_towns else {c.code[:6] for c in counties}
+    unplaced = sum(t.n for code_, ts in listed.items() if code_ not in known for t in ts)
     return SummaryOut(
         date_from=start_d.isoformat(),
         date_to=end_d.isoformat(),

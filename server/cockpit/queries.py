@@ -97,14 +97,28 @@ def tallies_by_town(
     return _town_codes(direct.by_town(s, start, end, scope.prefix))
 
 
-def tallies_by_county(s: Session, start: datetime, end: datetime, scope: Scope) -> dict[str, list[Tally]]:
-    """Tallies of cases filed in [start, end), by 6-digit county code (a city or province view)."""
+def tallies_by_county(
+    s: Session, start: datetime, end: datetime, scope: Scope
+) -> dict[str | None, list[Tally]]:
+    """Tallies of cases filed in [start, end), by the first 6 characters of the region (a county
+    code; None for a case with no region). Every case of the scope is in one entry, so a province
+    view takes its total from here (from the county grain: ~100 rows a month, not ~10,000)."""
     parts = rollup.windows(start, end)
     if parts is not None and rollup.covers(scope.prefix):
         raw = rollup.by_county(s, parts, scope.prefix)
     else:
         raw = direct.by_county(s, start, end, scope.prefix)
-    return {str(g): ts for g, ts in raw.items() if isinstance(g, str) and g}
+    out: dict[str | None, list[Tally]] = {}
+    for g, ts in raw.items():
+        out.setdefault(str(g) if g else None, []).extend(ts)
+    return out
+
+
+def lists_towns(scope: Scope) -> bool:
+    """Whether the summary of ``scope`` has a row per township: a city or narrower does; the
+    province (or everything) lists its counties only — 1,387 townships are no table to read on a
+    phone, and summing them is what made a province summary slow (docs/cockpit.md)."""
+    return scope.prefix is not None and len(scope.prefix) >= 4
 
 
 def counties(s: Session, scope: Scope) -> list[Town]:
@@ -224,6 +238,7 @@ __all__ = [
     "area",
     "counties",
     "day_start",
+    "lists_towns",
     "month_starts",
     "open_group_cases",
     "population",

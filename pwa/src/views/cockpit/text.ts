@@ -50,6 +50,8 @@ const TEXT = {
     trend_label: "近12个月每月纠纷件数、调撤率和先行调解率折线图",
     towns_label: "各乡镇（街道）纠纷件数和成讼件数条形图",
     unplaced: "另有 {n} 件纠纷的地址不属于任何乡镇（计入总数）",
+    unplaced_county: "另有 {n} 件纠纷的地址不属于任何县（市、区）（计入总数）",
+    no_towns: "全省范围按县（市、区）统计，不逐一列出乡镇（街道）",
   },
   en: {
     title: "Data cockpit",
@@ -98,6 +100,8 @@ const TEXT = {
     trend_label: "Line chart: disputes per month, settle-or-withdraw rate and mediation-first rate, last 12 months",
     towns_label: "Bar chart: disputes and lawsuits per township",
     unplaced: "{n} more disputes lie outside any township (counted in the total)",
+    unplaced_county: "{n} more disputes lie outside any county (counted in the total)",
+    no_towns: "The province's view is counted per county; townships are not listed one by one",
   },
 };
 export type TextKey = keyof typeof TEXT.zh;

@@ -3,7 +3,7 @@ import { lang } from "../../i18n";
 import { Chart, type ChartOption } from "./chart";
 import type { ComponentChildren } from "preact";
 import type { Summary, TownFigures } from "./types";
-import { countyRows } from "./regions";
+import { countyRows, listsTowns } from "./regions";
 import { useText } from "./text";
 import { FigureCells, FigureHeads } from "./figures";
 import { BLUE, RED } from "./colors";
@@ -11,6 +11,7 @@ import { BLUE, RED } from "./colors";
 /** Figures per township: a bar chart (when there is more than one) and a table. */
 export function TownSection({ summary }: { summary: Summary }) {
   const tx = useText();
+  if (!listsTowns(summary)) return null;
   return (
     <RegionSection rows={summary.towns} title={tx("towns")} head={tx("town")} chartLabel={tx("towns_label")} testid="cockpit-town">
       {summary.unplaced ? <p class="ck-note">{tx("unplaced", { n: summary.unplaced })}</p> : null}
@@ -18,12 +19,19 @@ export function TownSection({ summary }: { summary: Summary }) {
   );
 }
 
-/** A city's or province's view: the same figures per county (none for a county's view). */
+/** A city's or province's view: the same figures per county (none for a county's view); the
+ * province's is its finest table (no townships), with its own note on unplaced cases. */
 export function CountySection({ summary }: { summary: Summary }) {
   const tx = useText();
   const rows = countyRows(summary);
   if (!rows.length) return null;
-  return <RegionSection rows={rows} title={tx("counties")} head={tx("county")} chartLabel={tx("counties_label")} testid="cockpit-county" />;
+  const finest = !listsTowns(summary); // a province: no township table below
+  return (
+    <RegionSection rows={rows} title={tx("counties")} head={tx("county")} chartLabel={tx("counties_label")} testid="cockpit-county">
+      {finest ? <p class="ck-note" data-testid="cockpit-no-towns">{tx("no_towns")}</p> : null}
+      {finest && summary.unplaced ? <p class="ck-note">{tx("unplaced_county", { n: summary.unplaced })}</p> : null}
+    </RegionSection>
+  );
 }
 
 function RegionSection(props: { rows: TownFigures[]; title: string; head: string; chartLabel: string; testid: string; children?: ComponentChildren }) {
