@@ -22,7 +22,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar import Request, Response
-from litestar.exceptions import ValidationException
+from litestar.exceptions import (
+    HTTPException,
+    MethodNotAllowedException,
+    NotFoundException,
+    ValidationException,
+)
 from litestar.exceptions.responses import create_exception_response
 from litestar.types import ExceptionHandlersMap
 from sqlalchemy.exc import OperationalError
@@ -135,10 +140,24 @@ def refusals_to_log_quietly() -> set[type[Exception]]:
     return {cls for cls, r in REFUSALS.items() if r.status is None or r.status < 500}
 
 
+# Litestar's own words for a path or method it has no route for; our handlers raise in Chinese.
+_ROUTER_WORDS = {"Not Found": "未找到该地址", "Method Not Allowed": "该地址不支持此请求方法"}
+
+
+def router_refused(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    """404/405 answered with Chinese ``detail`` when Litestar's router said it in English."""
+    if exc.detail in _ROUTER_WORDS:
+        exc = type(exc)(detail=_ROUTER_WORDS[exc.detail], headers=exc.headers, extra=exc.extra)
+    return create_exception_response(request, exc)
+
+
 def exception_handlers() -> ExceptionHandlersMap:
-    """Litestar's ``exception_handlers``: every class in ``REFUSALS``, ``OperationalError``, and a
-    typed body that does not fit (``ValidationException``, answered in Chinese by ``validation``)."""
+    """Litestar's ``exception_handlers``: every class in ``REFUSALS``, ``OperationalError``, a
+    typed body that does not fit (``ValidationException``, answered in Chinese by ``validation``),
+    and the router's own 404/405."""
     handlers: ExceptionHandlersMap = dict.fromkeys(REFUSALS, _refused)
     handlers[OperationalError] = database_busy
     handlers[ValidationException] = validation_refused
+    handlers[NotFoundException] = router_refused
+    handlers[MethodNotAllowedException] = router_refused
     return handlers

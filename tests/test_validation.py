@@ -42,3 +42,26 @@ def test_a_mistyped_body_gets_the_chinese_detail_and_keeps_the_findings(client: 
     body = r.json()
     assert body["detail"] == "请求内容有误：endpoint 应为文本，实际为整数"
     assert body["extra"] == [{"message": "Expected `str`, got `int`", "key": "endpoint", "source": "body"}]
+
+
+def test_a_misshapen_sync_body_is_refused_in_chinese(client: TestClient[Any]) -> None:
+    headers = login(client, "grid")
+    for body, said in (
+        ({"v": 1, "replica": "device-0001", "since": -1, "ops": []}, "since 不能小于 0"),
+        ({"v": 1, "replica": "device-0001", "since": "0", "ops": []}, "since 应为整数，实际为文本"),
+        ({"v": 1, "since": 0, "ops": []}, "缺少字段 replica"),
+    ):
+        r = client.post("/api/v1/sync", headers=headers, json=body)
+        assert r.status_code == 400
+        assert r.json()["detail"] == f"同步请求格式错误：{said}", r.json()
+        assert "Expected" not in r.json()["detail"] and "Object" not in r.json()["detail"]
+
+
+def test_an_unknown_address_or_method_is_refused_in_chinese(client: TestClient[Any]) -> None:
+    missing = client.get("/api/v1/no-such-thing")
+    assert (missing.status_code, missing.json()["detail"]) == (404, "未找到该地址")
+    wrong = client.delete("/api/v1/health")
+    assert (wrong.status_code, wrong.json()["detail"]) == (405, "该地址不支持此请求方法")
+    # A handler's own refusal keeps its words.
+    trace = client.get("/api/v1/trace/JF-330522-2026-7K3M9Q5", params={"k": "x" * 43})
+    assert trace.status_code == 404 and trace.json()["detail"] not in ("Not Found", "未找到该地址")

@@ -25,9 +25,17 @@ from server.sync import scopes
 from server.sync.ops import SyncRequest, SyncResponse
 from server.sync.service import ServerReplica, SyncService, Writer
 from server.sync.store import SqlStore, log_generation
+from server.validation import explain
 
 _decode_request = msgspec.json.Decoder(SyncRequest)
 _encode = msgspec.json.Encoder()
+
+
+def _explain(message: str) -> str:
+    """msgspec's ``Expected `int` >= 0 - at `$.since``` → ``since 不能小于 0`` (server/validation.py)."""
+    found, _, at = message.partition(" - at `")
+    key = at.rstrip("`").removeprefix("$").lstrip(".")
+    return explain([{"message": found, "key": key}]).removeprefix("请求内容有误：")
 
 
 @post(
@@ -50,7 +58,7 @@ async def sync(
     try:
         req = _decode_request.decode(body)
     except msgspec.ValidationError as e:
-        raise ApiError(400, f"同步请求格式错误：{e}") from None
+        raise ApiError(400, "同步请求格式错误：" + _explain(str(e)), problems=[str(e)]) from None
     except msgspec.DecodeError:
         raise ApiError(400, "同步请求不是合法的 JSON") from None
     if len(req.ops) > settings.sync_max_ops:
