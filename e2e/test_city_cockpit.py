@@ -92,3 +92,22 @@ def test_a_county_analyst_reads_no_county_table(city_page: Page, city_server: Li
     expect(city_page.get_by_test_id("cockpit-town-table")).to_be_visible()
     expect(city_page.get_by_test_id("cockpit-county-table")).to_have_count(0)
     expect(city_page.get_by_test_id("cockpit-risk")).to_have_count(0)  # 德清's spike is not 长兴's
+
+
+def test_the_city_analyst_opens_one_county_and_comes_back(city_page: Page, city_server: LiveServer) -> None:
+    login(city_page, "analyst")
+    city_page.goto("/cockpit")
+    expect(city_page.get_by_test_id("cockpit-county-row")).to_have_count(5)
+    city_page.locator('[data-testid="cockpit-county-row"][data-region="330521000000"]').get_by_test_id(
+        "cockpit-county-pick"
+    ).click()
+    # 德清县's own view: its townships only, its three cases, no county table.
+    expect(city_page.get_by_test_id("cockpit-county-table")).to_have_count(0)
+    expect(city_page.locator(".ck-sub")).to_contain_text("德清县")
+    towns = city_page.get_by_test_id("cockpit-town-row")
+    expect(towns.first).to_be_visible()
+    regions = [r.get_attribute("data-region") or "" for r in towns.all()]
+    assert regions and all(r.startswith("330521") for r in regions)
+    expect(city_page.locator('[data-testid="cockpit-card"][data-key="total"] .ck-value')).to_have_text("3")
+    city_page.get_by_test_id("cockpit-whole").click()
+    expect(city_page.get_by_test_id("cockpit-county-row")).to_have_count(5)

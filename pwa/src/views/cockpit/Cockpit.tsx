@@ -31,15 +31,19 @@ interface Data {
   risks: Risks;
 }
 
-async function load(from: string, to: string): Promise<Data> {
+/** ``region``: one county of a wide view (the server's `?region=`), null for the whole view. */
+async function load(from: string, to: string, region: string | null): Promise<Data> {
   const token = await ctx.repo.getMeta<string>("token");
   const q = new URLSearchParams();
   if (from) q.set("from", from);
   if (to) q.set("to", to);
+  if (region) q.set("region", region);
   const qs = q.toString();
+  const t = new URLSearchParams({ months: "12" });
+  if (region) t.set("region", region);
   const [summary, trend, risks] = await Promise.all([
     request<Summary>(`/api/v1/cockpit/summary${qs ? `?${qs}` : ""}`, { token }),
-    request<Trend>("/api/v1/cockpit/trend?months=12", { token }),
+    request<Trend>(`/api/v1/cockpit/trend?${t.toString()}`, { token }),
     request<Risks>("/api/v1/cockpit/risks", { token }),
   ]);
   return { summary, trend, risks };
@@ -50,7 +54,7 @@ export default function Cockpit() {
   const sess = useSignal(session);
   const [from, setFrom] = useState("");
   const [to, setTo] = useState("");
-  const [asked, setAsked] = useState({ from: "", to: "", n: 0 });
+  const [asked, setAsked] = useState<{ from: string; to: string; n: number; region: string | null }>({ from: "", to: "", n: 0, region: null });
   const [data, setData] = useState<Data | null>(null);
   const [error, setError] = useState<string | null>(null);
   const allowed = COCKPIT_ROLES.has(sess.role);
@@ -59,7 +63,7 @@ export default function Cockpit() {
     if (!allowed) return;
     let live = true;
     setError(null);
-    load(asked.from, asked.to).then(
+    load(asked.from, asked.to, asked.region).then(
       (d) => live && setData(d),
       (e: unknown) => {
         if (!live) return;
@@ -83,7 +87,7 @@ export default function Cockpit() {
         class="ck-period"
         onSubmit={(e) => {
           e.preventDefault();
-          setAsked({ from, to, n: asked.n + 1 });
+          setAsked({ ...asked, from, to, n: asked.n + 1 });
         }}
       >
         <label>
@@ -107,22 +111,31 @@ export default function Cockpit() {
         </div>
       ) : null}
       {!data && !error ? <p aria-live="polite">{tx("loading")}</p> : null}
-      {data ? <Board data={data} /> : null}
+      {data ? <Board data={data} region={asked.region} pick={(region) => setAsked({ ...asked, region, n: asked.n + 1 })} /> : null}
     </Page>
   );
 }
 
-function Board({ data }: { data: Data }) {
+/** ``region``: the county picked from a wide view's county table (null: the whole view). */
+function Board({ data, region, pick }: { data: Data; region: string | null; pick: (region: string | null) => void }) {
   const tx = useText();
   const s = data.summary;
   return (
     <>
       <p class="ck-sub">
         {s.scope.name} · {tx("period")} {s.from} ~ {s.to}
+        {region ? (
+          <>
+            {" "}
+            <button type="button" class="btn" onClick={() => pick(null)} data-testid="cockpit-whole">
+              {tx("whole_view")}
+            </button>
+          </>
+        ) : null}
       </p>
       <Cards f={s.scope} />
       <TrendSection trend={data.trend} />
-      <CountySection summary={s} />
+      <CountySection summary={s} pick={pick} />
       <TownSection summary={s} />
       <RiskSection risks={data.risks} counties={countyRows(s)} />
       <ConsultSection from={s.from} to={s.to} />

@@ -51,7 +51,9 @@ const TEXT = {
     towns_label: "各乡镇（街道）纠纷件数和成讼件数条形图",
     unplaced: "另有 {n} 件纠纷的地址不属于任何乡镇（计入总数）",
     unplaced_county: "另有 {n} 件纠纷的地址不属于任何县（市、区）（计入总数）",
-    no_towns: "全省范围按县（市、区）统计，不逐一列出乡镇（街道）",
+    no_towns: "全省范围按县（市、区）统计，不逐一列出乡镇（街道）；点击县名查看其乡镇",
+    pick_county: "查看该县（市、区）的各乡镇（街道）",
+    whole_view: "返回全辖区",
   },
   en: {
     title: "Data cockpit",
@@ -101,7 +103,9 @@ const TEXT = {
     towns_label: "Bar chart: disputes and lawsuits per township",
     unplaced: "{n} more disputes lie outside any township (counted in the total)",
     unplaced_county: "{n} more disputes lie outside any county (counted in the total)",
-    no_towns: "The province's view is counted per county; townships are not listed one by one",
+    no_towns: "The province's view is counted per county; townships are not listed one by one. Tap a county to see its townships",
+    pick_county: "Show this county's townships",
+    whole_view: "Back to the whole area",
   },
 };
 export type TextKey = keyof typeof TEXT.zh;

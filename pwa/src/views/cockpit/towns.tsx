@@ -21,20 +21,29 @@ export function TownSection({ summary }: { summary: Summary }) {
 
 /** A city's or province's view: the same figures per county (none for a county's view); the
  * province's is its finest table (no townships), with its own note on unplaced cases. */
-export function CountySection({ summary }: { summary: Summary }) {
+export function CountySection({ summary, pick }: { summary: Summary; pick?: (region: string) => void }) {
   const tx = useText();
   const rows = countyRows(summary);
   if (!rows.length) return null;
   const finest = !listsTowns(summary); // a province: no township table below
   return (
-    <RegionSection rows={rows} title={tx("counties")} head={tx("county")} chartLabel={tx("counties_label")} testid="cockpit-county">
+    <RegionSection rows={rows} title={tx("counties")} head={tx("county")} chartLabel={tx("counties_label")} testid="cockpit-county" pick={pick}>
       {finest ? <p class="ck-note" data-testid="cockpit-no-towns">{tx("no_towns")}</p> : null}
       {finest && summary.unplaced ? <p class="ck-note">{tx("unplaced_county", { n: summary.unplaced })}</p> : null}
     </RegionSection>
   );
 }
 
-function RegionSection(props: { rows: TownFigures[]; title: string; head: string; chartLabel: string; testid: string; children?: ComponentChildren }) {
+/** ``pick``: rows are links to that region's own view (a county's townships). */
+function RegionSection(props: {
+  rows: TownFigures[];
+  title: string;
+  head: string;
+  chartLabel: string;
+  testid: string;
+  pick?: (region: string) => void;
+  children?: ComponentChildren;
+}) {
   const tx = useText();
   const { rows, testid } = props;
   const sorted = useMemo(() => [...rows].sort((a, b) => a.total - b.total), [rows]);
@@ -69,7 +78,15 @@ function RegionSection(props: { rows: TownFigures[]; title: string; head: string
           <tbody>
             {rows.map((t) => (
               <tr key={t.region} data-testid={`${testid}-row`} data-region={t.region ?? ""}>
-                <th scope="row">{t.name}</th>
+                <th scope="row">
+                  {props.pick && t.region ? (
+                    <button type="button" class="ck-pick" title={tx("pick_county")} onClick={() => props.pick!(t.region!)} data-testid={`${testid}-pick`}>
+                      {t.name}
+                    </button>
+                  ) : (
+                    t.name
+                  )}
+                </th>
                 <FigureCells row={t} />
                 <td>{t.open}</td>
               </tr>
