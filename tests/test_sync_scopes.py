@@ -309,7 +309,7 @@ def test_a_court_clerk_moves_only_its_countys_court_cases(city: TestClient[Any])
         assert med.sync()["rejected"] == []
     cx_court = Device(city, login(city, "court"))  # 长兴县人民法院
     cx_court.op("case", "dq1", "intent", "transition", {"to": "confirmed", "ruling": "（2026）浙0522民特1号"})
-    assert [r["code"] for r in cx_court.sync()["rejected"]] == ["not_case_court"]
+    assert [r["code"] for r in cx_court.sync()["rejected"]] == ["forbidden"]  # not its case to read
     dq_court = Device(city, login(city, "court_330521"))
     dq_court.op("case", "dq1", "intent", "transition", {"to": "confirmed", "ruling": "（2026）浙0521民特1号"})
     assert dq_court.sync()["rejected"] == []
