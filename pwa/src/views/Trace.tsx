@@ -33,7 +33,11 @@ type State = { kind: "loading" } | { kind: "ok"; data: TraceData; cachedAt?: num
 export function Trace({ code: rawCode }: { code: string }) {
   useSignal(lang);
   const code = normalizeCode(rawCode);
-  const [token, setToken] = useState(new URLSearchParams(location.hash.replace(/^#/, "")).get("k") ?? "");
+  // The QR's token is read on every render: a new `#k=` on the same page (the router re-renders on
+  // hashchange) must be checked afresh, never answered with the case the previous token opened.
+  const fromUrl = new URLSearchParams(location.hash.replace(/^#/, "")).get("k") ?? "";
+  const [kept, setKept] = useState("");
+  const token = fromUrl || kept;
   const [state, setState] = useState<State>({ kind: "loading" });
   const [mine, setMine] = useState<string | null>(null);
   const [followed, setFollowed] = useState(false);
@@ -44,9 +48,9 @@ export function Trace({ code: rawCode }: { code: string }) {
     (async () => {
       const secret = await ctx.repo.db.getFromIndex("secrets", "code", code);
       if (alive && secret) setMine(secret.case);
-      const kept = await ctx.repo.getMeta<string | boolean>(`follow:${code}`);
-      setFollowed(!!kept);
-      if (!token && typeof kept === "string" && kept) return alive && setToken(kept);
+      const following = await ctx.repo.getMeta<string | boolean>(`follow:${code}`);
+      setFollowed(!!following);
+      if (!token && typeof following === "string" && following) return alive && setKept(following);
       if (!token) return setState({ kind: "error", text: t("trace_no_token") });
       setState({ kind: "loading" });
       // the offline copy opens only with the same token (stored as its hash, like the server does)
