@@ -114,6 +114,28 @@ def tallies_by_county(
     return out
 
 
+def tallies_by_city(
+    s: Session, start: datetime, end: datetime, scope: Scope
+) -> dict[str | None, list[Tally]]:
+    """Tallies of cases filed in [start, end), by the first 4 characters of the region (a city;
+    None for a case with no region): the roll-up's county grain summed per city."""
+    parts = rollup.windows(start, end)
+    if parts is not None and rollup.covers(scope.prefix):
+        raw = rollup.by_city(s, parts, scope.prefix)
+    else:
+        raw = direct.by_city(s, start, end, scope.prefix)
+    out: dict[str | None, list[Tally]] = {}
+    for g, ts in raw.items():
+        out.setdefault(str(g) if g else None, []).extend(ts)
+    return out
+
+
+def lists_cities(scope: Scope) -> bool:
+    """Whether the summary of ``scope`` has a row per city: only a view wider than one city (the
+    province, or everything)."""
+    return scope.prefix is None or len(scope.prefix) < 4
+
+
 def lists_towns(scope: Scope) -> bool:
     """Whether the summary of ``scope`` has a row per township: a city or narrower does; the
     province (or everything) lists its counties only — 1,387 townships are no table to read on a
@@ -126,6 +148,14 @@ def counties(s: Session, scope: Scope) -> list[Town]:
     q = select(Region.code, Region.name, Region.population).where(Region.level == "county")
     if scope.prefix:
         q = q.where(Region.code.startswith(scope.prefix[:6], autoescape=True))
+    return [Town(c, n, int(p or 0)) for c, n, p in s.execute(q.order_by(Region.code))]
+
+
+def cities(s: Session, scope: Scope) -> list[Town]:
+    """The cities of the registry inside ``scope`` (code 12 digits, name, residents)."""
+    q = select(Region.code, Region.name, Region.population).where(Region.level == "city")
+    if scope.prefix:
+        q = q.where(Region.code.startswith(scope.prefix[:4], autoescape=True))
     return [Town(c, n, int(p or 0)) for c, n, p in s.execute(q.order_by(Region.code))]
 
 
@@ -236,14 +266,17 @@ __all__ = [
     "Scope",
     "Town",
     "area",
+    "cities",
     "counties",
     "day_start",
+    "lists_cities",
     "lists_towns",
     "month_starts",
     "open_group_cases",
     "population",
     "region_name",
     "respondents",
+    "tallies_by_city",
     "tallies_by_county",
     "tallies_by_month",
     "tallies_by_town",
