@@ -219,8 +219,8 @@ def summary(
         by_county = queries.tallies_by_county(s, start, end, scope) if wide else {}
         counties = queries.counties(s, scope) if wide else []
         with_cities = queries.lists_cities(scope)
-        by_city = queries.tallies_by_city(s, start, end, scope) if with_cities else {}
         cities = queries.cities(s, scope) if with_cities else []
+    by_city = queries.per_city(by_county) if with_cities else {}
     # Every case of the scope is in exactly one entry of either tally; the rows listed are the
     # towns when there are any, else the counties (a province), and ``unplaced`` is the rest.
     listed: dict[str | None, list[Tally]] = dict(by_town) if with_towns else dict(by_county)

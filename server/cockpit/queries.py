@@ -114,20 +114,20 @@ def tallies_by_county(
     return out
 
 
+def per_city(by_county: dict[str | None, list[Tally]]) -> dict[str | None, list[Tally]]:
+    """County tallies (``tallies_by_county``) summed per city (the first 4 characters; None for no
+    region): a province's city rows cost no read of their own. Pure."""
+    out: dict[str | None, list[Tally]] = {}
+    for county, ts in by_county.items():
+        out.setdefault(county[:4] if county else None, []).extend(ts)
+    return out
+
+
 def tallies_by_city(
     s: Session, start: datetime, end: datetime, scope: Scope
 ) -> dict[str | None, list[Tally]]:
-    """Tallies of cases filed in [start, end), by the first 4 characters of the region (a city;
-    None for a case with no region): the roll-up's county grain summed per city."""
-    parts = rollup.windows(start, end)
-    if parts is not None and rollup.covers(scope.prefix):
-        raw = rollup.by_city(s, parts, scope.prefix)
-    else:
-        raw = direct.by_city(s, start, end, scope.prefix)
-    out: dict[str | None, list[Tally]] = {}
-    for g, ts in raw.items():
-        out.setdefault(str(g) if g else None, []).extend(ts)
-    return out
+    """Tallies of cases filed in [start, end), by city: ``per_city`` of ``tallies_by_county``."""
+    return per_city(tallies_by_county(s, start, end, scope))
 
 
 def lists_cities(scope: Scope) -> bool:
@@ -273,6 +273,7 @@ __all__ = [
     "lists_towns",
     "month_starts",
     "open_group_cases",
+    "per_city",
     "population",
     "region_name",
     "respondents",

@@ -208,16 +208,6 @@ def by_county(
     return _tallies(s, func.substr(CaseCount.town, 1, 6), parts, prefix)
 
 
-def by_city(s: Session, parts: Sequence[tuple[str, str, str]], prefix: str | None) -> dict[str, list[Tally]]:
-    """Counts of the windows ``parts`` by city (first 4 characters of the region): the county grain
-    summed per city, so a province's eleven city rows read the same ~100 rows a month as its
-    counties (no city grain is kept)."""
-    if prefix is None or len(prefix) <= 6:
-        county_parts = [(_TO_COUNTY[g], lo, hi) for g, lo, hi in parts]
-        return _tallies(s, func.substr(CaseCount.town, 1, 4), county_parts, prefix)
-    return _tallies(s, func.substr(CaseCount.town, 1, 4), parts, prefix)
-
-
 def by_month(s: Session, bounds: Sequence[datetime], prefix: str | None) -> list[list[Tally]] | None:
     """Counts per month between ``bounds`` (first days of months at midnight, China time), oldest
     first; None when a bound is not the first of a month at midnight."""
@@ -296,7 +286,6 @@ __all__ = [
     "DAY",
     "MONTH",
     "Key",
-    "by_city",
     "by_county",
     "by_month",
     "by_town",
