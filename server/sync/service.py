@@ -21,7 +21,7 @@ import msgspec
 
 from server import casecode
 from server.accounts.principal import Principal
-from server.sync import ops, scopes
+from server.sync import ops, scopes, wire
 from server.sync.hlc import Clock
 from server.sync.merge import RecordState, apply, materialize
 from server.sync.ops import Change, Evict, Op, Rejection, SyncRequest, SyncResponse, validate_op
@@ -522,12 +522,15 @@ class SyncService:
         """``push`` then ``pull`` in one unit of work; the caller commits (``now_ms``: Unix ms)."""
         acked, rejected = self.push(store, p, req, now_ms)
         cursor, changes, evict, more = self.pull(store, p, req.since)
+        compact = req.v >= 2  # one entry per record (wire.py), superseded puts and intents dropped
         return SyncResponse(
             cursor=cursor,
             acked=acked,
             rejected=rejected,
-            changes=changes,
+            changes=[] if compact else changes,
+            records=wire.group(changes) if compact else [],
             evict=evict,
             more=more,
             server_time=self.server.now_ts(),
+            v=req.v,
         )
