@@ -123,6 +123,7 @@ class Components:
         )
         limits = Limits(
             page_ops=settings.sync_page_ops,
+            record_page_ops=settings.sync_record_page_ops,
             page_bytes=settings.sync_page_bytes,
             max_skew_ms=settings.max_skew_ms,
         )

