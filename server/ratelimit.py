@@ -208,7 +208,13 @@ class SharedTokenBucket:
                 .values(tokens=level - 1 if ok else level, at=now)
             )
             if random.random() < 0.001:  # full buckets carry no information: forget them now and then
-                s.execute(delete(RateBucket).where(RateBucket.at < now - self.burst / self.rate))
+                # Only this limiter's own: another limiter's bucket idle that long may still be empty.
+                s.execute(
+                    delete(RateBucket).where(
+                        RateBucket.bucket.startswith(f"{self.name}:", autoescape=True),
+                        RateBucket.at < now - self.burst / self.rate,
+                    )
+                )
         return ok
 
     def _level_now(self, key: str) -> float:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from server.accounts.models import User
 from server.db import Database
-from server.ratelimit import LoginBackoff, RateLimiter
+from server.ratelimit import LoginBackoff, RateLimiter, SharedTokenBucket
 from tests.conftest import DEMO_PASSWORD, new_device
 from tests.synctools import Device
 
@@ -129,3 +129,17 @@ def test_one_address_guessing_many_codes_is_slowed(client: TestClient[Any], addr
     codes = [trace(client, f"JF-330522-2026-{i:06d}X", "W" * 22, "203.0.113.5") for i in range(25)]
     assert 429 in codes
     assert trace(client, "JF-330522-2026-000000X", "W" * 22, "198.51.100.7") == 404  # others unaffected
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_a_limiters_sweep_leaves_other_limiters_buckets(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A flood of one limiter (consultations) must not empty another's (device sign-up) table rows:
+    an idle empty bucket of a slow limiter is still empty."""
+    devices = SharedTokenBucket(db, "device", burst=1, per_hour=1, clock=lambda: 1000.0)
+    assert devices.allow("203.0.113.9") and not devices.allow("203.0.113.9")
+    monkeypatch.setattr("server.ratelimit.random.random", lambda: 0.0)  # every hit sweeps
+    consult = SharedTokenBucket(db, "consult", burst=120, per_hour=7200, clock=lambda: 1100.0)
+    consult.allow("203.0.113.9")
+    assert devices.exceeded("203.0.113.9")
