@@ -9,15 +9,18 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from litestar.testing import TestClient
 
+from server.db import Database
 from server.sync import wire
 from server.sync.merge import apply_all, fold
 from server.sync.ops import Change, Op, RecordChanges
 from tests.conftest import login, new_device
 from tests.synctools import Device
+from tests.test_sync_api import op_count
 from tests.test_sync_merge import op_lists
 
 VECTOR = Path(__file__).parent / "vectors" / "wire_v2.json"
@@ -116,11 +119,17 @@ def test_a_v2_pull_gives_the_same_records_as_a_v1_pull(client: TestClient[Any]) 
     assert new.view("case", "w2c03")["summary"] == "第 3 件：改过一次的说明"  # type: ignore[index]
 
 
-def test_unknown_protocol_version_is_400_in_chinese(client: TestClient[Any]) -> None:
-    r = client.post(
-        "/api/v1/sync",
-        headers=new_device(client),
-        json={"replica": "okreplica1", "since": 0, "ops": [], "v": 3},
-    )
-    assert r.status_code == 400
-    assert "不支持的同步协议版本" in r.json()["detail"]
+@pytest.mark.parametrize("v", [3, 0, -1, 10**30, "2", None, True, 2.5, [2]])
+def test_a_hostile_protocol_version_is_400_in_chinese_and_stores_nothing(
+    client: TestClient[Any], db: Database, v: Any
+) -> None:
+    d = Device(client, new_device(client))
+    d.file_case("hostv1", "有人拿奇怪的版本号来同步")
+    before = op_count(db)
+    body = {"replica": d.replica, "since": 0, "ops": d.outbox, "v": v}
+    r = client.post("/api/v1/sync", headers=d.headers, json=body)
+    assert r.status_code == 400, r.text
+    assert "同步" in r.json()["detail"]
+    assert op_count(db) == before
+    d.sync()  # the same ops with a good version are stored
+    assert op_count(db) > before and d.view("case", "hostv1") is not None
