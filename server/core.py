@@ -47,7 +47,7 @@ from server.notify.push import PushWorker
 from server.notify.sms import SmsWorker
 from server.pwa import serve_pwa, serve_pwa_head
 from server.qr import api as qr_api
-from server.ratelimit import Limiter, LoginBackoff, bucket_for, limiter_for
+from server.ratelimit import Backoff, Limiter, backoff_for, bucket_for, limiter_for
 from server.registry.api import RegistryController
 from server.registry.area import Area
 from server.routing import api as routing_api
@@ -98,7 +98,7 @@ class Components:
     device_limiter: Limiter
     trace_limiter: Limiter
     consult_limiter: Limiter
-    login_backoff: LoginBackoff
+    login_backoff: Backoff
     replica: ServerReplica
     """The server's own replica id and clock, for ops the server writes."""
     sync_service: SyncService
@@ -123,6 +123,7 @@ class Components:
         )
         limits = Limits(
             page_ops=settings.sync_page_ops,
+            record_page_ops=settings.sync_record_page_ops,
             page_bytes=settings.sync_page_bytes,
             max_skew_ms=settings.max_skew_ms,
         )
@@ -134,7 +135,7 @@ class Components:
             trace_limiter=limiter_for(db, "trace", settings.trace_rate_per_minute, 60),
             # Consultations are public (no account needed): damp scripted floods per address.
             consult_limiter=limiter_for(db, "consult", 120, 60),
-            login_backoff=LoginBackoff(free=settings.login_max_failures, max_s=settings.login_backoff_max_s),
+            login_backoff=backoff_for(db, settings.login_max_failures, settings.login_backoff_max_s),
             replica=replica,
             # Routing sees every batch, intent and timer in the sync unit of work.
             sync_service=SyncService(replica, hooks=routing, limits=limits),

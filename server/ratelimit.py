@@ -10,14 +10,16 @@
   serve`` processes on one PostgreSQL enforce one limit together (docs/deploy.md).
 
 - ``LoginBackoff``: per (address, account) failures make the next try wait 1 s, 2 s, 4 s … at most
-  a minute; never a lock on the account.
+  a minute; never a lock on the account. ``SharedLoginBackoff``: the same counts in the database,
+  so N processes behind a load balancer allow the free tries once, not N times.
 
 Trace and follow count *failures* only (``exceeded`` peeks, ``hit`` counts; a correct token is never
 refused): none of these can be turned against the owner of what they protect (docs/security.md).
 
-``limiter_for``/``bucket_for`` pick: the in-memory kinds on SQLite (one process), the shared one on
-PostgreSQL. There a sliding window of ``limit`` per ``window_s`` becomes a bucket of ``limit`` tokens
-refilled at ``limit / window_s`` per second — the same long-run rate and burst, refilled smoothly.
+``limiter_for``/``bucket_for``/``backoff_for`` pick: the in-memory kinds on SQLite (one process),
+the shared one on PostgreSQL. There a sliding window of ``limit`` per ``window_s`` becomes a bucket
+of ``limit`` tokens refilled at ``limit / window_s`` per second — the same long-run rate and burst,
+refilled smoothly.
 """
 
 from __future__ import annotations
@@ -208,7 +210,13 @@ class SharedTokenBucket:
                 .values(tokens=level - 1 if ok else level, at=now)
             )
             if random.random() < 0.001:  # full buckets carry no information: forget them now and then
-                s.execute(delete(RateBucket).where(RateBucket.at < now - self.burst / self.rate))
+                # Only this limiter's own: another limiter's bucket idle that long may still be empty.
+                s.execute(
+                    delete(RateBucket).where(
+                        RateBucket.bucket.startswith(f"{self.name}:", autoescape=True),
+                        RateBucket.at < now - self.burst / self.rate,
+                    )
+                )
         return ok
 
     def _level_now(self, key: str) -> float:
@@ -300,6 +308,89 @@ class LoginBackoff:
     def success(self, key: str) -> None:
         with self._lock:
             self._state.pop(key, None)
+
+
+@runtime_checkable  # a handler dependency, checked by isinstance like ``Limiter``
+class Backoff(Protocol):
+    def wait_s(self, key: str) -> float:
+        """Seconds before ``key`` may try again (0: now)."""
+        ...
+
+    def failure(self, key: str) -> None:
+        """One more failure of ``key``."""
+        ...
+
+    def success(self, key: str) -> None:
+        """``key`` succeeded: forget its failures."""
+        ...
+
+
+class SharedLoginBackoff:
+    """``LoginBackoff`` with its counts in the ``rate_buckets`` table (PostgreSQL): ``tokens`` holds
+    the failures of a key and ``at`` the Unix time of the last, counted under a row lock, so every
+    process sees the same count and a load balancer cannot multiply the free tries."""
+
+    def __init__(
+        self,
+        db: Database,
+        free: int = 5,
+        base_s: float = 1.0,
+        max_s: float = 60.0,
+        forget_s: float = 3600.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.db = db
+        self.free, self.base_s, self.max_s, self.forget_s = free, base_s, max_s, forget_s
+        self._clock = clock
+
+    @staticmethod
+    def _key(key: str) -> str:
+        return f"login:{key}"[:200]
+
+    def wait_s(self, key: str) -> float:
+        now = self._clock()
+        with self.db.read_session() as s:
+            row = s.execute(
+                select(RateBucket.tokens, RateBucket.at).where(RateBucket.bucket == self._key(key))
+            ).first()
+        if row is None:
+            return 0.0
+        failures, last = float(row[0]), float(row[1])
+        if now - last > self.forget_s or failures < self.free:
+            return 0.0
+        delay = min(self.max_s, self.base_s * math.pow(2.0, failures - self.free))
+        return max(0.0, last + delay - now)
+
+    def failure(self, key: str) -> None:
+        now, bucket = self._clock(), self._key(key)
+        with self.db.session() as s:
+            s.execute(
+                pg_insert(RateBucket)
+                .values(bucket=bucket, tokens=0.0, at=now)
+                .on_conflict_do_nothing(index_elements=[RateBucket.bucket])
+            )
+            n, last = s.execute(
+                select(RateBucket.tokens, RateBucket.at).where(RateBucket.bucket == bucket).with_for_update()
+            ).one()
+            n = 0.0 if now - last > self.forget_s else n
+            s.execute(update(RateBucket).where(RateBucket.bucket == bucket).values(tokens=n + 1, at=now))
+            if random.random() < 0.001:  # keys idle past forget_s count nothing: forget them now and then
+                s.execute(
+                    delete(RateBucket).where(
+                        RateBucket.bucket.startswith("login:"), RateBucket.at < now - self.forget_s
+                    )
+                )
+
+    def success(self, key: str) -> None:
+        with self.db.session() as s:
+            s.execute(delete(RateBucket).where(RateBucket.bucket == self._key(key)))
+
+
+def backoff_for(db: Database, free: int, max_s: float) -> Backoff:
+    """Login back-off: in memory on SQLite (one process), shared on PostgreSQL."""
+    if db.url.startswith("postgresql"):
+        return SharedLoginBackoff(db, free=free, max_s=max_s)
+    return LoginBackoff(free=free, max_s=max_s)
 
 
 def token_failures_over(limiter: Limiter, address: str, code: str) -> bool:

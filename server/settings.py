@@ -72,7 +72,11 @@ class Settings:
     """Largest sync request body in bytes (413 beyond)."""
 
     sync_page_ops: int = 500
-    """Most changes in one sync response."""
+    """Most changes in one sync response (protocol v1: one whole op each)."""
+
+    sync_record_page_ops: int = 2000
+    """Most changes read for one v2 sync response (per-record pages: a change costs about half the
+    bytes of a v1 one and superseded puts are not sent; ``sync_page_bytes`` still bounds it)."""
 
     sync_page_bytes: int = 512 * 1024
     """Soft byte limit of one sync response page."""

@@ -157,6 +157,7 @@ def _positive(s: Settings) -> list[Status]:
         "sync_max_ops",
         "sync_max_bytes",
         "sync_page_ops",
+        "sync_record_page_ops",
         "sync_page_bytes",
         "blob_max_bytes",
     ):

@@ -7,20 +7,26 @@ import secrets
 import time
 from typing import Any
 
+import msgspec
 from litestar.testing import TestClient
 
 from server import casecode
 from server.db import Database
+from server.sync import wire
 from server.sync.hlc import Clock
 from server.sync.merge import RecordState, apply, materialize
-from server.sync.ops import Op
+from server.sync.ops import Op, RecordChanges
 from server.sync.service import ServerReplica, Writer
 from server.sync.store import SqlStore
 
 
 class Device:
-    def __init__(self, client: TestClient[Any], headers: dict[str, str], replica: str | None = None) -> None:
+    def __init__(
+        self, client: TestClient[Any], headers: dict[str, str], replica: str | None = None, v: int = 1
+    ) -> None:
+        """``v``: the sync protocol version it reads (1: ``changes``; 2: per-record ``records``)."""
         self.client = client
+        self.v = v
         self.headers = headers
         self.replica = replica or f"dev_{secrets.token_hex(6)}"
         self.clock = Clock(self.replica, lambda: int(time.time() * 1000))
@@ -69,7 +75,7 @@ class Device:
             r = self.client.post(
                 "/api/v1/sync",
                 headers=self.headers,
-                json={"replica": self.replica, "since": self.cursor, "ops": self.outbox},
+                json={"replica": self.replica, "since": self.cursor, "ops": self.outbox, "v": self.v},
             )
             assert r.status_code == expect, r.text
             if expect != 200:
@@ -80,9 +86,9 @@ class Device:
             self.outbox = [o for o in self.outbox if o["id"] not in done]
             for ev in body["evict"]:
                 self.states.pop((ev["entity"], ev["key"]), None)
-            for c in body["changes"]:
-                c.pop("seq")
-                op = Op(**c)
+            pulled = [Op(**{k: v for k, v in c.items() if k != "seq"}) for c in body["changes"]]
+            pulled += wire.expand(msgspec.convert(body.get("records", []), list[RecordChanges]))
+            for op in pulled:
                 self.clock.observe(op.ts)
                 if op.kind != "intent":
                     rid = (op.entity, op.key)

@@ -149,3 +149,16 @@ def test_rate_limits_count_across_both_processes(servers: list[str]) -> None:
     statuses = [httpx.post(f"{servers[i % 2]}/api/v1/devices").status_code for i in range(DEVICE_LIMIT + 2)]
     assert statuses[:DEVICE_LIMIT] == [201] * DEVICE_LIMIT
     assert statuses[DEVICE_LIMIT:] == [429, 429]
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_login_backoff_counts_across_both_processes(servers: list[str]) -> None:
+    """Wrong passwords alternating between the processes: the 6th waits, as on one process (each
+    counting alone would let 10 through)."""
+    statuses = [
+        httpx.post(
+            f"{servers[i % 2]}/api/v1/auth/login", json={"username": "court", "password": "wrong-guess"}
+        ).status_code
+        for i in range(7)
+    ]
+    assert statuses[:5] == [401] * 5 and statuses[5:] == [429, 429]

@@ -6,6 +6,7 @@ an in-memory network that drops, duplicates and reorders requests and responses;
 and come back; the server routes some new cases to the mediator's organisation, reassigns cases, and
 lets citizens follow others' cases. One device may run ten minutes fast (``clock_ahead``, then it
 re-stamps against ``server_time``). A dropped response means the device sends the same ops again.
+Half the devices pull with protocol v2 (per-record pages without superseded puts), half with v1.
 
 At the end every device syncs to quiescence with no loss, and then:
 - each device's merged state equals the server's records in its principal's scope (no more, no less);
@@ -28,6 +29,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from server import casecode
 from server.accounts.principal import Principal
+from server.sync import wire
 from server.sync.hlc import Clock, parse_ts
 from server.sync.merge import RecordId, RecordState, apply, materialize, seen_for_remove
 from server.sync.ops import Op, Rejection, SyncRequest, SyncResponse
@@ -67,8 +69,9 @@ class Routing(NoHooks):
 class Device:
     """A client as docs/sync.md describes it: an outbox, a cursor, and state built from pulled ops."""
 
-    def __init__(self, name: str, who: Principal, wall: list[int], skew_ms: int) -> None:
+    def __init__(self, name: str, who: Principal, wall: list[int], skew_ms: int, v: int = 1) -> None:
         self.name, self.who, self.wall, self.skew = name, who, wall, skew_ms
+        self.v = v  # protocol version: 2 reads per-record pages (server/sync/wire.py)
         self.offset = 0  # the correction learnt from a clock_ahead rejection
         self.clock = Clock(name, self.now)
         self.n = 0
@@ -157,7 +160,8 @@ class Device:
     # -- talking to the server ----------------------------------------------------------------
     def request(self, count: int | None = None) -> SyncRequest:
         """The first ``count`` ops of the outbox (all by default): always a prefix, in order."""
-        return SyncRequest(self.name, self.cursor, list(self.outbox[:count] if count else self.outbox))
+        ops = list(self.outbox[:count] if count else self.outbox)
+        return SyncRequest(self.name, self.cursor, ops, self.v)
 
     def receive(self, resp: SyncResponse) -> None:
         ahead = [r for r in resp.rejected if r.code == "clock_ahead"]
@@ -170,7 +174,7 @@ class Device:
         self.outbox = [o for o in self.outbox if o.id not in done]
         for ev in resp.evict:
             self.confirmed.pop((ev.entity, ev.key), None)
-        for c in resp.changes:
+        for c in [*resp.changes, *wire.expand(resp.records)]:
             self.clock.observe(c.ts)
             if c.kind != "intent":
                 rid = (c.entity, c.key)
@@ -217,7 +221,11 @@ class ServerConvergence(RuleBasedStateMachine):
         # The first device may run 10 minutes fast: it learns of it from clock_ahead and re-stamps.
         skews = [*[600_000 if fast else 1_500, -40_000, 25_000, 0][:citizens], -7_000]
         names = [f"dev{i}_{p.user_id}" for i, p in enumerate(who)]
-        self.devices = [Device(n, p, self.wall, s) for n, p, s in zip(names, who, skews, strict=True)]
+        # Odd devices speak protocol v2 (per-record pages), even ones v1: both must converge alike.
+        self.devices = [
+            Device(n, p, self.wall, s, v=1 + i % 2)
+            for i, (n, p, s) in enumerate(zip(names, who, skews, strict=True))
+        ]
 
     def dev(self, i: int) -> Device:
         return self.devices[i % len(self.devices)]

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from server.accounts.models import User
 from server.db import Database
-from server.ratelimit import LoginBackoff, RateLimiter
+from server.ratelimit import LoginBackoff, RateLimiter, SharedLoginBackoff, SharedTokenBucket
 from tests.conftest import DEMO_PASSWORD, new_device
 from tests.synctools import Device
 
@@ -129,3 +129,35 @@ def test_one_address_guessing_many_codes_is_slowed(client: TestClient[Any], addr
     codes = [trace(client, f"JF-330522-2026-{i:06d}X", "W" * 22, "203.0.113.5") for i in range(25)]
     assert 429 in codes
     assert trace(client, "JF-330522-2026-000000X", "W" * 22, "198.51.100.7") == 404  # others unaffected
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_login_failures_count_once_over_every_process(db: Database) -> None:
+    """Two ``SharedLoginBackoff`` on one database (two processes): the free tries are shared."""
+    now = [1000.0]
+    a, b = (SharedLoginBackoff(db, free=3, base_s=1, max_s=60, clock=lambda: now[0]) for _ in range(2))
+    waits = []
+    for i in range(8):
+        (a if i % 2 == 0 else b).failure("203.0.113.9|mediator")
+        waits.append((b if i % 2 == 0 else a).wait_s("203.0.113.9|mediator"))
+    assert waits[:2] == [0, 0] and waits[2:7] == [1, 2, 4, 8, 16]
+    assert a.wait_s("198.51.100.7|mediator") == 0  # the owner, elsewhere
+    b.success("203.0.113.9|mediator")
+    assert a.wait_s("203.0.113.9|mediator") == 0
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_a_limiters_sweep_leaves_other_limiters_buckets(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A flood of one limiter (consultations) must not empty another's (device sign-up) table rows:
+    an idle empty bucket of a slow limiter is still empty."""
+    devices = SharedTokenBucket(db, "device", burst=1, per_hour=1, clock=lambda: 1000.0)
+    assert devices.allow("203.0.113.9") and not devices.allow("203.0.113.9")
+    logins = SharedLoginBackoff(db, free=0, clock=lambda: 1000.0)
+    logins.failure("203.0.113.9|mediator")
+    monkeypatch.setattr("server.ratelimit.random.random", lambda: 0.0)  # every hit sweeps
+    consult = SharedTokenBucket(db, "consult", burst=120, per_hour=7200, clock=lambda: 1100.0)
+    consult.allow("203.0.113.9")
+    assert devices.exceeded("203.0.113.9")
+    assert SharedLoginBackoff(db, free=0, clock=lambda: 1000.5).wait_s("203.0.113.9|mediator") > 0

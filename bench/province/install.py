@@ -5,7 +5,8 @@
 For each database (loaded by ``bench.province.generate`` with different ``--cases``): one real
 ``jiefen serve`` answers; a new citizen device (``POST /api/v1/devices``) files one case (5 puts;
 the server classifies and routes it, about 20 changes in all); then ``--runs`` fresh installs with
-that token (a new replica each) pull from cursor 0 until ``more`` is false. Medians of wall time,
+that token (a new replica each) pull from cursor 0 until ``more`` is false, with sync protocol v2
+as the PWA does (one entry per record). Medians of wall time,
 requests and bytes (gzip on the wire and decoded). Baseline in the same run: the same server's
 ``GET /api/v1/ping``.
 
@@ -86,8 +87,8 @@ def measure(url: str, runs: int) -> dict[str, Any]:
     with live.servers(url, 1) as (server,), httpx.Client(timeout=300) as client:
         headers = live.new_device(server.base_url)
         live.file_case(server.base_url, headers, REGION)
-        live.fresh_pull(client, server.base_url, headers)  # warm-up
-        pulls = [live.fresh_pull(client, server.base_url, headers) for _ in range(runs)]
+        live.fresh_pull(client, server.base_url, headers, v=2)  # warm-up
+        pulls = [live.fresh_pull(client, server.base_url, headers, v=2) for _ in range(runs)]
         ping = live.ping_ms(client, server.base_url)
         token = headers["Authorization"].removeprefix("Bearer ")
     explained = explain_pull(url, token)
@@ -99,7 +100,7 @@ def measure(url: str, runs: int) -> dict[str, Any]:
         "ping_ms": ping,
         "ms_x_ping": round(seconds * 1000 / ping, 2),
         "requests": pulls[0]["requests"],
-        "changes": pulls[0]["changes"],
+        "record_entries": pulls[0]["records"],
         "median_wire_bytes": live.median_of(pulls, "wire_bytes"),
         "median_raw_bytes": live.median_of(pulls, "raw_bytes"),
         "explain": explained,

@@ -126,26 +126,32 @@ def file_case(base: str, headers: dict[str, str], region: str) -> str:
 
 class _Reply(msgspec.Struct):
     cursor: int
-    changes: list[dict[str, Any]]
     more: bool
+    changes: list[dict[str, Any]] = []
+    records: list[dict[str, Any]] = []
 
 
 _DECODE = msgspec.json.Decoder(_Reply)
 
 
 def fresh_pull(
-    client: httpx.Client, base: str, headers: dict[str, str], keep: list[dict[str, Any]] | None = None
+    client: httpx.Client,
+    base: str,
+    headers: dict[str, str],
+    keep: list[dict[str, Any]] | None = None,
+    v: int = 1,
 ) -> dict[str, Any]:
-    """A fresh install: a new replica pulls from cursor 0 until ``more`` is false.
+    """A fresh install: a new replica pulls from cursor 0 with protocol ``v`` until ``more`` is false.
 
-    Returns seconds, requests, changes, distinct case keys, and the bytes of the response bodies
-    on the wire (gzip, ``Accept-Encoding: gzip``) and decoded. The changes go into ``keep``."""
+    Returns seconds, requests, changes (v1) or record entries (v2), distinct case keys, and the
+    bytes of the response bodies on the wire (gzip, ``Accept-Encoding: gzip``) and decoded. The v1
+    changes go into ``keep``."""
     rep, since = replica(), 0
-    out = {"requests": 0, "changes": 0, "wire_bytes": 0, "raw_bytes": 0}
+    out = {"requests": 0, "changes": 0, "records": 0, "wire_bytes": 0, "raw_bytes": 0}
     cases: set[str] = set()
     t0 = time.perf_counter()
     while True:
-        r = client.post(f"{base}/api/v1/sync", json={"v": 1, "replica": rep, "since": since, "ops": []},
+        r = client.post(f"{base}/api/v1/sync", json={"v": v, "replica": rep, "since": since, "ops": []},
                         headers={**headers, "Accept-Encoding": "gzip"})  # fmt: skip
         r.raise_for_status()
         out["requests"] += 1
@@ -153,9 +159,10 @@ def fresh_pull(
         out["raw_bytes"] += len(r.content)
         body = _DECODE.decode(r.content)
         out["changes"] += len(body.changes)
+        out["records"] += len(body.records)
         if keep is not None:
             keep.extend(body.changes)
-        cases.update(c["key"] for c in body.changes if c["entity"] == "case")
+        cases.update(c["key"] for c in [*body.changes, *body.records] if c["entity"] == "case")
         since = body.cursor
         if not body.more:
             break

@@ -5,8 +5,10 @@
 The organisation is the one holding the most cases in the loaded province. A mediator account of it
 is made, one real ``jiefen serve`` answers, and ``--runs`` fresh installs (a new replica each, the
 same token) pull ``POST /api/v1/sync`` from cursor 0 until ``more`` is false, over HTTP on loopback
-with ``Accept-Encoding: gzip`` as a phone sends it. Bytes are the response bodies as received
-(gzip, level 6 as the server is configured) and decoded; the figures are medians of the runs.
+with ``Accept-Encoding: gzip`` as a phone sends it, alternately with protocol v2 (what the PWA
+speaks: one entry per record, server/sync/wire.py) and v1 (one op per change: the baseline). Bytes
+are the response bodies as received (gzip, level 6 as the server is configured) and decoded; the
+figures are medians of the runs.
 
 Baselines of the same run, for the same cases:
 - ``views``: gzip (level 6) of the JSON of every record the mediator ends up holding, as its final
@@ -129,10 +131,17 @@ def main(argv: list[str] | None = None) -> int:
         headers = live.login(server.base_url, username)
         received: list[dict[str, Any]] = []
         live.fresh_pull(client, server.base_url, headers, received)  # warm-up: caches, plans
-        runs = [live.fresh_pull(client, server.base_url, headers) for _ in range(args.runs)]
+        live.fresh_pull(client, server.base_url, headers, v=2)
+        v1, v2 = [], []
+        for _ in range(args.runs):  # interleaved, so load changes hit both alike
+            v2.append(live.fresh_pull(client, server.base_url, headers, v=2))
+            v1.append(live.fresh_pull(client, server.base_url, headers, v=1))
         ping = live.ping_ms(client, server.base_url)
-    cases = runs[0]["cases"]
-    wire, raw = live.median_of(runs, "wire_bytes"), live.median_of(runs, "raw_bytes")
+    cases = v2[0]["cases"]
+    if v1[0]["cases"] != cases:
+        raise RuntimeError(f"v1 pulled {v1[0]['cases']} cases, v2 {cases}")
+    wire, raw = live.median_of(v2, "wire_bytes"), live.median_of(v2, "raw_bytes")
+    wire1, raw1 = live.median_of(v1, "wire_bytes"), live.median_of(v1, "raw_bytes")
     out = {
         "benchmark": "county mediator's fresh install: pull of its organisation's cases",
         "command": "python -m bench.province.pull " + " ".join(sys.argv[1:] if argv is None else argv),
@@ -142,14 +151,27 @@ def main(argv: list[str] | None = None) -> int:
         "org": org,
         "org_cases": n_cases,
         "cases_pulled": cases,
-        "changes": runs[0]["changes"],
-        "requests": runs[0]["requests"],
-        "median_seconds": round(live.median_of(runs, "seconds"), 3),
-        "median_wire_bytes": wire,
-        "median_raw_bytes": raw,
-        "gzip_bytes_per_case": round(wire / cases, 1),
-        "raw_bytes_per_case": round(raw / cases, 1),
-        "gzip_bytes_per_change": round(wire / runs[0]["changes"], 1),
+        "v2": {
+            "record_entries": v2[0]["records"],
+            "requests": v2[0]["requests"],
+            "median_seconds": round(live.median_of(v2, "seconds"), 3),
+            "median_wire_bytes": wire,
+            "median_raw_bytes": raw,
+            "gzip_bytes_per_case": round(wire / cases, 1),
+            "raw_bytes_per_case": round(raw / cases, 1),
+            "ms_per_case": round(live.median_of(v2, "seconds") * 1000 / cases, 3),
+        },
+        "v1_baseline": {
+            "changes": v1[0]["changes"],
+            "requests": v1[0]["requests"],
+            "median_seconds": round(live.median_of(v1, "seconds"), 3),
+            "median_wire_bytes": wire1,
+            "median_raw_bytes": raw1,
+            "gzip_bytes_per_case": round(wire1 / cases, 1),
+            "raw_bytes_per_case": round(raw1 / cases, 1),
+        },
+        "v2_over_v1_wire": round(wire / wire1, 3),
+        "v2_over_v1_seconds": round(live.median_of(v2, "seconds") / live.median_of(v1, "seconds"), 3),
         "target_gzip_bytes_per_case": 200,
         "baseline": {
             **base,
@@ -157,10 +179,9 @@ def main(argv: list[str] | None = None) -> int:
             "states_gzip_per_case": round(base["states_gzip"] / cases, 1),
             "ping_ms": ping,
         },
-        "wire_x_views": round(wire / base["views_gzip"], 2),
+        "v2_wire_x_views": round(wire / base["views_gzip"], 2),
         "encodings_gzip_per_case": {k: round(v / cases, 1) for k, v in encodings(received).items()},
-        "ms_per_case": round(live.median_of(runs, "seconds") * 1000 / cases, 3),
-        "runs": runs,
+        "runs": {"v2": v2, "v1": v1},
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "province_pull.json").write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", "utf-8")

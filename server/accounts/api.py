@@ -17,7 +17,7 @@ from server.accounts.guards import authenticated, roles
 from server.accounts.principal import Principal
 from server.db import Database, utcnow
 from server.http import ApiError, client_address
-from server.ratelimit import Limiter, LoginBackoff, wait_words
+from server.ratelimit import Backoff, Limiter, wait_words
 from server.settings import Settings
 
 
@@ -59,7 +59,7 @@ class AccountsController(Controller):
         data: JSONBody[LoginIn],
         settings: NamedDependency[Settings],
         db: NamedDependency[Database],
-        login_backoff: NamedDependency[LoginBackoff],
+        login_backoff: NamedDependency[Backoff],
     ) -> LoginOut:
         """A token for a right username and password; ``AccountError`` (401) otherwise, and 429 with
         ``Retry-After`` while this address and username are backing off."""

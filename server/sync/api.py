@@ -22,7 +22,7 @@ from server.qr.service import authorized_case
 from server.ratelimit import Limiter, count_token_failure, token_failures_over
 from server.settings import Settings
 from server.sync import scopes
-from server.sync.ops import SyncRequest, SyncResponse
+from server.sync.ops import PROTOCOL_VERSIONS, SyncRequest, SyncResponse
 from server.sync.service import ServerReplica, SyncService, Writer
 from server.sync.store import SqlStore, log_generation
 from server.validation import explain
@@ -63,11 +63,11 @@ async def sync(
         raise ApiError(400, "同步请求不是合法的 JSON") from None
     if len(req.ops) > settings.sync_max_ops:
         raise ApiError(413, f"一次最多同步 {settings.sync_max_ops} 条操作，请分批发送")
-    if req.v != 1:
+    if req.v not in PROTOCOL_VERSIONS:
         raise ApiError(400, f"不支持的同步协议版本：{req.v}")
     if not req.ops and heads.unchanged(req.since):
         # Nothing to push and nothing new anywhere: answer without a thread hop or a query.
-        resp = SyncResponse(cursor=req.since, server_time=sync_service.server.now_ts())
+        resp = SyncResponse(cursor=req.since, server_time=sync_service.server.now_ts(), v=req.v)
     else:
         resp = await to_thread.run_sync(_run, db, sync_service, heads, request.user, req)
     return Response(_encode.encode(resp), media_type="application/json")

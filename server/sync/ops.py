@@ -16,7 +16,7 @@ from server.decoding import has_bad_text
 from server.sync.fields import KEY_RE, SCHEMA, field_spec
 from server.sync.hlc import MAX_SKEW_MS, REPLICA_RE, is_too_far_ahead, parse_ts
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSIONS = (1, 2)  # v2 pages are per record (server/sync/wire.py); v1 clients still answered
 MAX_BATCH_OPS = 1000
 MAX_SEEN = 1000
 
@@ -46,15 +46,27 @@ class Change(Op, frozen=True, kw_only=True):
     seq: int
 
 
+class RecordChanges(msgspec.Struct, frozen=True, omit_defaults=True):
+    """The changes of one record in a v2 pull page (server/sync/wire.py): each put field's winning
+    ``[value, ts, n]`` and every create/add/remove as ``[kind, field, value, ts, n, seen]``, in log
+    order; ``n`` is the op id without the replica its ``ts`` names. Empty ``puts``/``ops`` are left
+    out."""
+
+    entity: str
+    key: str
+    puts: dict[str, tuple[Any, str, str]] = {}
+    ops: list[tuple[Kind, str | None, Any, str, str, list[str] | None]] = []
+
+
 class SyncRequest(msgspec.Struct, frozen=True):
-    """One POST /sync: the device's replica id, its pull cursor (a seq) and up to
-    ``MAX_BATCH_OPS`` ops to push."""
+    """One POST /sync: the device's replica id, its pull cursor (a seq), up to ``MAX_BATCH_OPS`` ops
+    to push, and the protocol version ``v`` it reads (1: pages of ``changes``; 2: ``records``)."""
 
     # \Z, not $: "$" would also match before a trailing newline
     replica: Annotated[str, msgspec.Meta(pattern=f"^{REPLICA_RE}\\Z")]
     since: Annotated[int, msgspec.Meta(ge=0)] = 0
     ops: Annotated[list[Op], msgspec.Meta(max_length=MAX_BATCH_OPS)] = []
-    v: int = PROTOCOL_VERSION
+    v: int = 1  # a client that names no version is an old one
 
 
 class Rejection(msgspec.Struct, frozen=True):
@@ -74,16 +86,18 @@ class Evict(msgspec.Struct, frozen=True):
 
 class SyncResponse(msgspec.Struct, frozen=True, kw_only=True):
     """The answer to a sync: the new cursor, what was stored or refused, one page of changes
-    (``more`` when another page waits) and the records to evict."""
+    (``more`` when another page waits) and the records to evict. The page is ``changes`` for a v1
+    request and ``records`` (one entry per record, server/sync/wire.py) for v2; the other is empty."""
 
     cursor: int
     acked: list[str] = []
     rejected: list[Rejection] = []
     changes: list[Change] = []
+    records: list[RecordChanges] = []
     evict: list[Evict] = []
     more: bool = False
     server_time: str  # the server's HLC now: a client re-stamps against it after ``clock_ahead``
-    v: int = PROTOCOL_VERSION
+    v: int = 1  # the request's version
 
 
 MESSAGES: dict[str, str] = {

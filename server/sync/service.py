@@ -21,7 +21,7 @@ import msgspec
 
 from server import casecode
 from server.accounts.principal import Principal
-from server.sync import ops, scopes
+from server.sync import ops, scopes, wire
 from server.sync.hlc import Clock
 from server.sync.merge import RecordState, apply, materialize
 from server.sync.ops import Change, Evict, Op, Rejection, SyncRequest, SyncResponse, validate_op
@@ -258,6 +258,7 @@ class Limits:
     run ahead of the server before its op is refused (``clock_ahead``)."""
 
     page_ops: int = 500
+    record_page_ops: int = 2000  # for v2 (per-record) pages; bytes bound them alike
     page_bytes: int = 512 * 1024
     max_skew_ms: int = 5 * 60 * 1000
 
@@ -441,18 +442,22 @@ class SyncService:
         return None
 
     # -- pull ------------------------------------------------------------------------------
-    def pull(self, store: OpStore, p: Principal, since: int) -> tuple[int, list[Change], list[Evict], bool]:
+    def pull(
+        self, store: OpStore, p: Principal, since: int, page_ops: int | None = None
+    ) -> tuple[int, list[Change], list[Evict], bool]:
         """What ``p`` may read after seq ``since``: ``(cursor, changes, evict, more)``. A page holds
-        at most ``limits.page_ops`` ops and about ``limits.page_bytes``; ``more`` says another page
-        waits. Records of roots that entered scope come with their older history; roots that left
-        are listed as ``evict``. A cursor past the head (another database) starts over at 0."""
+        at most ``page_ops`` (default ``limits.page_ops``) ops and about ``limits.page_bytes``;
+        ``more`` says another page waits. Records of roots that entered scope come with their older
+        history; roots that left are listed as ``evict``. A cursor past the head (another database)
+        starts over at 0."""
         tags = p.scope_tags()
         head = store.max_seq()
         if since > head:
             since = 0  # a cursor from another database (e.g. restored backup): start over
-        page = store.changes(tags, since, head, self.limits.page_ops + 1)
-        more = len(page) > self.limits.page_ops
-        page = page[: self.limits.page_ops]
+        limit = page_ops or self.limits.page_ops
+        page = store.changes(tags, since, head, limit + 1)
+        more = len(page) > limit
+        page = page[:limit]
         size = 0
         for i, c in enumerate(page):
             size += len(msgspec.json.encode(c))
@@ -521,13 +526,17 @@ class SyncService:
     def sync(self, store: OpStore, p: Principal, req: SyncRequest, now_ms: int) -> SyncResponse:
         """``push`` then ``pull`` in one unit of work; the caller commits (``now_ms``: Unix ms)."""
         acked, rejected = self.push(store, p, req, now_ms)
-        cursor, changes, evict, more = self.pull(store, p, req.since)
+        compact = req.v >= 2  # one entry per record (wire.py), superseded puts and intents dropped
+        page_ops = self.limits.record_page_ops if compact else self.limits.page_ops
+        cursor, changes, evict, more = self.pull(store, p, req.since, page_ops)
         return SyncResponse(
             cursor=cursor,
             acked=acked,
             rejected=rejected,
-            changes=changes,
+            changes=[] if compact else changes,
+            records=wire.group(changes) if compact else [],
             evict=evict,
             more=more,
             server_time=self.server.now_ts(),
+            v=req.v,
         )

@@ -575,8 +575,8 @@ export interface components {
     };
     /**
      * SyncRequest
-     * @description One POST /sync: the device's replica id, its pull cursor (a seq) and up to
-     * ``MAX_BATCH_OPS`` ops to push.
+     * @description One POST /sync: the device's replica id, its pull cursor (a seq), up to ``MAX_BATCH_OPS`` ops
+     * to push, and the protocol version ``v`` it reads (1: pages of ``changes``; 2: ``records``).
      */
     SyncRequest: {
       replica: string;
@@ -609,7 +609,8 @@ export interface components {
     /**
      * SyncResponse
      * @description The answer to a sync: the new cursor, what was stored or refused, one page of changes
-     * (``more`` when another page waits) and the records to evict.
+     * (``more`` when another page waits) and the records to evict. The page is ``changes`` for a v1
+     * request and ``records`` (one entry per record, server/sync/wire.py) for v2; the other is empty.
      */
     SyncResponse: {
       cursor: number;
@@ -619,6 +620,8 @@ export interface components {
       rejected?: components["schemas"]["Rejection"][];
       /** @default [] */
       changes?: components["schemas"]["Change"][];
+      /** @default [] */
+      records?: components["schemas"]["RecordChanges"][];
       /** @default [] */
       evict?: components["schemas"]["Evict"][];
       /** @default false */
@@ -654,6 +657,23 @@ export interface components {
       /** @default null */
       seen?: string[] | null;
       seq: number;
+    };
+    /**
+     * RecordChanges
+     * @description The changes of one record in a v2 pull page (server/sync/wire.py): each put field's winning
+     * ``[value, ts, n]`` and every create/add/remove as ``[kind, field, value, ts, n, seen]``, in log
+     * order; ``n`` is the op id without the replica its ``ts`` names. Empty ``puts``/``ops`` are left
+     * out.
+     */
+    RecordChanges: {
+      entity: string;
+      key: string;
+      /** @default {} */
+      puts?: {
+        [key: string]: [unknown, string, string];
+      };
+      /** @default [] */
+      ops?: (["add" | "create" | "intent" | "put" | "remove", string | null, unknown, string, string, string[] | null])[];
     };
     /**
      * Evict

@@ -8,8 +8,11 @@ import { ApiError, NetworkError, request } from "../lib/api";
 import type { FailureRow } from "../store/db";
 import type { SyncResponse } from "./types";
 import { uploadPending } from "./blobs";
+import { expandRecords } from "./wire";
 
 export const BATCH = 200;
+/** Sync protocol version: 2 = pull pages come as one entry per record (`records`, wire.ts). */
+export const PROTOCOL = 2;
 const MAX_ROUNDS = 50;
 
 export type SyncState = "idle" | "syncing" | "offline" | "error" | "waiting";
@@ -83,7 +86,7 @@ export async function runSync(repo: Repo, post: Poster = defaultPoster): Promise
     rounds++;
     const batch = await repo.outbox(BATCH);
     const since = (await repo.getMeta<number>("cursor")) ?? 0;
-    const res = await post({ replica: repo.replica, since, ops: batch.map((r) => r.op) }, token);
+    const res = await post({ replica: repo.replica, since, ops: batch.map((r) => r.op), v: PROTOCOL }, token);
     if ((await repo.getMeta<string>("token")) !== token) throw new SupersededError();
     current();
     await repo.ack(res.acked ?? []);
@@ -92,7 +95,7 @@ export async function runSync(repo: Repo, post: Poster = defaultPoster): Promise
     const other = (res.rejected ?? []).filter((r) => r.code !== "clock_ahead");
     rejected.push(...(await repo.reject(other)));
     current();
-    await repo.applyRemote(res.changes ?? []);
+    await repo.applyRemote([...(res.changes ?? []), ...expandRecords(res.records ?? [])]);
     current();
     await repo.evict(res.evict ?? []);
     current();
