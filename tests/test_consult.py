@@ -211,6 +211,8 @@ def test_directory_lists_every_category_for_a_village(client: TestClient[Any]) -
     assert orgs["wage_arrears"]["id"] == "org-330522-labor"
     assert orgs["neighbor"]["id"] == "org-330522001008-pmc"
     assert client.get("/api/v1/consult/directory", params={"region": "abc"}).status_code == 400
+    empty = client.get("/api/v1/consult/directory", params={"region": ""})  # was a 500
+    assert empty.status_code == 400 and "地区" in empty.json()["detail"]
 
 
 def test_every_topic_is_classified_as_its_own_category() -> None:

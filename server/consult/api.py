@@ -163,7 +163,8 @@ def directory(
     """For one region, the organisation each category goes to (the PWA keeps it for offline use)."""
     with db.read_session() as s:
         code = _region(s, region)
-        assert code is not None
+        if code is None:  # ``?region=`` given empty
+            raise ApiError(400, "请先选择所在地区（村或社区）")
         found = consult_service.directory(s, code)
     return DirectoryOut(region=code, orgs=found)
 
