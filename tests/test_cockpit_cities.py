@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -234,3 +235,29 @@ def test_an_analyst_never_receives_personal_data_at_any_level(province: TestClie
     for name in NAMES:
         assert name not in text and name[1:] not in text
     assert "装修" not in text
+
+
+def test_city_tallies_equal_the_cases_counted_directly(province: TestClient[Any], db: Database) -> None:
+    """The roll-up's county grain summed per city == ``direct.by_city``, with cases in three cities."""
+    from datetime import UTC, datetime, timedelta
+
+    from server.cockpit import direct, queries
+    from server.cockpit.queries import Scope
+    from server.cockpit.risks import CST
+
+    today = datetime.now(UTC).astimezone(CST).date()
+    start, end = queries.day_start(today - timedelta(days=40)), queries.day_start(today + timedelta(days=1))
+
+    def flat(raw: dict[Any, list[Any]]) -> Counter[tuple[Any, str, bool]]:
+        c: Counter[tuple[Any, str, bool]] = Counter()
+        for g, ts in raw.items():
+            for t in ts:
+                c[(g or None, t.status, t.mediated)] += t.n
+        return +c
+
+    with db.read_session() as s:
+        for prefix in (None, "33", "3301", "3305", "330102"):
+            got = flat(queries.tallies_by_city(s, start, end, Scope(prefix)))
+            assert got == flat(direct.by_city(s, start, end, prefix)), prefix
+        everything = queries.tallies_by_city(s, start, end, Scope("33"))
+    assert {g: sum(t.n for t in ts) for g, ts in everything.items()} == {"3305": 3, "3301": 3, "3302": 1}
