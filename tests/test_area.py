@@ -185,8 +185,16 @@ def test_city_analyst_sees_every_county_a_county_analyst_only_its_own(city: Test
     assert r.status_code == 403
     r = city.get("/api/v1/cockpit/trend", params={"region": "330521000000"}, headers=county)
     assert r.status_code == 403
+    r = city.get("/api/v1/cockpit/risks", params={"region": "330521000000"}, headers=county)
+    assert r.status_code == 403
     r = city.get("/api/v1/cockpit/summary", params={"region": "3305"}, headers=county)
     assert r.status_code == 400
+    # A city analyst asking for another city's county: outside what this deployment serves.
+    for path in ("summary", "trend", "risks"):
+        r = city.get(
+            f"/api/v1/cockpit/{path}", params={"region": "330102000000"}, headers=login(city, "analyst")
+        )
+        assert r.status_code == 400 and r.json()["extra"]["code"] == "bad_value", r.text
 
 
 @pytest.mark.parametrize(

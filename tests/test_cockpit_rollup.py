@@ -83,8 +83,11 @@ def assert_rollup_equals_cases(db: Database) -> int:
                     {g or None: ts for g, ts in direct.by_county(s, start, end, prefix).items()}
                 )
                 assert county == ref_county, (prefix, start, end)
+                city = _flat(queries.tallies_by_city(s, start, end, scope))
+                ref_city = _flat({g or None: ts for g, ts in direct.by_city(s, start, end, prefix).items()})
+                assert city == ref_city, (prefix, start, end)
                 # A province's summary takes its total from the county tallies alone.
-                assert sum(county.values()) == sum(town.values()), (prefix, start, end)
+                assert sum(county.values()) == sum(town.values()) == sum(city.values()), (prefix, start, end)
                 if prefix == "33":
                     counted = max(counted, sum(town.values()))
             for months in (1, 2, 12, 24):

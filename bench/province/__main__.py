@@ -73,8 +73,11 @@ def _summary(
                 queries.towns(s, scope)
             queries.population(s, scope)
             if scope.prefix is None or len(scope.prefix) < 6:
-                queries.tallies_by_county(s, start, end, scope)
+                by_county = queries.tallies_by_county(s, start, end, scope)
                 queries.counties(s, scope)
+                if queries.lists_cities(scope):
+                    queries.per_city(by_county)
+                    queries.cities(s, scope)
 
     return run
 

@@ -3,9 +3,10 @@
 Analysts and admins see the served area (``JIEFEN_AREA``) or, when their account is bound to a
 county or a city, that region; an org admin sees the townships of its organisation's region (a
 county-level organisation: the county). A view wider than one county also lists its counties;
-the province's view lists only its counties (``queries.lists_towns``). Nothing personal leaves
-these endpoints: counts,
-rates, region and category names, and — for a repeated respondent, to admins and org admins
+the province's view lists its cities and counties and no townships (``queries.lists_cities``,
+``lists_towns``). ``region=`` narrows summary, trend and risks alike to one city or county of the
+caller's scope (``_view``). Nothing personal leaves these endpoints: counts, rates, region and
+category names, and — for a repeated respondent, to admins and org admins
 only — the name masked to one character. Definitions: server/cockpit/metrics.py, risks.py and docs/cockpit.md.
 """
 
@@ -65,6 +66,7 @@ class SummaryOut(msgspec.Struct, kw_only=True):
     date_from: str = msgspec.field(name="from")
     date_to: str = msgspec.field(name="to")
     scope: FiguresOut
+    cities: list[FiguresOut]  # a province's view: one row per city; else empty
     counties: list[FiguresOut]  # a city's or province's view: one row per county; else empty
     towns: list[FiguresOut]  # a city's view or narrower: one row per township; the province: empty
     unplaced: int  # cases in the total but in no row listed (no such township; province: county)
@@ -161,16 +163,31 @@ RegionParam = Annotated[
 ]
 
 
-def _narrow(s: Session, scope: Scope, region: str | None) -> tuple[Scope, str, str] | None:
-    """The view of one county or city inside ``scope`` (400 malformed, 403 outside the scope)."""
-    if region is None:
-        return None
-    if len(region) != 12 or not region.isdigit() or region[6:] != "000000" or region[2:4] == "00":
+def _region_prefix(region: str) -> str:
+    """The prefix a ``region=`` names: ``3305`` for a city, ``330521`` for a county (400 otherwise)."""
+    if len(region) != 12 or not (region.isascii() and region.isdigit()):
+        raise ApiError(400, "区域代码应为 12 位数字的县（市、区）或市的代码")
+    if region[6:] != "000000" or region[2:4] == "00":
         raise ApiError(400, "区域代码应为 12 位县（市、区）或市的代码")
-    prefix = region[:4] if region[4:6] == "00" else region[:6]
+    return region[:4] if region[4:6] == "00" else region[:6]
+
+
+def _view(s: Session, p: Principal, served: str, region: str | None) -> tuple[Scope, str | None, str]:
+    """The caller's scope (``_scope``), or the one city or county ``region`` inside it: 400 for a
+    malformed code or one outside the served area (``bad_value``), 403 outside the caller's scope,
+    404 for a code the registry does not know. Summary, trend and risks narrow alike."""
+    scope, code, name = _scope(s, p, served)
+    if region is None:
+        return scope, code, name
+    prefix = _region_prefix(region)
+    if not prefix.startswith(Area.parse(served).prefix):
+        raise ApiError(400, "该区域不在本平台服务范围内", code="bad_value")
     if scope.prefix and not prefix.startswith(scope.prefix):
         raise ApiError(403, "只能查看本辖区的数据")
-    return Scope(prefix), region, queries.region_name(s, region) or region
+    found = queries.region_name(s, region)
+    if found is None:
+        raise ApiError(404, "找不到该区域")
+    return Scope(prefix), region, found
 
 
 @get(
@@ -193,9 +210,7 @@ def summary(
     start_d, end_d = _dates(date_from, date_to, now.astimezone(risks.CST).date())
     start, end = queries.day_start(start_d), queries.day_start(end_d + timedelta(days=1))
     with db.replica_session() as s:
-        scope, code, name = _scope(s, request.user, settings.area)
-        if (narrowed := _narrow(s, scope, region)) is not None:
-            scope, code, name = narrowed
+        scope, code, name = _view(s, request.user, settings.area, region)
         with_towns = queries.lists_towns(scope)
         by_town = queries.tallies_by_town(s, start, end, scope) if with_towns else {}
         towns = queries.towns(s, scope) if with_towns else []
@@ -203,6 +218,9 @@ def summary(
         wide = scope.prefix is None or len(scope.prefix) < 6
         by_county = queries.tallies_by_county(s, start, end, scope) if wide else {}
         counties = queries.counties(s, scope) if wide else []
+        with_cities = queries.lists_cities(scope)
+        cities = queries.cities(s, scope) if with_cities else []
+    by_city = queries.per_city(by_county) if with_cities else {}
     # Every case of the scope is in exactly one entry of either tally; the rows listed are the
     # towns when there are any, else the counties (a province), and ``unplaced`` is the rest.
     listed: dict[str | None, list[Tally]] = dict(by_town) if with_towns else dict(by_county)
@@ -211,12 +229,18 @@ def summary(
     county_rows = [
         _out(c.code, c.name, figures(by_county.get(c.code[:6], []), c.population)) for c in counties
     ]
+    # A city's residents are its counties' (as in the city's own view), not a separate figure.
+    city_pop = {c.code[:4]: sum(k.population for k in counties if k.code[:4] == c.code[:4]) for c in cities}
+    city_rows = [
+        _out(c.code, c.name, figures(by_city.get(c.code[:4], []), city_pop[c.code[:4]])) for c in cities
+    ]
     known = {t.code for t in towns} if with_towns else {c.code[:6] for c in counties}
     unplaced = sum(t.n for code_, ts in listed.items() if code_ not in known for t in ts)
     return SummaryOut(
         date_from=start_d.isoformat(),
         date_to=end_d.isoformat(),
         scope=_out(code, name, figures(every, pop)),
+        cities=city_rows,
         counties=county_rows,
         towns=rows,
         unplaced=unplaced,
@@ -243,9 +267,7 @@ def trend(
     now = _now()
     bounds = queries.month_starts(now.astimezone(risks.CST).date(), months)
     with db.replica_session() as s:
-        scope, code, name = _scope(s, request.user, settings.area)
-        if (narrowed := _narrow(s, scope, region)) is not None:
-            scope, code, name = narrowed
+        scope, code, name = _view(s, request.user, settings.area, region)
         if town is not None:
             if len(town) != 12 or not town.isdigit() or town[6:9] == "000" or town[9:] != "000":
                 raise ApiError(400, "乡镇（街道）代码应为 12 位，且末三位为 000")
@@ -270,12 +292,16 @@ def trend(
     sync_to_thread=True,
 )
 def risk_warnings(
-    request: Request[Principal, Any, Any], settings: NamedDependency[Settings], db: NamedDependency[Database]
+    request: Request[Principal, Any, Any],
+    settings: NamedDependency[Settings],
+    db: NamedDependency[Database],
+    region: RegionParam = None,
 ) -> RisksOut:
-    """Early warnings: spikes by town and category, repeated respondents (masked), group disputes."""
+    """Early warnings: spikes by town and category, repeated respondents (masked), group disputes
+    — of the caller's scope, or of the one city or county ``region`` inside it (as the summary)."""
     now = _now()
     with db.replica_session() as s:
-        scope, _, _ = _scope(s, request.user, settings.area)
+        scope, _, _ = _view(s, request.user, settings.area, region)
         names = {t.code: t.name for t in queries.towns(s, Scope(None))}
         found = (
             risks.spikes(queries.week_counts(s, now, scope), names, CATEGORY_NAMES_ZH)

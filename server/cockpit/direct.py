@@ -6,7 +6,7 @@ that are not midnights in China time, a scope narrower than a township). They sc
 the window, so they cost what the window holds.
 
 Times: ``cases.created_at`` is UTC; the bounds are aware datetimes. A township is the first 9
-digits of a case's region (``substr(region, 1, 9)``).
+digits of a case's region (``substr(region, 1, 9)``), a county the first 6, a city the first 4.
 """
 
 from __future__ import annotations
@@ -75,6 +75,12 @@ def by_county(s: Session, start: datetime, end: datetime, prefix: str | None) ->
     return tallies(s, func.substr(CaseRow.region, 1, 6), where)
 
 
+def by_city(s: Session, start: datetime, end: datetime, prefix: str | None) -> dict[Any, list[Tally]]:
+    """Cases filed in [start, end) by ``substr(region, 1, 4)`` (a city code's first 4 digits)."""
+    where = and_(CaseRow.created_at >= start, CaseRow.created_at < end, in_scope(prefix))
+    return tallies(s, func.substr(CaseRow.region, 1, 4), where)
+
+
 def by_month(s: Session, bounds: Sequence[datetime], prefix: str | None) -> list[list[Tally]]:
     """Tallies per interval [bounds[i], bounds[i+1]), oldest first."""
     inner = bounds[1:-1]
@@ -89,4 +95,4 @@ def by_month(s: Session, bounds: Sequence[datetime], prefix: str | None) -> list
     return [raw.get(i, []) for i in range(len(bounds) - 1)]
 
 
-__all__ = ["by_county", "by_month", "by_town", "in_scope", "mediated", "tallies", "town9"]
+__all__ = ["by_city", "by_county", "by_month", "by_town", "in_scope", "mediated", "tallies", "town9"]

@@ -114,6 +114,28 @@ def tallies_by_county(
     return out
 
 
+def per_city(by_county: dict[str | None, list[Tally]]) -> dict[str | None, list[Tally]]:
+    """County tallies (``tallies_by_county``) summed per city (the first 4 characters; None for no
+    region): a province's city rows cost no read of their own. Pure."""
+    out: dict[str | None, list[Tally]] = {}
+    for county, ts in by_county.items():
+        out.setdefault(county[:4] if county else None, []).extend(ts)
+    return out
+
+
+def tallies_by_city(
+    s: Session, start: datetime, end: datetime, scope: Scope
+) -> dict[str | None, list[Tally]]:
+    """Tallies of cases filed in [start, end), by city: ``per_city`` of ``tallies_by_county``."""
+    return per_city(tallies_by_county(s, start, end, scope))
+
+
+def lists_cities(scope: Scope) -> bool:
+    """Whether the summary of ``scope`` has a row per city: only a view wider than one city (the
+    province, or everything)."""
+    return scope.prefix is None or len(scope.prefix) < 4
+
+
 def lists_towns(scope: Scope) -> bool:
     """Whether the summary of ``scope`` has a row per township: a city or narrower does; the
     province (or everything) lists its counties only — 1,387 townships are no table to read on a
@@ -126,6 +148,14 @@ def counties(s: Session, scope: Scope) -> list[Town]:
     q = select(Region.code, Region.name, Region.population).where(Region.level == "county")
     if scope.prefix:
         q = q.where(Region.code.startswith(scope.prefix[:6], autoescape=True))
+    return [Town(c, n, int(p or 0)) for c, n, p in s.execute(q.order_by(Region.code))]
+
+
+def cities(s: Session, scope: Scope) -> list[Town]:
+    """The cities of the registry inside ``scope`` (code 12 digits, name, residents)."""
+    q = select(Region.code, Region.name, Region.population).where(Region.level == "city")
+    if scope.prefix:
+        q = q.where(Region.code.startswith(scope.prefix[:4], autoescape=True))
     return [Town(c, n, int(p or 0)) for c, n, p in s.execute(q.order_by(Region.code))]
 
 
@@ -236,14 +266,18 @@ __all__ = [
     "Scope",
     "Town",
     "area",
+    "cities",
     "counties",
     "day_start",
+    "lists_cities",
     "lists_towns",
     "month_starts",
     "open_group_cases",
+    "per_city",
     "population",
     "region_name",
     "respondents",
+    "tallies_by_city",
     "tallies_by_county",
     "tallies_by_month",
     "tallies_by_town",

@@ -485,6 +485,7 @@ export interface components {
       from: string;
       to: string;
       scope: components["schemas"]["FiguresOut"];
+      cities: components["schemas"]["FiguresOut"][];
       counties: components["schemas"]["FiguresOut"][];
       towns: components["schemas"]["FiguresOut"][];
       unplaced: number;
@@ -2102,6 +2103,12 @@ export interface operations {
           "application/json": components["schemas"]["ErrorBody"];
         };
       };
+      /** @description 未找到 */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
       /** @description 请求过大 */
       413: {
         content: {
@@ -2149,6 +2156,12 @@ export interface operations {
           "application/json": components["schemas"]["ErrorBody"];
         };
       };
+      /** @description 未找到 */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
       /** @description 请求过大 */
       413: {
         content: {
@@ -2159,6 +2172,12 @@ export interface operations {
   };
   /** RiskWarnings */
   cockpitRisks: {
+    parameters: {
+      query?: {
+        /** @description 县（市、区）或市的代码，12 位；默认为账号的整个辖区 */
+        region?: string | null;
+      };
+    };
     responses: {
       /** @description Request fulfilled, document follows */
       200: {
@@ -2182,6 +2201,12 @@ export interface operations {
       };
       /** @description 无权进行此操作 */
       403: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description 未找到 */
+      404: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };

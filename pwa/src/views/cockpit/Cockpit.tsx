@@ -14,9 +14,9 @@ import type { Risks, Summary, Trend } from "./types";
 import { useText } from "./text";
 import { Cards } from "./cards";
 import { TrendSection } from "./trend";
-import { CountySection, TownSection } from "./towns";
+import { CitySection, CountySection, TownSection } from "./towns";
 import { RiskSection } from "./risks";
-import { countyRows } from "./regions";
+import { cityRows, cockpitUrls, countyRows, openRegion, shown, upOne, type Path } from "./regions";
 import { ConsultSection } from "./consultations";
 import "./Cockpit.css";
 
@@ -31,20 +31,14 @@ interface Data {
   risks: Risks;
 }
 
-/** ``region``: one county of a wide view (the server's `?region=`), null for the whole view. */
+/** ``region``: the city or county opened from a wider view (the server's `?region=`), null for the whole view. */
 async function load(from: string, to: string, region: string | null): Promise<Data> {
   const token = await ctx.repo.getMeta<string>("token");
-  const q = new URLSearchParams();
-  if (from) q.set("from", from);
-  if (to) q.set("to", to);
-  if (region) q.set("region", region);
-  const qs = q.toString();
-  const t = new URLSearchParams({ months: "12" });
-  if (region) t.set("region", region);
+  const urls = cockpitUrls(from, to, region);
   const [summary, trend, risks] = await Promise.all([
-    request<Summary>(`/api/v1/cockpit/summary${qs ? `?${qs}` : ""}`, { token }),
-    request<Trend>(`/api/v1/cockpit/trend?${t.toString()}`, { token }),
-    request<Risks>("/api/v1/cockpit/risks", { token }),
+    request<Summary>(urls.summary, { token }),
+    request<Trend>(urls.trend, { token }),
+    request<Risks>(urls.risks, { token }),
   ]);
   return { summary, trend, risks };
 }
@@ -54,7 +48,7 @@ export default function Cockpit() {
   const sess = useSignal(session);
   const [from, setFrom] = useState("");
   const [to, setTo] = useState("");
-  const [asked, setAsked] = useState<{ from: string; to: string; n: number; region: string | null }>({ from: "", to: "", n: 0, region: null });
+  const [asked, setAsked] = useState<{ from: string; to: string; n: number; path: Path }>({ from: "", to: "", n: 0, path: [] });
   const [data, setData] = useState<Data | null>(null);
   const [error, setError] = useState<string | null>(null);
   const allowed = COCKPIT_ROLES.has(sess.role);
@@ -63,7 +57,7 @@ export default function Cockpit() {
     if (!allowed) return;
     let live = true;
     setError(null);
-    load(asked.from, asked.to, asked.region).then(
+    load(asked.from, asked.to, shown(asked.path)).then(
       (d) => live && setData(d),
       (e: unknown) => {
         if (!live) return;
@@ -111,23 +105,34 @@ export default function Cockpit() {
         </div>
       ) : null}
       {!data && !error ? <p aria-live="polite">{tx("loading")}</p> : null}
-      {data ? <Board data={data} region={asked.region} pick={(region) => setAsked({ ...asked, region, n: asked.n + 1 })} /> : null}
+      {data ? <Board data={data} path={asked.path} go={(path) => setAsked({ ...asked, path, n: asked.n + 1 })} /> : null}
     </Page>
   );
 }
 
-/** ``region``: the county picked from a wide view's county table (null: the whole view). */
-function Board({ data, region, pick }: { data: Data; region: string | null; pick: (region: string | null) => void }) {
+/** ``path``: the cities and counties opened from the whole view (empty: the whole view); ``go``
+ * shows another path. A city's or county's name opens it; 返回全辖区 goes back to the whole view,
+ * 返回上一级 (two levels down: province → city → county) to the city. */
+function Board({ data, path, go }: { data: Data; path: Path; go: (path: Path) => void }) {
   const tx = useText();
   const s = data.summary;
+  const pick = (region: string) => go(openRegion(path, region));
   return (
     <>
       <p class="ck-sub">
         {s.scope.name} · {tx("period")} {s.from} ~ {s.to}
-        {region ? (
+        {path.length > 1 ? (
           <>
             {" "}
-            <button type="button" class="btn" onClick={() => pick(null)} data-testid="cockpit-whole">
+            <button type="button" class="btn" onClick={() => go(upOne(path))} data-testid="cockpit-up">
+              {tx("up_one")}
+            </button>
+          </>
+        ) : null}
+        {path.length ? (
+          <>
+            {" "}
+            <button type="button" class="btn" onClick={() => go([])} data-testid="cockpit-whole">
               {tx("whole_view")}
             </button>
           </>
@@ -135,9 +140,10 @@ function Board({ data, region, pick }: { data: Data; region: string | null; pick
       </p>
       <Cards f={s.scope} />
       <TrendSection trend={data.trend} />
+      <CitySection summary={s} pick={pick} />
       <CountySection summary={s} pick={pick} />
       <TownSection summary={s} />
-      <RiskSection risks={data.risks} counties={countyRows(s)} />
+      <RiskSection risks={data.risks} cities={cityRows(s)} counties={countyRows(s)} />
       <ConsultSection from={s.from} to={s.to} />
       <p class="ck-note">{s.population_note}</p>
     </>

@@ -1,10 +1,10 @@
 import { Empty } from "../../ui";
 import type { Risks, TownFigures } from "./types";
-import { countyOf } from "./regions";
+import { placeOf } from "./regions";
 import { useText, type TextKey } from "./text";
 
 /** Risk early warnings (spike, repeated respondent, group dispute) and the rules that raise them. */
-export function RiskSection({ risks, counties = [] }: { risks: Risks; counties?: TownFigures[] }) {
+export function RiskSection({ risks, cities = [], counties = [] }: { risks: Risks; cities?: TownFigures[]; counties?: TownFigures[] }) {
   const tx = useText();
   const list = risks.warnings;
   return (
@@ -18,7 +18,7 @@ export function RiskSection({ risks, counties = [] }: { risks: Risks; counties?:
             <li key={`${w.type}-${w.region ?? ""}-${w.category ?? ""}-${i}`} class={`ck-risk ck-${w.type}`} data-testid="cockpit-risk" data-type={w.type}>
               <span class="ck-tag">{tx(w.type)}</span>
               <span class="ck-where" data-testid="cockpit-risk-where">
-                {countyOf(w, counties) ? `${countyOf(w, counties)} · ` : ""}
+                {placeOf(w, cities, counties)}
                 {w.region_name}
                 {w.category_name ? ` · ${w.category_name}` : ""}
                 {w.respondent ? ` · ${w.respondent}` : ""}

@@ -54,6 +54,11 @@ const TEXT = {
     no_towns: "全省范围按县（市、区）统计，不逐一列出乡镇（街道）；点击县名查看其乡镇",
     pick_county: "查看该县（市、区）的各乡镇（街道）",
     whole_view: "返回全辖区",
+    up_one: "返回上一级",
+    cities: "各市",
+    city: "市",
+    cities_label: "各市纠纷件数和成讼件数条形图",
+    pick_city: "查看该市的各县（市、区）",
   },
   en: {
     title: "Data cockpit",
@@ -106,6 +111,11 @@ const TEXT = {
     no_towns: "The province's view is counted per county; townships are not listed one by one. Tap a county to see its townships",
     pick_county: "Show this county's townships",
     whole_view: "Back to the whole area",
+    up_one: "Back one level",
+    cities: "By city",
+    city: "City",
+    cities_label: "Bar chart: disputes and lawsuits per city",
+    pick_city: "Show this city's counties",
   },
 };
 export type TextKey = keyof typeof TEXT.zh;

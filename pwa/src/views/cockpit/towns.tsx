@@ -3,7 +3,7 @@ import { lang } from "../../i18n";
 import { Chart, type ChartOption } from "./chart";
 import type { ComponentChildren } from "preact";
 import type { Summary, TownFigures } from "./types";
-import { countyRows, listsTowns } from "./regions";
+import { cityRows, countyRows, listsTowns } from "./regions";
 import { useText } from "./text";
 import { FigureCells, FigureHeads } from "./figures";
 import { BLUE, RED } from "./colors";
@@ -34,6 +34,14 @@ export function CountySection({ summary, pick }: { summary: Summary; pick?: (reg
   );
 }
 
+/** A province's view: the same figures per city, first; a city's name opens that city's view. */
+export function CitySection({ summary, pick }: { summary: Summary; pick?: (region: string) => void }) {
+  const tx = useText();
+  const rows = cityRows(summary);
+  if (!rows.length) return null;
+  return <RegionSection rows={rows} title={tx("cities")} head={tx("city")} chartLabel={tx("cities_label")} testid="cockpit-city" pick={pick} pickTitle={tx("pick_city")} />;
+}
+
 /** ``pick``: rows are links to that region's own view (a county's townships). */
 function RegionSection(props: {
   rows: TownFigures[];
@@ -42,6 +50,7 @@ function RegionSection(props: {
   chartLabel: string;
   testid: string;
   pick?: (region: string) => void;
+  pickTitle?: string;
   children?: ComponentChildren;
 }) {
   const tx = useText();
@@ -80,7 +89,7 @@ function RegionSection(props: {
               <tr key={t.region} data-testid={`${testid}-row`} data-region={t.region ?? ""}>
                 <th scope="row">
                   {props.pick && t.region ? (
-                    <button type="button" class="ck-pick" title={tx("pick_county")} onClick={() => props.pick!(t.region!)} data-testid={`${testid}-pick`}>
+                    <button type="button" class="ck-pick" title={props.pickTitle ?? tx("pick_county")} onClick={() => props.pick!(t.region!)} data-testid={`${testid}-pick`}>
                       {t.name}
                     </button>
                   ) : (
