@@ -168,8 +168,20 @@ def test_assessment_api_scopes_and_shows_the_rating(client: TestClient[Any]) -> 
 
 
 @pytest.mark.parametrize(
-    "query", ["from=2026-12-01&to=2026-01-01", "from=2010-01-01&to=2026-01-01", "from=x"]
+    "query",
+    [
+        "from=2026-12-01&to=2026-01-01",
+        "from=2010-01-01&to=2026-01-01",
+        "from=x",
+        "to=0001-01-01",  # these two were 500s (the day arithmetic overflowed)
+        "from=9999-12-30&to=9999-12-31",
+    ],
 )
 def test_bad_windows_are_400(client: TestClient[Any], query: str) -> None:
-    r = client.get(f"/api/v1/cockpit/assessment?{query}", headers=login(client, "admin"))
-    assert r.status_code == 400
+    for path in (
+        "/api/v1/cockpit/assessment",
+        "/api/v1/cockpit/assessment.csv",
+        "/api/v1/cockpit/consultations",
+    ):
+        r = client.get(f"{path}?{query}", headers=login(client, "admin"))
+        assert r.status_code == 400, (path, r.text)

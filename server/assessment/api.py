@@ -26,7 +26,7 @@ from server.assessment.models import Rating
 from server.cockpit.queries import day_start
 from server.cockpit.risks import CST
 from server.db import Database
-from server.http import ApiError
+from server.http import ApiError, check_days
 from server.registry.models import Mediator, Org
 from server.routing.models import Timer
 from server.sync.models import CaseRow, RecordRow
@@ -169,6 +169,7 @@ ToDate = Annotated[date | None, QueryParameter(name="to", description="立案结
 
 
 def _window(date_from: date | None, date_to: date | None) -> tuple[date, date]:
+    check_days(date_from, date_to)
     end = date_to or datetime.now(UTC).astimezone(CST).date()
     start = date_from or end - timedelta(days=365)
     if start > end or (end - start).days > 3 * 366:

@@ -19,7 +19,7 @@ from server.accounts.principal import Principal
 from server.consult.models import Consultation
 from server.consult.service import CST, ConsultService, Responsible, region_known
 from server.db import Database
-from server.http import ApiError, client_address
+from server.http import ApiError, check_days, client_address
 from server.ratelimit import Limiter
 from server.vocabulary import CATEGORY_IDS, CATEGORY_NAMES_ZH
 
@@ -239,6 +239,7 @@ def consultation_counts(
     date_to: ToDate = None,
 ) -> ConsultCountsOut:
     """智能咨询 counts by category and month (anonymous tallies; no text is ever stored)."""
+    check_days(date_from, date_to)
     today = datetime.now(UTC).astimezone(CST).date()
     end = date_to or today
     start = date_from or end - timedelta(days=365)
