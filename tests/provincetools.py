@@ -14,8 +14,8 @@ from sqlalchemy import select
 from server.accounts.service import create_user
 from server.crossproc import announce
 from server.db import Database
-from server.registry import demo_data
-from server.registry.models import Mediator, Org, Region
+from server.registry import demo_data, seed
+from server.registry.models import Mediator, Region
 
 HANGZHOU_COUNTY = "330102"  # 杭州市 上城区
 NINGBO_COUNTY = "330203"  # 宁波市 海曙区
@@ -37,47 +37,11 @@ def add_counties(
     out: dict[str, str] = {}
     with db.session() as s:
         have = set(s.scalars(select(Region.code)))
-        s.add_all(
-            Region(
-                code=r.code,
-                name=r.short_name,
-                parent=r.parent,
-                level=r.level,
-                population=r.population,
-                population_approx=True,
-            )
-            for r in regions
-            if r.code not in have
-        )
+        s.add_all(r for r in seed.region_rows(regions) if r.code not in have)
         s.flush()
-        s.add_all(
-            Org(
-                id=o.id,
-                name=o.name,
-                level=o.level,
-                kind=o.kind,
-                domain=o.domain,
-                parent_id=o.parent,
-                region=o.region,
-                categories=list(o.categories),
-                online=o.online,
-                in_person=o.in_person,
-                hotline=o.hotline,
-            )
-            for o in orgs
-        )
+        s.add_all(seed.org_rows(orgs))
         s.flush()
-        s.add_all(
-            Mediator(
-                id=m.id,
-                org_id=m.org,
-                name=m.name,
-                specialities=list(m.specialities),
-                capacity=m.capacity,
-                open_cases=0,
-            )
-            for m in mediators
-        )
+        s.add_all(seed.mediator_rows(mediators))
         s.flush()
         for county in counties:
             village = demo_data.demo_village(county, regions)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -22,6 +22,56 @@ def is_seeded(s: Session) -> bool:
     return s.scalar(select(Region.code).limit(1)) is not None
 
 
+def region_rows(regions: Iterable[demo.RegionRow]) -> list[Region]:
+    """Registry rows of demo regions (populations are approximate demo figures)."""
+    return [
+        Region(
+            code=r.code,
+            name=r.short_name,
+            parent=r.parent,
+            level=r.level,
+            population=r.population,
+            population_approx=True,
+        )
+        for r in regions
+    ]
+
+
+def org_rows(orgs: Iterable[demo.OrgRow]) -> list[Org]:
+    """Registry rows of demo organisations."""
+    return [
+        Org(
+            id=o.id,
+            name=o.name,
+            level=o.level,
+            kind=o.kind,
+            domain=o.domain,
+            parent_id=o.parent,
+            region=o.region,
+            categories=list(o.categories),
+            online=o.online,
+            in_person=o.in_person,
+            hotline=o.hotline,
+        )
+        for o in orgs
+    ]
+
+
+def mediator_rows(mediators: Iterable[demo.MediatorRow]) -> list[Mediator]:
+    """Registry rows of demo mediators, with no open cases yet."""
+    return [
+        Mediator(
+            id=m.id,
+            org_id=m.org,
+            name=m.name,
+            specialities=list(m.specialities),
+            capacity=m.capacity,
+            open_cases=0,
+        )
+        for m in mediators
+    ]
+
+
 def seed_demo(db: Database, progress: Progress | None = None, area: str = DEFAULT_AREA) -> dict[str, int]:
     """Load every county of ``area`` (default 长兴县) into an empty registry; returns counts.
 
@@ -37,53 +87,9 @@ def seed_demo(db: Database, progress: Progress | None = None, area: str = DEFAUL
         if is_seeded(s):
             return {"regions": 0, "orgs": 0, "mediators": 0, "users": 0}
         stages: list[tuple[str, list[Any]]] = [
-            (
-                "行政区划",
-                [
-                    Region(
-                        code=r.code,
-                        name=r.short_name,
-                        parent=r.parent,
-                        level=r.level,
-                        population=r.population,
-                        population_approx=True,
-                    )
-                    for r in regions
-                ],
-            ),
-            (
-                "调解组织",
-                [
-                    Org(
-                        id=o.id,
-                        name=o.name,
-                        level=o.level,
-                        kind=o.kind,
-                        domain=o.domain,
-                        parent_id=o.parent,
-                        region=o.region,
-                        categories=list(o.categories),
-                        online=o.online,
-                        in_person=o.in_person,
-                        hotline=o.hotline,
-                    )
-                    for o in orgs
-                ],
-            ),
-            (
-                "调解员",
-                [
-                    Mediator(
-                        id=m.id,
-                        org_id=m.org,
-                        name=m.name,
-                        specialities=list(m.specialities),
-                        capacity=m.capacity,
-                        open_cases=0,
-                    )
-                    for m in mediators
-                ],
-            ),
+            ("行政区划", region_rows(regions)),
+            ("调解组织", org_rows(orgs)),
+            ("调解员", mediator_rows(mediators)),
         ]
         for stage, rows in stages:  # in this order: organisations refer to regions, mediators to orgs
             for i, row in enumerate(rows, 1):
