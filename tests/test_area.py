@@ -266,3 +266,13 @@ def test_a_county_admin_lists_mediators_of_its_own_county_only(city: TestClient[
     assert own.status_code == 200 and own.json()
     city_admin = login(city, "admin")
     assert city.get("/api/v1/orgs/org-330522001-pmc/mediators", headers=city_admin).status_code == 200
+
+
+def test_an_organisations_admin_prints_its_own_countys_posters_only(city: TestClient[Any]) -> None:
+    for who in ("county_admin", "mtzx_admin", "town_admin"):  # 长兴 organisations' admins
+        h = login(city, who)
+        assert city.get(f"/api/v1/posters/{CHANGXING_VILLAGE}.svg", headers=h).status_code == 200
+        assert city.get(f"/api/v1/posters/{DEQING_VILLAGE}.svg", headers=h).status_code == 403
+        assert city.get(f"/api/v1/posters/{DEQING_VILLAGE[:9]}000.pdf", headers=h).status_code == 403
+    h = login(city, "sfs_admin_330521")
+    assert city.get(f"/api/v1/posters/{DEQING_VILLAGE}.svg", headers=h).status_code == 200

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from litestar import Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, HeaderParameter
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server import casecode
@@ -22,6 +23,7 @@ from server.qr.service import poster_svg_of
 from server.qr.trace import TraceView
 from server.ratelimit import Limiter, count_token_failure, token_failures_over
 from server.registry.area import Area
+from server.registry.models import Org
 from server.settings import Settings
 from server.sync.models import CaseRow
 
@@ -146,6 +148,10 @@ def poster(
         if prefix and not code.startswith(prefix):
             raise ApiError(403, "只能打印本辖区的海报")
     with db.read_session() as s:
+        # An organisation's admin prints its own county's posters, never another county's.
+        org_region = s.scalar(select(Org.region).where(Org.id == p.org_id)) if p.role == "org_admin" else None
+        if p.role == "org_admin" and not (org_region and code.startswith(org_region[:6])):
+            raise ApiError(403, "只能打印本机构所在县（市、区）的海报")
         items = service.poster_items(s, code, settings.base_url, allow_town=suffix == "pdf")
     if suffix == "svg":
         return Response(poster_svg_of(items[0]).encode(), media_type="image/svg+xml; charset=utf-8")
