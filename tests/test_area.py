@@ -276,3 +276,42 @@ def test_an_organisations_admin_prints_its_own_countys_posters_only(city: TestCl
         assert city.get(f"/api/v1/posters/{DEQING_VILLAGE[:9]}000.pdf", headers=h).status_code == 403
     h = login(city, "sfs_admin_330521")
     assert city.get(f"/api/v1/posters/{DEQING_VILLAGE}.svg", headers=h).status_code == 200
+
+
+def test_a_code_of_another_county_than_its_village_is_refused_and_nothing_stored(
+    city: TestClient[Any],
+) -> None:
+    """A 德清 village with a 长兴 case code (both served here) would be routed in 德清 while the
+    code, and whoever reads the code, says 长兴: the whole new case is refused."""
+    from server import casecode
+
+    d = Device(city, new_device(city))
+    d.put("case", "mix1", "code", casecode.make_code("330522", 2026))
+    d.put("case", "mix1", "summary", "邻居装修噪音扰民")
+    d.put("case", "mix1", "region", DEQING_VILLAGE)
+    body = d.sync()
+    assert {r["code"] for r in body["rejected"]} == {"bad_value"} and len(body["rejected"]) == 3
+    assert "不一致" in body["rejected"][0]["message"]
+    assert d.view("case", "mix1") is None
+    admin = Device(city, login(city, "admin"))
+    admin.sync()
+    assert "mix1" not in admin.keys("case")
+
+
+def test_a_filer_cannot_move_a_routed_case_into_another_county(city: TestClient[Any]) -> None:
+    """QA F1: a region put after routing would hand a 德清 case to 长兴's admin, court and grid
+    workers while 德清's committee still handles it. Refused (``region_locked``); nothing moves."""
+    filer = _file(city, "dqmove", DEQING_VILLAGE)
+    filer.put("case", "dqmove", "region", CHANGXING_VILLAGE)
+    rejected = filer.sync()["rejected"]
+    assert [r["code"] for r in rejected] == ["region_locked"]
+    assert "不能再修改" in rejected[0]["message"]
+    view = filer.view("case", "dqmove")
+    assert view is not None and view["region"] == DEQING_VILLAGE
+    for username in ("admin_330522", "court", "grid"):
+        d = Device(city, login(city, username))
+        d.sync()
+        assert "dqmove" not in d.keys("case"), username
+    dq_admin = Device(city, login(city, "admin_330521"))
+    dq_admin.sync()
+    assert "dqmove" in dq_admin.keys("case")

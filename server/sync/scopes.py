@@ -126,6 +126,10 @@ def may_write_case_field(p: Principal, view: Mapping[str, Any], field: str, kind
         return "write_once"
     if field == "category" and view.get("status") not in (None, "submitted"):
         return "category_locked"
+    if field == "region" and view.get("status") not in (None, "submitted"):
+        # Routing, the county's admins and court, deadlines and grid workers all follow the
+        # region: moving a routed case would hand it to another county's staff behind its back.
+        return "region_locked"
     if view.get("status") in CLOSED_STATES:
         return "case_closed"
     return None
@@ -142,6 +146,7 @@ MESSAGES = {
     "forbidden": "无权修改此案件",
     "write_once": "案件编号和二维码凭证一经生成不能修改",
     "category_locked": "案件已分派，类别请由调解员更正",
+    "region_locked": "案件已分派，所在村（社区）不能再修改；如填错了请联系调解员",
     "case_closed": "案件已结束，不能再修改",
     "unknown_parent": "找不到所属案件，请先同步案件本身",
     "not_filer_role": "当前账号不能提交纠纷",

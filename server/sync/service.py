@@ -240,6 +240,14 @@ def _why_refused(op: Op, value: str, unserved: bool, now_ms: int) -> str | None:
     return None
 
 
+def _region_and_code(found: list[tuple[Op, str]]) -> dict[str, dict[str, Op]]:
+    """Per case key, the batch's last well-formed ``region`` and ``code`` puts."""
+    out: dict[str, dict[str, Op]] = {}
+    for op, _ in found:
+        out.setdefault(op.key, {})[op.field or ""] = op
+    return out
+
+
 def _records_touched(ops: list[Op]) -> set[RecordId]:
     """The records a batch will read: its own, and the cases its parties and messages belong to."""
     rids: set[RecordId] = set()
@@ -361,6 +369,22 @@ class SyncService:
                 cases.setdefault(op.key, why)
             else:
                 refused[op.id] = why
+        for key, puts in _region_and_code(found).items():
+            rec = w.record(("case", key))
+            view = rec.view if rec is not None else {}
+            if view.get("status") not in (None, "submitted"):
+                continue  # routed: its region is locked and its code written once (scopes.py)
+            region = puts["region"].value if "region" in puts else view.get("region")
+            code = puts["code"].value if "code" in puts else view.get("code")
+            if not isinstance(region, str) or not isinstance(code, str) or code[3:9] == region[:6]:
+                continue
+            # The code names the county of the case's village (一案一编码): county-scoped rules
+            # (admins, courts, deadlines) follow one, routing the other; they must agree.
+            why = f"字段值不正确：案件码中的县级代码 {code[3:9]} 与所选村（社区）所在的县 {region[:6]} 不一致"
+            if rec is None:
+                cases.setdefault(key, why)
+            else:
+                refused.update({op.id: why for op in puts.values()})
         return cases, refused
 
     def _client_op(self, w: Writer, p: Principal, op: Op, touched: set[str]) -> Rejection | None:
