@@ -215,7 +215,8 @@ def test_response_encodes_changes_with_seq_and_server_time() -> None:
     wire = msgspec.json.decode(msgspec.json.encode(response))
     assert wire["changes"][0]["seq"] == 7
     assert wire["changes"][0]["value"] == "邻居装修噪音扰民"
-    assert set(wire) == {"cursor", "acked", "rejected", "changes", "evict", "more", "server_time", "v"}
+    keys = {"cursor", "acked", "rejected", "changes", "records", "evict", "more", "server_time", "v"}
+    assert set(wire) == keys
     assert msgspec.json.decode(msgspec.json.encode(response), type=SyncResponse) == response
 
 
