@@ -18,7 +18,7 @@ from server.registry.seed import seed_demo
 from server.settings import Settings
 from tests import dbutil
 from tests.conftest import _require_pg, login, new_device
-from tests.synctools import Device
+from tests.synctools import Device, server_put
 
 DEQING_VILLAGE = "330521001001"  # 德清县 武康街道 居仁社区: the 德清 demo village
 CHANGXING_VILLAGE = "330522001008"  # 长兴县 雉城街道 雉城社区
@@ -315,3 +315,23 @@ def test_a_filer_cannot_move_a_routed_case_into_another_county(city: TestClient[
     dq_admin = Device(city, login(city, "admin_330521"))
     dq_admin.sync()
     assert "dqmove" in dq_admin.keys("case")
+
+
+def test_the_court_is_the_one_where_the_organisation_sits(
+    city: TestClient[Any], city_settings: Settings
+) -> None:
+    """A case held by a 德清 committee goes to 德清's court for 司法确认 even when its region was
+    changed to a 长兴 village after routing (民事诉讼法 第二百零五条)."""
+    deqing = _file(city, "dq9", DEQING_VILLAGE)
+    med = Device(city, login(city, "village_mediator_330521"))
+    med.sync()
+    assert _intent(med, "dq9", "accepted") == []
+    assert _intent(med, "dq9", "resolved", agreement="双方同意") == []
+    db = Database(city_settings.database_url)
+    try:
+        server_put(db, "dq9", region=CHANGXING_VILLAGE)
+    finally:
+        db.dispose()
+    assert _intent(deqing, "dq9", "confirmation_requested") == []
+    view = deqing.view("case", "dq9")
+    assert view is not None and view["court_org"] == "org-330521-court"

@@ -138,9 +138,12 @@ def move_up(
 
 def court_org(ctx: RoutingContext, w: Writer, case: Mapping[str, Any]) -> str | None:
     """The court that takes the case's 司法确认 and filing: the court of its county (the basic
-    court where the mediation organisation sits, 民事诉讼法 第二百零五条)."""
-    county = str(case.get("region") or "")[:6]
-    for org in ctx.registry(session_of(w)).orgs_at("court", county, "court"):
+    court where the mediation organisation sits, 民事诉讼法 第二百零五条): the county of the
+    organisation holding the case, else of its region."""
+    registry = ctx.registry(session_of(w))
+    holder = registry.org(str(case["org"])) if case.get("org") else None
+    county = (holder.region if holder is not None else str(case.get("region") or ""))[:6]
+    for org in registry.orgs_at("court", county, "court"):
         return org.id
     return None
 
