@@ -216,3 +216,14 @@ def test_analysts_get_counts_of_repeated_respondents_never_who(client: TestClien
     admin = client.get("/api/v1/cockpit/risks", headers=login(client, "admin")).json()
     (a,) = [w for w in admin["warnings"] if w["type"] == "repeat_respondent"]
     assert a["respondent"] == NAMES[1][0] + "*" and a["respondent"] in a["message"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["to=0001-01-01", "from=9999-12-30&to=9999-12-31", "from=0001-01-01&to=0001-12-31", "to=9999-12-31"],
+)
+def test_impossible_days_are_a_400_in_chinese_never_a_500(client: TestClient[Any], query: str) -> None:
+    """QA F6: a year-1 or year-9999 day overflowed the default window's month arithmetic (500)."""
+    r = client.get(f"/api/v1/cockpit/summary?{query}", headers=login(client, "analyst"))
+    assert r.status_code == 400, r.text
+    assert "日期" in r.json()["detail"]

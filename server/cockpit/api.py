@@ -28,7 +28,7 @@ from server.cockpit import queries, risks
 from server.cockpit.metrics import Figures, Tally, figures
 from server.cockpit.queries import Scope
 from server.db import Database
-from server.http import ApiError
+from server.http import ApiError, check_days
 from server.registry.area import Area
 from server.registry.models import Org
 from server.settings import Settings
@@ -140,6 +140,9 @@ def _out(region: str | None, name: str, f: Figures) -> FiguresOut:
 
 
 def _dates(date_from: date | None, date_to: date | None, today: date) -> tuple[date, date]:
+    """The period asked for, defaulted; 400 in Chinese for days outside 2000–2099 (a year 1 or 9999
+    would overflow the month arithmetic below), a reversed period or one over 3 years."""
+    check_days(date_from, date_to)
     to = date_to or today
     if date_from is None:
         # The last 12 months, this one included: the trend's window.

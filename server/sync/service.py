@@ -229,7 +229,7 @@ FIRST_CASE_YEAR = 2020
 def _why_refused(op: Op, value: str, unserved: bool, now_ms: int) -> str | None:
     """Why ``op`` (a case's region or code) cannot enter, in Chinese for the filer; None if it can."""
     if op.field == "region":
-        return f"本平台不受理该地区（{value}）的纠纷，请选择本县的村（社区）" if unserved else None
+        return f"本平台不受理该地区（{value}）的纠纷，请选择服务地区内的村（社区）" if unserved else None
     if unserved:
         return f"案件码中的县级代码 {value} 不属于本平台服务的地区"
     year = casecode.parse(str(op.value)).year
