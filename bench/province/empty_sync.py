@@ -23,7 +23,6 @@ import asyncio
 import json
 import os
 import statistics
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -120,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=8.0)
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args(argv)
-    load = os.getloadavg()
+    started, load = datetime.now(UTC), os.getloadavg()
     with live.servers(args.url, 2) as procs:
         cpu0 = [p.cpu() for p in procs]
         phases = asyncio.run(_run([p.base_url for p in procs], args.clients, args.seconds, args.runs))
@@ -130,11 +129,13 @@ def main(argv: list[str] | None = None) -> int:
         return float(statistics.median(r[key] for r in phases[name]))
 
     out = {
-        "benchmark": "empty sync round trips/s, 2 server processes on one PostgreSQL",
-        "command": "python -m bench.province.empty_sync " + " ".join(sys.argv[1:] if argv is None else argv),
-        "started": datetime.now(UTC).isoformat(timespec="seconds"),
-        "loadavg_before": [round(x, 2) for x in load],
-        "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+        **live.header(
+            "empty sync round trips/s, 2 server processes on one PostgreSQL",
+            "bench.province.empty_sync",
+            argv,
+            started,
+            load,
+        ),
         "processes": 2,
         "clients": args.clients,
         "ping_round_trips_per_s": med("ping", "round_trips_per_s"),

@@ -22,7 +22,6 @@ import argparse
 import json
 import os
 import re
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -117,16 +116,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--url", action="append", required=True, help="loaded databases (give two)")
     ap.add_argument("--runs", type=int, default=7)
     args = ap.parse_args(argv)
-    load = os.getloadavg()
+    started, load = datetime.now(UTC), os.getloadavg()
     sizes = [measure(u, args.runs) for u in args.url]
     sizes.sort(key=lambda r: r["log_ops"])
     small, large = sizes[0], sizes[-1]
     out = {
-        "benchmark": "fresh citizen install with one case, at two op-log sizes",
-        "command": "python -m bench.province.install " + " ".join(sys.argv[1:] if argv is None else argv),
-        "started": datetime.now(UTC).isoformat(timespec="seconds"),
-        "loadavg_before": [round(x, 2) for x in load],
-        "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+        **live.header(
+            "fresh citizen install with one case, at several op-log sizes",
+            "bench.province.install",
+            argv,
+            started,
+            load,
+        ),
         "sizes": sizes,
         "large_over_small": {
             "log_ops": round(large["log_ops"] / small["log_ops"], 1),

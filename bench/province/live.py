@@ -15,6 +15,7 @@ import statistics
 import sys
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -183,3 +184,18 @@ def ping_ms(client: httpx.Client, base: str, n: int = 50) -> float:
         client.get(f"{base}/api/v1/ping").raise_for_status()
         times.append((time.perf_counter() - t0) * 1000)
     return round(statistics.median(times), 2)
+
+
+def header(
+    benchmark: str, module: str, argv: list[str] | None, started: datetime, load: tuple[float, ...]
+) -> dict[str, Any]:
+    """The fields every bench/province result starts with: what ran, the command that ran it, when it
+    started (UTC) and the 1/5/15-minute load averages before (``load``) and now. The machine is
+    shared: read every figure against its load."""
+    return {
+        "benchmark": benchmark,
+        "command": f"python -m {module} " + " ".join(sys.argv[1:] if argv is None else argv),
+        "started": started.isoformat(timespec="seconds"),
+        "loadavg_before": [round(x, 2) for x in load],
+        "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+    }

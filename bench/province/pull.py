@@ -27,7 +27,6 @@ import argparse
 import gzip
 import json
 import os
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -133,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--url", required=True, help="a database loaded by bench.province.generate")
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args(argv)
-    load = os.getloadavg()
+    started, load = datetime.now(UTC), os.getloadavg()
     db = Database(args.url)
     try:
         org, n_cases = busiest_org(db)
@@ -158,11 +157,13 @@ def main(argv: list[str] | None = None) -> int:
     new, old = protocol_summary(v2, cases), protocol_summary(v1, cases)
     wire = new["median_wire_bytes"]
     out = {
-        "benchmark": "county mediator's fresh install: pull of its organisation's cases",
-        "command": "python -m bench.province.pull " + " ".join(sys.argv[1:] if argv is None else argv),
-        "started": datetime.now(UTC).isoformat(timespec="seconds"),
-        "loadavg_before": [round(x, 2) for x in load],
-        "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+        **live.header(
+            "county mediator's fresh install: pull of its organisation's cases",
+            "bench.province.pull",
+            argv,
+            started,
+            load,
+        ),
         "org": org,
         "org_cases": n_cases,
         "cases_pulled": cases,

@@ -27,7 +27,6 @@ import json
 import os
 import random
 import statistics
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,7 +34,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bench.province import generate
+from bench.province import generate, live
 from bench.routing.latency import db_measure, measure
 from server.db import Database
 from server.registry.models import Mediator as MediatorRow
@@ -143,12 +142,14 @@ def main(argv: list[str] | None = None) -> int:
         if not args.url:
             generate.drop_database(url)
     doc = {
-        "benchmark": "classify + route, DB-backed registry at province size",
-        "command": "python -m bench.province.route " + " ".join(sys.argv[1:] if argv is None else argv),
-        "started": started.isoformat(timespec="seconds"),
+        **live.header(
+            "classify + route, DB-backed registry at province size",
+            "bench.province.route",
+            argv,
+            started,
+            load,
+        ),
         "machine": f"{os.cpu_count()} cores",
-        "loadavg_before": [round(x, 2) for x in load],
-        "loadavg_after": [round(x, 2) for x in os.getloadavg()],
         "target_p99_us": 2000,
         "decisions_per_run": args.n,
         "seconds": round(time.perf_counter() - t0, 1),
