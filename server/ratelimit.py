@@ -262,6 +262,16 @@ def wait_words(seconds: int) -> str:
     return f"{math.ceil(seconds / 3600)} 小时"
 
 
+def backoff_wait_s(failures: float, last: float, now: float, free: int, base_s: float, max_s: float) -> float:
+    """Seconds still to wait after ``failures`` failures, the last at ``last`` (same clock as
+    ``now``, seconds): none while ``failures < free``, then ``base_s`` × 2^(failures − free), at most
+    ``max_s``, counted from the last failure."""
+    if failures < free:
+        return 0.0
+    delay = min(max_s, base_s * math.pow(2.0, failures - free))
+    return max(0.0, last + delay - now)
+
+
 class LoginBackoff:
     """Failed logins per key (an address and an account): after ``free`` failures each further one
     makes the next try wait ``base_s`` × 2^k seconds (k = failures beyond ``free`` − 1), at most
@@ -292,10 +302,7 @@ class LoginBackoff:
             if now - last > self.forget_s:
                 self._state.pop(key, None)
                 return 0.0
-        if n < self.free:
-            return 0.0
-        delay = min(self.max_s, self.base_s * 2.0 ** (n - self.free))
-        return max(0.0, last + delay - now)
+        return backoff_wait_s(n, last, now, self.free, self.base_s, self.max_s)
 
     def failure(self, key: str) -> None:
         now = self._clock()
@@ -356,10 +363,9 @@ class SharedLoginBackoff:
         if row is None:
             return 0.0
         failures, last = float(row[0]), float(row[1])
-        if now - last > self.forget_s or failures < self.free:
+        if now - last > self.forget_s:
             return 0.0
-        delay = min(self.max_s, self.base_s * math.pow(2.0, failures - self.free))
-        return max(0.0, last + delay - now)
+        return backoff_wait_s(failures, last, now, self.free, self.base_s, self.max_s)
 
     def failure(self, key: str) -> None:
         now, bucket = self._clock(), self._key(key)

@@ -116,6 +116,12 @@ def is_handling_staff(p: Principal, case_view: Mapping[str, Any]) -> bool:
     )
 
 
+def is_routed(view: Mapping[str, Any]) -> bool:
+    """Whether routing has placed the case (any status past ``submitted``): from then on its
+    category is the mediator's and its village is fixed."""
+    return view.get("status") not in (None, "submitted")
+
+
 def may_write_case_field(p: Principal, view: Mapping[str, Any], field: str, kind: str) -> str | None:
     """None when allowed, else a rejection code (messages in ``MESSAGES``)."""
     if kind in ("add", "remove"):
@@ -124,9 +130,9 @@ def may_write_case_field(p: Principal, view: Mapping[str, Any], field: str, kind
         return "forbidden"
     if field in WRITE_ONCE and view.get(field) not in (None, ""):
         return "write_once"
-    if field == "category" and view.get("status") not in (None, "submitted"):
+    if field == "category" and is_routed(view):
         return "category_locked"
-    if field == "region" and view.get("status") not in (None, "submitted"):
+    if field == "region" and is_routed(view):
         # Routing, the county's admins and court, deadlines and grid workers all follow the
         # region: moving a routed case would hand it to another county's staff behind its back.
         return "region_locked"

@@ -372,8 +372,8 @@ class SyncService:
         for key, puts in _region_and_code(found).items():
             rec = w.record(("case", key))
             view = rec.view if rec is not None else {}
-            if view.get("status") not in (None, "submitted"):
-                continue  # routed: its region is locked and its code written once (scopes.py)
+            if scopes.is_routed(view):
+                continue  # its region is locked and its code written once (scopes.py)
             region = puts["region"].value if "region" in puts else view.get("region")
             code = puts["code"].value if "code" in puts else view.get("code")
             if not isinstance(region, str) or not isinstance(code, str) or code[3:9] == region[:6]:
